@@ -1,0 +1,37 @@
+"""Who may see what. Every view and API reaches facilities through here.
+
+Borrower users see their own borrower's facilities; relationship managers the
+facilities in their portfolio; analysts and admins every facility. Anything
+else answers 404, so another borrower's ids reveal nothing.
+"""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from abl.models import Facility, Role, User
+
+
+def facilities_for(user: User) -> QuerySet[Facility]:
+    facilities = Facility.objects.select_related("borrower", "lender")
+    if not user.is_authenticated or not user.is_active:
+        return facilities.none()
+    if user.role in {Role.ANALYST, Role.ADMIN}:
+        return facilities.all()
+    if user.role == Role.RELATIONSHIP_MANAGER:
+        return facilities.filter(relationship_managers=user)
+    if user.role == Role.BORROWER and user.organisation_id:
+        return facilities.filter(borrower_id=user.organisation_id)
+    return facilities.none()
+
+
+def get_facility_for_user(user: User, pk: int) -> Facility:
+    try:
+        return facilities_for(user).get(pk=pk)
+    except Facility.DoesNotExist:
+        raise Http404("No such facility") from None
+
+
+def require_role(user: User, *roles: str) -> None:
+    """Raise 404 unless the user has one of the roles (bank pages stay invisible)."""
+    if user.role not in roles:
+        raise Http404("Not found")

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AblConfig(AppConfig):
+    name = "abl"
+    verbose_name = "Asset-based lending"

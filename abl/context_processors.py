@@ -1,0 +1,18 @@
+"""Role-aware navigation for the base layout."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from abl.models import Role
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    if not user.is_authenticated:
+        return {"nav_items": []}
+    items = [("Home", reverse("home")), ("Facilities", reverse("facility_list"))]
+    if getattr(user, "role", None) in {Role.ANALYST, Role.ADMIN}:
+        items.append(("Audit trail", reverse("audit_list")))
+    return {"nav_items": items}

@@ -1,0 +1,60 @@
+"""A facility and the versions of its terms."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Facility(models.Model):
+    """One credit facility between the bank and a borrower.
+
+    Its numbers live in TermsVersion; the facility itself is identity and people.
+    """
+
+    slug = models.SlugField(max_length=80, unique=True, help_text="The terms file's facility.id")
+    name = models.CharField(max_length=200)
+    lender = models.ForeignKey(
+        "abl.Organisation", on_delete=models.PROTECT, related_name="facilities_lent"
+    )
+    borrower = models.ForeignKey(
+        "abl.Organisation", on_delete=models.PROTECT, related_name="facilities"
+    )
+    relationship_managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="portfolio"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "facilities"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def current_terms(self) -> "TermsVersion | None":
+        return self.terms_versions.order_by("-version").first()
+
+
+class TermsVersion(models.Model):
+    """One version of a facility's terms, as loaded; never changed afterwards."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="terms_versions")
+    version = models.PositiveIntegerField()
+    effective_date = models.DateField()
+    data = models.JSONField(
+        help_text="The parsed terms, decimals as strings"
+    )
+    source_text = models.TextField(blank=True, help_text="The YAML as loaded, when from a file")
+    reason = models.CharField(max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["facility", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["facility", "version"], name="one_number_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facility} terms v{self.version} ({self.effective_date})"

@@ -1,0 +1,53 @@
+"""Who uses ABL Desk: organisations (the bank, each borrower) and their people."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        BANK = "bank", "Bank"
+        BORROWER = "borrower", "Borrower"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    BORROWER = "borrower", "Borrower user"
+    ANALYST = "analyst", "ABL analyst"
+    RELATIONSHIP_MANAGER = "relationship_manager", "Relationship manager"
+    ADMIN = "admin", "Administrator"
+
+
+class User(AbstractUser):
+    """A person. Borrower users belong to one borrower; bank staff to the bank."""
+
+    role = models.CharField(max_length=30, choices=Role.choices, default=Role.BORROWER)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="people"
+    )
+    title = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="borrower_user_has_organisation",
+                condition=~models.Q(role="borrower") | models.Q(organisation__isnull=False),
+            )
+        ]
+
+    @property
+    def is_bank_staff(self) -> bool:
+        return self.role in {Role.ANALYST, Role.RELATIONSHIP_MANAGER, Role.ADMIN}
+
+    @property
+    def is_analyst(self) -> bool:
+        return self.role == Role.ANALYST
+
+    @property
+    def is_borrower(self) -> bool:
+        return self.role == Role.BORROWER

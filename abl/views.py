@@ -1,0 +1,47 @@
+"""Home pages, facilities and the audit trail."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from abl.access import facilities_for, get_facility_for_user, require_role
+from abl.models import AuditEvent, Role, User
+
+HOME_TEMPLATES = {
+    Role.BORROWER: "abl/home_borrower.html",
+    Role.ANALYST: "abl/home_analyst.html",
+    Role.RELATIONSHIP_MANAGER: "abl/home_rm.html",
+    Role.ADMIN: "abl/home_admin.html",
+}
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    facilities = facilities_for(user)
+    return render(request, HOME_TEMPLATES[Role(user.role)], {"facilities": facilities})
+
+
+@login_required
+def facility_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "abl/facility_list.html", {"facilities": facilities_for(_user(request))})
+
+
+@login_required
+def facility_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    facility = get_facility_for_user(_user(request), pk)
+    return render(request, "abl/facility_detail.html", {"facility": facility})
+
+
+@login_required
+def audit_list(request: HttpRequest) -> HttpResponse:
+    require_role(_user(request), Role.ANALYST, Role.ADMIN)
+    events = AuditEvent.objects.select_related("facility")
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "abl/audit_list.html", {"page": page})

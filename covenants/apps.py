@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class CovenantsConfig(AppConfig):
+    name = "covenants"
