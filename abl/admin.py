@@ -6,7 +6,10 @@ from abl.models import AuditEvent, Facility, Organisation, TermsVersion, User
 
 @admin.register(User)
 class AblUserAdmin(UserAdmin):
-    fieldsets = (*(UserAdmin.fieldsets or ()), ("ABL Desk", {"fields": ("role", "organisation", "title")}))
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        ("ABL Desk", {"fields": ("role", "organisation", "title")}),
+    )
     list_display = ("username", "get_full_name", "role", "organisation", "is_active")
     list_filter = ("role", "organisation", "is_active")
 
@@ -19,7 +22,7 @@ admin.site.register(Facility)
 class TermsVersionAdmin(admin.ModelAdmin):
     list_display = ("facility", "version", "effective_date", "reason", "created_at")
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False
 
 
@@ -28,11 +31,11 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_display = ("created_at", "actor_name", "action", "facility", "summary")
     list_filter = ("action",)
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None):
         return False

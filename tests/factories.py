@@ -4,10 +4,10 @@ import factory
 
 from abl.models import Facility, Organisation, User
 
-PASSWORD = "correct-horse-battery"  # noqa: S105 - test-only
+PASSWORD = "correct-horse-battery"
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
+class OrganisationFactory(factory.django.DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
         django_get_or_create = ("name",)
@@ -16,7 +16,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     kind = "borrower"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -30,7 +30,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password(PASSWORD)
 
 
-class FacilityFactory(factory.django.DjangoModelFactory):
+class FacilityFactory(factory.django.DjangoModelFactory[Facility]):
     class Meta:
         model = Facility
 

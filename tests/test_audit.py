@@ -10,7 +10,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_record_keeps_actor_object_and_summary(analyst, facility):
-    event = record(actor=analyst, action="facility.viewed", obj=facility, summary="Looked", facility=facility)
+    event = record(
+        actor=analyst, action="facility.viewed", obj=facility, summary="Looked", facility=facility
+    )
 
     assert (event.actor_name, event.object_type, event.object_id) == (
         analyst.username,

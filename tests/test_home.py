@@ -39,7 +39,9 @@ def test_navigation_offers_audit_trail_only_to_bank_reviewers(client, borrower_u
 
 
 def test_login_with_password_reaches_home(client, analyst):
-    response = client.post("/login/", {"username": analyst.username, "password": "correct-horse-battery"})
+    response = client.post(
+        "/login/", {"username": analyst.username, "password": "correct-horse-battery"}
+    )
 
     assert response.status_code == 302
     assert response["Location"] == "/"

@@ -1,0 +1,49 @@
+# ABL Desk: `make demo` to see it work, `make test` to check everything.
+# Variables: PYTHON (default python3), VENV (default .venv), PORT (default 8000).
+
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 8000
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install demo serve test lint typecheck pytest bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv; \
+	  else echo "Python's venv module is missing: sudo apt-get install python3-venv" >&2; exit 1; fi; }
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+demo: install
+	DEBUG=1 $(BIN)/python manage.py migrate --no-input -v0
+	DEBUG=1 $(BIN)/python manage.py seed_demo
+	@$(MAKE) --no-print-directory serve
+
+serve:
+	@bash scripts/serve-demo $(BIN) $(PORT)
+
+test: install lint typecheck pytest
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck:
+	$(BIN)/mypy .
+
+pytest:
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python bench/bench_readers.py
+	$(BIN)/python bench/bench_borrowing_base.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media .test-media staticfiles .run

@@ -1,0 +1,81 @@
+"""The deployment files: no Docker engine runs here, so read them and check them."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_has_every_service():
+    assert set(_compose()["services"]) == {"web", "worker", "beat", "db", "redis", "mail"}
+
+
+def test_compose_worker_and_beat_reuse_web_image():
+    services = _compose()["services"]
+
+    images = {services[name]["image"] for name in ("web", "worker", "beat")}
+
+    assert images == {"abl-desk:latest"}
+    assert "build" in services["web"]
+    assert "build" not in services["worker"]
+    assert "build" not in services["beat"]
+
+
+def test_compose_commands_start_the_right_processes():
+    services = _compose()["services"]
+
+    assert "gunicorn config.wsgi:application" in services["web"]["command"]
+    assert services["worker"]["command"].startswith("celery -A config worker")
+    assert services["beat"]["command"].startswith("celery -A config beat")
+
+
+def test_compose_app_services_point_at_postgres_and_redis():
+    web = _compose()["services"]["web"]
+
+    assert web["environment"]["DATABASE_URL"].startswith("postgres://")
+    assert web["environment"]["REDIS_URL"] == "redis://redis:6379/0"
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        check=False,
+    )
+
+
+def test_production_settings_pass_check_deploy():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY="x" * 64 + "-a-long-random-production-secret",
+        ALLOWED_HOSTS="abl.example.com",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_settings_refuse_to_start_without_secret_key():
+    result = _manage("check", DEBUG="0")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
