@@ -13,7 +13,9 @@ class AuditEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    actor_name = models.CharField(max_length=150, help_text="Kept as it was when the event happened")
+    actor_name = models.CharField(
+        max_length=150, help_text="Kept as it was when the event happened"
+    )
     action = models.CharField(max_length=80, db_index=True)
     object_type = models.CharField(max_length=80)
     object_id = models.CharField(max_length=64)

@@ -40,9 +40,7 @@ class TermsVersion(models.Model):
     facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="terms_versions")
     version = models.PositiveIntegerField()
     effective_date = models.DateField()
-    data = models.JSONField(
-        help_text="The parsed terms, decimals as strings"
-    )
+    data = models.JSONField(help_text="The parsed terms, decimals as strings")
     source_text = models.TextField(blank=True, help_text="The YAML as loaded, when from a file")
     reason = models.CharField(max_length=300)
     created_by = models.ForeignKey(
