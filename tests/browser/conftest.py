@@ -1,15 +1,15 @@
 """Playwright drives Debian's Chromium; it never downloads a browser of its own."""
 
+import os
+
 import pytest
 
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
-
-@pytest.fixture(autouse=True)
-def _allow_orm_beside_playwright(monkeypatch):
-    # Playwright's sync API runs an event loop in the test thread; the ORM calls
-    # in these tests are still synchronous and safe. Only for browser tests.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Playwright's sync API keeps an event loop running in the test thread for the
+# whole session; the ORM calls in tests stay synchronous and safe. Subprocesses
+# that check deployment settings drop this variable (tests/test_deployment.py).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")
