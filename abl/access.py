@@ -8,7 +8,7 @@ else answers 404, so another borrower's ids reveal nothing.
 from django.db.models import QuerySet
 from django.http import Http404
 
-from abl.models import Facility, Role, User
+from abl.models import Certificate, Facility, Role, User
 
 
 def facilities_for(user: User) -> QuerySet[Facility]:
@@ -35,3 +35,13 @@ def require_role(user: User, *roles: str) -> None:
     """Raise 404 unless the user has one of the roles (bank pages stay invisible)."""
     if user.role not in roles:
         raise Http404("Not found")
+
+
+def get_certificate_for_user(user: User, pk: int) -> Certificate:
+    """A certificate of a facility the user may see, or 404."""
+    try:
+        return Certificate.objects.select_related(
+            "facility__borrower", "facility__lender", "current", "submitted", "approved"
+        ).get(pk=pk, facility__in=facilities_for(user))
+    except Certificate.DoesNotExist:
+        raise Http404("No such certificate") from None

@@ -14,5 +14,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav_items": []}
     items = [("Home", reverse("home")), ("Facilities", reverse("facility_list"))]
     if getattr(user, "role", None) in {Role.ANALYST, Role.ADMIN}:
+        items.append(("Review queue", reverse("review_queue")))
         items.append(("Audit trail", reverse("audit_list")))
     return {"nav_items": items}

@@ -1,10 +1,43 @@
 from django.urls import path
 
-from abl import views
+from abl.views import certificates, drilldown, home, reviews, templates_download
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("facilities/", views.facility_list, name="facility_list"),
-    path("facilities/<int:pk>/", views.facility_detail, name="facility_detail"),
-    path("audit/", views.audit_list, name="audit_list"),
+    path("", home.home, name="home"),
+    path("facilities/", home.facility_list, name="facility_list"),
+    path("facilities/<int:pk>/", home.facility_detail, name="facility_detail"),
+    path("facilities/<int:pk>/report/", certificates.upload, name="upload"),
+    path(
+        "facilities/<int:pk>/certificates/", certificates.certificate_list, name="certificate_list"
+    ),
+    path(
+        "facilities/<int:pk>/templates/<str:kind>.<str:fmt>",
+        templates_download.collateral_template,
+        name="collateral_template",
+    ),
+    path("certificates/<int:pk>/", certificates.certificate_detail, name="certificate_detail"),
+    path("certificates/<int:pk>/files/", certificates.certificate_files, name="certificate_files"),
+    path("certificates/<int:pk>/files/replace/", certificates.replace_file, name="replace_file"),
+    path(
+        "certificates/<int:pk>/roll-forward/",
+        certificates.save_roll_forward,
+        name="save_roll_forward",
+    ),
+    path("certificates/<int:pk>/certify/", certificates.certify, name="certify"),
+    path(
+        "certificates/<int:pk>/receivables/",
+        drilldown.receivables_customers,
+        name="drill_customers",
+    ),
+    path(
+        "certificates/<int:pk>/customers/<path:customer_id>/",
+        drilldown.customer_invoices,
+        name="drill_invoices",
+    ),
+    path("certificates/<int:pk>/inventory/", drilldown.inventory_items, name="drill_inventory"),
+    path("certificates/<int:pk>/reserves/", reviews.set_reserves, name="set_reserves"),
+    path("certificates/<int:pk>/consent/", reviews.record_consent, name="record_consent"),
+    path("certificates/<int:pk>/review/", reviews.review, name="review"),
+    path("reviews/", reviews.review_queue, name="review_queue"),
+    path("audit/", home.audit_list, name="audit_list"),
 ]

@@ -15,3 +15,6 @@ MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
+# Tasks run in the test's own process; tests marked `redis` start a real worker
+# (tests/conftest.py: celery_worker_on_redis), which turns this off while it runs.
+CELERY_TASK_ALWAYS_EAGER = True

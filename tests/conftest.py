@@ -49,6 +49,29 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded files go to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def celery_worker_on_redis():
+    """A real Celery worker (in a thread) taking tasks from Redis; the test needs the redis mark."""
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, shutdown_timeout=10
+        ) as worker:
+            yield worker
+    finally:
+        app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+
+
 @pytest.fixture
 def bank():
     return OrganisationFactory(name="SouthTrust Bank, N.A.", kind="bank")

@@ -56,3 +56,14 @@ class TermsVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.facility} terms v{self.version} ({self.effective_date})"
+
+    def letter_paths(self) -> list[str]:
+        """Key paths the terms mark as given by the lender's letter (the rest are market defaults)."""
+        sources = self.data.get("sources") or {}
+        return list(sources.get("letter") or [])
+
+    def is_from_letter(self, path: str) -> bool:
+        return any(
+            path == given or path.startswith((f"{given}.", f"{given}["))
+            for given in self.letter_paths()
+        )

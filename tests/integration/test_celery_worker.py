@@ -3,21 +3,11 @@
 import uuid
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 
 from abl.models import AuditEvent
 from abl.tasks import ping_worker
-from config.celery import app
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def celery_worker_on_redis():
-    app.conf.task_always_eager = False
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
-        yield worker
-    app.conf.task_always_eager = True
 
 
 def test_worker_runs_task_that_writes_to_database(celery_worker_on_redis, analyst):

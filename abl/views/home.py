@@ -7,6 +7,8 @@ from django.shortcuts import render
 
 from abl.access import facilities_for, get_facility_for_user, require_role
 from abl.models import AuditEvent, Role, User
+from abl.services.certificates import latest_approved
+from abl.services.terms import flatten
 
 HOME_TEMPLATES = {
     Role.BORROWER: "abl/home_borrower.html",
@@ -36,7 +38,25 @@ def facility_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def facility_detail(request: HttpRequest, pk: int) -> HttpResponse:
     facility = get_facility_for_user(_user(request), pk)
-    return render(request, "abl/facility_detail.html", {"facility": facility})
+    versions = list(facility.terms_versions.select_related("created_by"))
+    shown = next((v for v in versions if str(v.version) == request.GET.get("version")), None)
+    shown = shown or (versions[0] if versions else None)
+    rows = []
+    if shown is not None:
+        rows = [
+            (path, value, shown.is_from_letter(path))
+            for path, value in flatten(shown.data).items()
+            if not path.startswith("sources")
+        ]
+    context = {
+        "facility": facility,
+        "versions": versions,
+        "shown": shown,
+        "rows": rows,
+        "current_base": latest_approved(facility),
+        "certificates": facility.certificates.select_related("current", "approved")[:10],
+    }
+    return render(request, "abl/facility_detail.html", context)
 
 
 @login_required

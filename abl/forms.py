@@ -1,0 +1,126 @@
+"""Forms: validation of what people type; no business rules."""
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+
+
+def money_input(**options: Any) -> forms.DecimalField:
+    return forms.DecimalField(max_digits=18, decimal_places=2, **options)
+
+
+class UploadForm(forms.Form):
+    as_of = forms.DateField(label="As-of date", widget=forms.DateInput(attrs={"type": "date"}))
+    outstanding = money_input(
+        label="Loans outstanding at the as-of date", min_value=Decimal("0"), initial=Decimal("0")
+    )
+    receivables = forms.FileField(label="Receivables aging (CSV or XLSX)")
+    inventory = forms.FileField(label="Inventory (CSV or XLSX)", required=False)
+    payables = forms.FileField(label="Payables for contras (CSV or XLSX)", required=False)
+
+
+class ReplaceFileForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[
+            ("receivables", "Receivables"),
+            ("inventory", "Inventory"),
+            ("payables", "Payables"),
+        ]
+    )
+    file = forms.FileField()
+
+
+class RollForwardForm(forms.Form):
+    ar_prior_balance = money_input(label="Prior receivables balance", required=False)
+    ar_sales = money_input(label="Sales", required=False)
+    ar_collections = money_input(label="Collections", required=False)
+    ar_credits = money_input(label="Credits", required=False)
+    ar_adjustments = money_input(label="Adjustments (±)", required=False)
+    inv_prior_balance = money_input(label="Prior inventory balance", required=False)
+    inv_purchases = money_input(label="Purchases", required=False)
+    inv_cost_of_sales = money_input(label="Cost of sales", required=False)
+    inv_adjustments = money_input(label="Adjustments (±)", required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for prefix, label in (("ar_", "receivables"), ("inv_", "inventory")):
+            values = [v for k, v in data.items() if k.startswith(prefix)]
+            if any(v is not None for v in values) and any(v is None for v in values):
+                raise ValidationError(f"Fill in every {label} roll-forward field, or none of them.")
+        return data
+
+
+class CertifyForm(forms.Form):
+    name = forms.CharField(label="Officer's name", max_length=150)
+    title = forms.CharField(label="Title", max_length=150)
+    confirm = forms.BooleanField(
+        label="I certify that this borrowing base certificate is true, correct and complete "
+        "and complies with the loan agreement.",
+    )
+
+
+class ReservesForm(forms.Form):
+    """One reserve per line: `name; amount; why` (an empty box removes every reserve)."""
+
+    reserves = forms.CharField(
+        label="Reserves (one per line: name; amount; reason)",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+    reason = forms.CharField(label="Why this change", max_length=300)
+
+    def clean_reserves(self) -> list[tuple[str, Decimal, str]]:
+        rows = []
+        for number, line in enumerate(self.cleaned_data["reserves"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.split(";")]
+            if len(parts) < 2 or not parts[0]:
+                raise ValidationError(f"Line {number}: write 'name; amount; reason'.")
+            try:
+                amount = Decimal(parts[1].replace(",", "").replace("$", ""))
+            except ArithmeticError:
+                raise ValidationError(f"Line {number}: {parts[1]!r} is not an amount.") from None
+            if amount < 0 or amount != amount.quantize(Decimal("0.01")):
+                raise ValidationError(
+                    f"Line {number}: a reserve is a non-negative amount in cents."
+                )
+            rows.append((parts[0], amount, parts[2] if len(parts) > 2 else ""))
+        return rows
+
+
+class ConsentForm(forms.Form):
+    program = forms.CharField(max_length=50, initial="BELLSOUTH")
+    received = forms.TypedChoiceField(
+        choices=[("1", "Consent received"), ("0", "Consent withdrawn")], coerce=lambda v: v == "1"
+    )
+    reason = forms.CharField(label="Reference (letter, date)", max_length=300)
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("return", "Return to borrower")])
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == "return" and not (data.get("comment") or "").strip():
+            raise ValidationError(
+                "Say what the borrower must change: a comment is required to return."
+            )
+        return data
+
+
+class ReportedIneligiblesForm(forms.Form):
+    """The ineligibles the borrower's own certificate shows, to compare with the system's."""
+
+    def __init__(self, *args: Any, categories: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for category in categories:
+            self.fields[category] = money_input(
+                label=category.replace("_", " ").capitalize(),
+                required=False,
+                validators=[MinValueValidator(Decimal("0"))],
+            )

@@ -1,0 +1,75 @@
+"""python manage.py seed_demo: the Innotrac facility and one user per role, for the demo.
+
+Safe to run again: it updates what exists. Refuses to run with DEBUG off,
+because it sets well-known passwords.
+"""
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from abl.models import Organisation, Role, User
+from abl.services.terms import load_facility_terms
+
+EXAMPLES = Path(settings.BASE_DIR) / "examples" / "innotrac"
+DEMO_PASSWORD = "abl-desk-demo"
+
+DEMO_USERS = [
+    # username, first, last, title, role, organisation (None = the bank)
+    ("dgamsey", "David", "Gamsey", "Chief Financial Officer", Role.BORROWER, "borrower"),
+    ("abl.analyst", "Avery", "Brooks", "ABL Analyst", Role.ANALYST, "bank"),
+    (
+        "njones",
+        "Noble",
+        "Jones",
+        "Vice President, Corporate Banking",
+        Role.RELATIONSHIP_MANAGER,
+        "bank",
+    ),
+    ("admin", "Ada", "Admin", "Administrator", Role.ADMIN, "bank"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the Innotrac demo facility and create one user per role."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG:
+            raise CommandError("seed_demo sets well-known passwords; it runs only with DEBUG=1.")
+        with transaction.atomic():
+            version, _ = load_facility_terms(
+                text=(EXAMPLES / "terms.yaml").read_text(encoding="utf-8"),
+                actor=None,
+                reason="Demo: the SouthTrust letter of 2003-02-18",
+            )
+            facility = version.facility
+            orgs = {"bank": facility.lender, "borrower": facility.borrower}
+            for username, first, last, title, role, org in DEMO_USERS:
+                user = _upsert_user(username, first, last, title, role, orgs[org])
+                if role == Role.RELATIONSHIP_MANAGER:
+                    facility.relationship_managers.add(user)
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo facility: {facility} (terms v{version.version})")
+        )
+        self.stdout.write(f"Sample files: {EXAMPLES.relative_to(settings.BASE_DIR)}/")
+        self.stdout.write("Log in at http://127.0.0.1:8000/login/ as any of:")
+        for username, first, last, _title, role, _org in DEMO_USERS:
+            self.stdout.write(
+                f"  {username:<12} {DEMO_PASSWORD}   {Role(role).label}: {first} {last}"
+            )
+
+
+def _upsert_user(
+    username: str, first: str, last: str, title: str, role: str, org: Organisation
+) -> User:
+    user, _ = User.objects.get_or_create(username=username)
+    user.first_name, user.last_name, user.title = first, last, title
+    user.email = f"{username}@example.com"
+    user.role, user.organisation = role, org
+    user.is_staff = user.is_superuser = role == Role.ADMIN
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    return user

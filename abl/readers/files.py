@@ -1,0 +1,279 @@
+"""The three collateral files of §2: receivables aging, inventory, payables.
+
+Each reader returns a polars frame with exact values (integer cents, dates,
+booleans) and the spreadsheet row of each record, or raises
+CollateralFileError listing every problem by row and column, capped.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import polars as pl
+
+from abl.readers import headers, values
+from abl.readers.errors import CollateralFileError, Problem
+from abl.readers.limits import ReaderLimits
+from abl.readers.source import read_table
+
+DEFAULT_LIMITS = ReaderLimits()
+Parser = Callable[[str], tuple[pl.Expr, pl.Expr]]
+CATEGORY_WORDS = {
+    "raw_materials": "raw_materials",
+    "raw_material": "raw_materials",
+    "raw": "raw_materials",
+    "work_in_process": "work_in_process",
+    "work_in_progress": "work_in_process",
+    "wip": "work_in_process",
+    "finished_goods": "finished_goods",
+    "finished_good": "finished_goods",
+    "fg": "finished_goods",
+}
+
+
+def _text(column: str) -> tuple[pl.Expr, pl.Expr]:
+    return pl.col(column), pl.lit(None, dtype=pl.Utf8)
+
+
+def _upper(column: str) -> tuple[pl.Expr, pl.Expr]:
+    return pl.col(column).str.to_uppercase().fill_null(""), pl.lit(None, dtype=pl.Utf8)
+
+
+def _country(column: str) -> tuple[pl.Expr, pl.Expr]:
+    code = pl.col(column).str.to_uppercase()
+    problem = (
+        pl.when(code.is_not_null() & ~code.str.contains(r"^[A-Z]{2}$"))
+        .then(pl.format("not an ISO 3166 two-letter country code: '{}'", pl.col(column)))
+        .otherwise(None)
+    )
+    return code.fill_null("US"), problem
+
+
+def _category(column: str) -> tuple[pl.Expr, pl.Expr]:
+    word = pl.col(column).str.to_lowercase().str.replace_all(r"[^a-z]+", "_").str.strip_chars("_")
+    value = word.replace_strict(CATEGORY_WORDS, default=None, return_dtype=pl.Utf8)
+    problem = (
+        pl.when(pl.col(column).is_not_null() & value.is_null())
+        .then(
+            pl.format(
+                "not one of raw_materials, work_in_process, finished_goods: '{}'", pl.col(column)
+            )
+        )
+        .otherwise(None)
+    )
+    return value, problem
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    parse: Parser
+    required: bool = True  # the column must be there and every cell filled
+    dtype: type[pl.DataType] = pl.Utf8
+
+
+@dataclass(frozen=True)
+class Spec:
+    what: str
+    aliases: dict[str, tuple[str, ...]]
+    fields: tuple[Field, ...]
+
+
+RECEIVABLES = Spec(
+    "receivables aging",
+    headers.RECEIVABLES,
+    (
+        Field("customer_id", _text),
+        Field("customer_name", _text),
+        Field("invoice_number", _text),
+        Field("invoice_date", values.date, dtype=pl.Date),
+        Field("due_date", values.date, required=False, dtype=pl.Date),
+        Field("amount", values.money_cents, dtype=pl.Int64),
+        Field("country", _country, required=False),
+        Field("affiliate", values.flag, required=False, dtype=pl.Boolean),
+        Field("government", values.flag, required=False, dtype=pl.Boolean),
+    ),
+)
+INVENTORY = Spec(
+    "inventory",
+    headers.INVENTORY,
+    (
+        Field("sku", _text),
+        Field("description", _text),
+        Field("location", _text),
+        Field("category", _category),
+        Field("program", _upper, required=False),
+        Field("quantity", values.quantity),
+        Field("unit_cost", values.quantity),
+        Field("in_transit", values.flag, required=False, dtype=pl.Boolean),
+        Field("consigned", values.flag, required=False, dtype=pl.Boolean),
+        Field("obsolete", values.flag, required=False, dtype=pl.Boolean),
+    ),
+)
+PAYABLES = Spec(
+    "payables",
+    headers.PAYABLES,
+    (
+        Field("customer_id", _text),
+        Field("vendor_name", _text),
+        Field("amount", values.money_cents, dtype=pl.Int64),
+    ),
+)
+
+
+class _Problems:
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.count = 0
+        self.items: list[Problem] = []
+
+    def add(self, problem: Problem) -> None:
+        self.count += 1
+        self.items.append(problem)
+
+    def raise_if_any(self) -> None:
+        if self.count:
+            ordered = sorted(self.items, key=lambda p: (p.row or 0, p.column or ""))
+            raise CollateralFileError(ordered[: self.limit], more=max(0, self.count - self.limit))
+
+
+def _map_headers(columns: list[str], spec: Spec, problems: _Problems) -> dict[str, str]:
+    lookup = headers.lookup(spec.aliases)
+    mapping: dict[str, str] = {}
+    for column in columns:
+        name = lookup.get(headers.normalise(column))
+        if name is None:
+            continue  # extra columns are ignored
+        if name in mapping:
+            problems.add(Problem(1, column, f"both '{mapping[name]}' and '{column}' mean {name}"))
+        else:
+            mapping[name] = column
+    for field in spec.fields:
+        if field.required and field.name not in mapping:
+            names = ", ".join(f"'{a}'" for a in spec.aliases[field.name][:3])
+            problems.add(Problem(1, field.name, f"required column is missing (e.g. {names})"))
+    return mapping
+
+
+def _read(path: Path, spec: Spec, limits: ReaderLimits, filename: str | None) -> pl.DataFrame:
+    name = filename or path.name
+    raw = read_table(path, filename=name, limits=limits)
+    problems = _Problems(limits.max_problems)
+    mapping = _map_headers([c for c in raw.columns if c != "row"], spec, problems)
+    problems.raise_if_any()
+    frame = raw.select(
+        "row",
+        *[
+            values.cleaned(mapping[f.name]).alias(f.name)
+            if f.name in mapping
+            else pl.lit(None, dtype=pl.Utf8).alias(f.name)
+            for f in spec.fields
+        ],
+    ).filter(~pl.all_horizontal(pl.col(f.name).is_null() for f in spec.fields))
+    if frame.height == 0:
+        raise CollateralFileError([Problem(None, None, f"{name} has no data rows.")])
+    if frame.height > limits.max_rows:
+        raise CollateralFileError(
+            [
+                Problem(
+                    None,
+                    None,
+                    f"{name} has {frame.height:,} data rows; the limit is {limits.max_rows:,}.",
+                )
+            ]
+        )
+    parsed, problem_columns = [], []
+    for i, f in enumerate(spec.fields):
+        value, problem = f.parse(f.name)
+        if f.required:
+            problem = pl.when(pl.col(f.name).is_null()).then(pl.lit("is empty")).otherwise(problem)
+        parsed.append(value.alias(f"__v_{f.name}"))
+        problem_columns.append(problem.alias(f"__p{i}"))
+    checked = frame.with_columns(*parsed, *problem_columns)
+    for i, f in enumerate(spec.fields):
+        column = checked[f"__p{i}"]
+        if column.null_count() < checked.height:
+            for row, message in (
+                checked.filter(column.is_not_null()).select("row", f"__p{i}").iter_rows()
+            ):
+                problems.add(Problem(row, f.name, message))
+    problems.raise_if_any()
+    return checked.select(
+        "row", *[pl.col(f"__v_{f.name}").cast(f.dtype).alias(f.name) for f in spec.fields]
+    )
+
+
+def _duplicates(frame: pl.DataFrame, keys: list[str], problems: _Problems, what: str) -> None:
+    marked = frame.with_columns(
+        pl.col("row").first().over(keys).alias("__first"),
+        pl.int_range(pl.len()).over(keys).alias("__n"),
+    ).filter(pl.col("__n") > 0)
+    for row, first in marked.select("row", "__first").iter_rows():
+        problems.add(Problem(row, keys[-1], f"{what} repeats row {first}"))
+
+
+def _consistent(frame: pl.DataFrame, key: str, columns: list[str], problems: _Problems) -> None:
+    for column in columns:
+        differs = frame.with_columns(
+            pl.col(column).first().over(key).alias("__first_value"),
+            pl.col("row").first().over(key).alias("__first_row"),
+        ).filter(pl.col(column) != pl.col("__first_value"))
+        for row, value, first_value, first_row in differs.select(
+            "row",
+            pl.col(column).cast(pl.Utf8),
+            pl.col("__first_value").cast(pl.Utf8),
+            "__first_row",
+        ).iter_rows():
+            problems.add(
+                Problem(
+                    row,
+                    column,
+                    f"'{value}' differs from '{first_value}' on row {first_row} for the same customer",
+                )
+            )
+
+
+def read_receivables(
+    path: Path, *, limits: ReaderLimits = DEFAULT_LIMITS, filename: str | None = None
+) -> pl.DataFrame:
+    frame = _read(path, RECEIVABLES, limits, filename).rename({"amount": "amount_cents"})
+    problems = _Problems(limits.max_problems)
+    _duplicates(
+        frame, ["customer_id", "invoice_number"], problems, "the same customer and invoice number"
+    )
+    _consistent(
+        frame, "customer_id", ["customer_name", "country", "affiliate", "government"], problems
+    )
+    problems.raise_if_any()
+    return frame
+
+
+def read_inventory(
+    path: Path, *, limits: ReaderLimits = DEFAULT_LIMITS, filename: str | None = None
+) -> pl.DataFrame:
+    frame = _read(path, INVENTORY, limits, filename)
+    cents = [
+        int((Decimal(q) * Decimal(c)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) * 100)
+        for q, c in zip(frame["quantity"].to_list(), frame["unit_cost"].to_list(), strict=True)
+    ]
+    return frame.with_columns(pl.Series("value_cents", cents, dtype=pl.Int64)).select(
+        "row",
+        "sku",
+        "description",
+        "location",
+        "category",
+        "program",
+        "quantity",
+        "unit_cost",
+        "value_cents",
+        "in_transit",
+        "consigned",
+        "obsolete",
+    )
+
+
+def read_payables(
+    path: Path, *, limits: ReaderLimits = DEFAULT_LIMITS, filename: str | None = None
+) -> pl.DataFrame:
+    return _read(path, PAYABLES, limits, filename).rename({"amount": "amount_cents"})

@@ -1,0 +1,153 @@
+"""From a file on disk to a frame of text cells, with the spreadsheet row of each.
+
+The content decides the type, not the name: an XLSX is a zip, checked (size,
+entries, compression ratio) before anything is inflated; a CSV is text. A file
+that is neither, or that is not what its name says, is refused.
+"""
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+import polars as pl
+
+from abl.readers.errors import CollateralFileError, Problem
+from abl.readers.limits import ReaderLimits
+
+ZIP = b"PK\x03\x04"
+SIGNATURES = {
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"MZ": "a Windows program",
+    b"\x7fELF": "a program",
+    b"\xd0\xcf\x11\xe0": "an old Excel (.xls) or Office file; save it as .xlsx or .csv",
+    b"\x1f\x8b": "a gzip archive",
+}
+CSV_SUFFIXES = {".csv", ".txt"}
+XLSX_SUFFIXES = {".xlsx", ".xlsm"}
+
+
+def _refuse(message: str) -> CollateralFileError:
+    return CollateralFileError([Problem(None, None, message)])
+
+
+def read_table(path: Path, *, filename: str, limits: ReaderLimits) -> pl.DataFrame:
+    """All cells as text (None for empty), header names as written, plus `row` (Int64)."""
+    size = path.stat().st_size
+    if size == 0:
+        raise _refuse(f"{filename} is empty.")
+    if size > limits.max_bytes:
+        raise _refuse(f"{filename} is {size:,} bytes; the limit is {limits.max_bytes:,}.")
+    suffix = Path(filename).suffix.lower()
+    if suffix not in CSV_SUFFIXES | XLSX_SUFFIXES:
+        raise _refuse(
+            f"{filename}: upload a .csv or .xlsx file, not {suffix or 'a file without extension'}."
+        )
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if head.startswith(ZIP):
+        if suffix not in XLSX_SUFFIXES:
+            raise _refuse(
+                f"{filename} is a zip or Excel workbook, not a CSV file as its name says."
+            )
+        return _read_xlsx(path, filename, limits)
+    for signature, what in SIGNATURES.items():
+        if head.startswith(signature):
+            raise _refuse(f"{filename} is {what}, not a CSV or Excel workbook.")
+    if suffix in XLSX_SUFFIXES:
+        raise _refuse(f"{filename} is not an Excel workbook (its content is not .xlsx).")
+    return _read_csv(path.read_bytes(), filename)
+
+
+def _read_csv(data: bytes, filename: str) -> pl.DataFrame:
+    if b"\x00" in data[:65536]:
+        raise _refuse(f"{filename} is not a text file, so not a CSV.")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        # Many US accounting exports are Windows-1252; read them as such.
+        data = data.decode("cp1252", errors="replace").encode("utf-8")
+    try:
+        frame = pl.read_csv(io.BytesIO(data), infer_schema=False)
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as error:
+        detail = str(error).splitlines()[0][:200]
+        raise _refuse(f"{filename} could not be read as CSV: {detail}") from None
+    return frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias("row"))
+
+
+def _check_zip(path: Path, filename: str, limits: ReaderLimits) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+    except zipfile.BadZipFile:
+        raise _refuse(f"{filename} is not a valid Excel workbook (a damaged zip).") from None
+    unpacked = sum(e.file_size for e in entries)
+    packed = sum(e.compress_size for e in entries) or 1
+    if len(entries) > limits.xlsx_max_entries:
+        raise _refuse(
+            f"{filename} holds {len(entries):,} parts; the limit is {limits.xlsx_max_entries:,}."
+        )
+    if unpacked > limits.xlsx_max_uncompressed_bytes:
+        raise _refuse(
+            f"{filename} would unpack to {unpacked:,} bytes; the limit is "
+            f"{limits.xlsx_max_uncompressed_bytes:,} (refused as a possible zip bomb)."
+        )
+    if unpacked / packed > limits.xlsx_max_ratio:
+        raise _refuse(
+            f"{filename} is compressed {unpacked / packed:,.0f} to 1; the limit is "
+            f"{limits.xlsx_max_ratio} to 1 (refused as a possible zip bomb)."
+        )
+    if "xl/workbook.xml" not in {e.filename for e in entries}:
+        raise _refuse(f"{filename} is a zip file but not an Excel workbook.")
+
+
+def _cell(value: object) -> str | None:
+    """An XLSX cell as the text a CSV export would hold; numbers exactly as shown."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        # The shortest text that reads back as the same float: 1234.56, never 1234.5599999.
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _read_xlsx(path: Path, filename: str, limits: ReaderLimits) -> pl.DataFrame:
+    _check_zip(path, filename, limits)
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+        rows = sheet.to_python(skip_empty_area=False)
+    except (CalamineError, ValueError, IndexError) as error:
+        raise _refuse(f"{filename} could not be read as an Excel workbook: {error}") from None
+    start = next((i for i, r in enumerate(rows) if any(c not in (None, "") for c in r)), None)
+    if start is None:
+        raise _refuse(f"{filename} has no data rows.")
+    header = [str(_cell(c) or "") for c in rows[start]]
+    width = len(header)
+    columns: list[list[str | None]] = [[] for _ in range(width)]
+    for record in rows[start + 1 :]:
+        for i in range(width):
+            columns[i].append(_cell(record[i]) if i < len(record) else None)
+    names: list[str] = []
+    for i, h in enumerate(header):
+        name = h or f"column {i + 1}"
+        names.append(name if name not in names else f"{name} ({i + 1})")
+    frame = pl.DataFrame(
+        dict(zip(names, columns, strict=True)), schema=dict.fromkeys(names, pl.Utf8)
+    )
+    first = start + 2  # a 0-based index to a 1-based row, past the header
+    return frame.with_columns(
+        pl.int_range(first, first + frame.height, dtype=pl.Int64).alias("row")
+    )

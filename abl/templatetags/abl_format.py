@@ -1,0 +1,29 @@
+"""Display formatting only: money with commas and cents, percentages."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def money(value: object) -> str:
+    """Decimal("-1234.5") → "(1,234.50)"; None → "—"."""
+    if value is None or value == "":
+        return "—"
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    text = f"{abs(amount):,.2f}"
+    return f"({text})" if amount < 0 else text
+
+
+@register.filter
+def percent(fraction: object) -> str:
+    """A fraction as a percentage to two places: "0.1534" → "15.34%"."""
+    try:
+        return f"{Decimal(str(fraction)) * 100:.2f}%"
+    except InvalidOperation:
+        return "—"

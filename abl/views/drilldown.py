@@ -1,0 +1,130 @@
+"""From a category to its customers, from a customer to its invoices; inventory rows.
+
+Every page is paginated and served in a bounded number of queries, whatever the
+number of invoices (tests/abl/test_drilldown_queries.py).
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from abl.access import get_certificate_for_user
+from abl.models import (
+    Certificate,
+    CollateralFile,
+    Computation,
+    CustomerLine,
+    InventoryItem,
+    Invoice,
+)
+from abl.services.certificates import CATEGORIES
+from abl.views.home import _user
+from abl.views.presenters import label
+from abl.views.reasons import inventory_reasons, invoice_reasons
+
+PAGE_SIZE = 50
+
+
+def _shown(request: HttpRequest, certificate: Certificate) -> Computation:
+    """The computation a drill-down shows: `?computation=` one of this certificate's, else current."""
+    wanted = request.GET.get("computation")
+    if wanted and wanted.isdigit():
+        computation = certificate.computations.filter(pk=int(wanted)).first()
+        if computation is not None:
+            return computation
+    if certificate.current is None:
+        raise Http404("Nothing computed yet")
+    return certificate.current
+
+
+def _query(computation: Computation, **extra: str) -> str:
+    """The query string a pager keeps, ending in '&' so `page=` can follow."""
+    params = {"computation": str(computation.pk), **{k: v for k, v in extra.items() if v}}
+    return urlencode(params) + "&"
+
+
+def _accepted(certificate: Certificate, kind: str) -> CollateralFile | None:
+    return certificate.files.filter(kind=kind, status=CollateralFile.Status.ACCEPTED).first()
+
+
+@login_required
+def receivables_customers(request: HttpRequest, pk: int) -> HttpResponse:
+    certificate = get_certificate_for_user(_user(request), pk)
+    computation = _shown(request, certificate)
+    category = request.GET.get("category", "")
+    customers = CustomerLine.objects.filter(computation=computation)
+    if category in CATEGORIES:
+        customers = customers.filter(**{f"{category}_ineligible__gt": 0}).order_by(
+            f"-{category}_ineligible", "customer_id"
+        )
+    elif category:
+        raise Http404("No such category")
+    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "abl/drill_customers.html",
+        {
+            "certificate": certificate,
+            "computation": computation,
+            "page": page,
+            "category": category,
+            "category_label": label(category) if category else "All customers",
+            "categories": [(c, label(c)) for c in CATEGORIES],
+            "query": _query(computation, category=category),
+        },
+    )
+
+
+@login_required
+def customer_invoices(request: HttpRequest, pk: int, customer_id: str) -> HttpResponse:
+    certificate = get_certificate_for_user(_user(request), pk)
+    computation = _shown(request, certificate)
+    line = CustomerLine.objects.filter(computation=computation, customer_id=customer_id).first()
+    receivables = _accepted(certificate, CollateralFile.Kind.RECEIVABLES)
+    if line is None or receivables is None:
+        raise Http404("No such customer in this certificate")
+    invoices = Invoice.objects.filter(file=receivables, customer_id=customer_id).order_by("row")
+    page = Paginator(invoices, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = invoice_reasons(
+        list(page.object_list), line=line, computation=computation, as_of=certificate.as_of
+    )
+    categories = [(label(c), getattr(line, f"{c}_ineligible")) for c in CATEGORIES]
+    return render(
+        request,
+        "abl/drill_invoices.html",
+        {
+            "certificate": certificate,
+            "computation": computation,
+            "line": line,
+            "page": page,
+            "rows": rows,
+            "categories": categories,
+            "query": _query(computation),
+        },
+    )
+
+
+@login_required
+def inventory_items(request: HttpRequest, pk: int) -> HttpResponse:
+    certificate = get_certificate_for_user(_user(request), pk)
+    computation = _shown(request, certificate)
+    inventory = _accepted(certificate, CollateralFile.Kind.INVENTORY)
+    if inventory is None:
+        raise Http404("No inventory file in this certificate")
+    items = InventoryItem.objects.filter(file=inventory).order_by("row")
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = inventory_reasons(list(page.object_list), computation=computation)
+    return render(
+        request,
+        "abl/drill_inventory.html",
+        {
+            "certificate": certificate,
+            "computation": computation,
+            "page": page,
+            "rows": rows,
+            "query": _query(computation),
+        },
+    )

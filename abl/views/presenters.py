@@ -1,0 +1,201 @@
+"""Turning stored figures into what a certificate page shows. Reads only."""
+
+from decimal import Decimal
+from typing import Any
+
+from abl.calc.rollforward import compare_figures, inventory_rollforward, receivables_rollforward
+from abl.forms import (
+    CertifyForm,
+    ConsentForm,
+    ReplaceFileForm,
+    ReportedIneligiblesForm,
+    ReservesForm,
+    ReviewForm,
+    RollForwardForm,
+)
+from abl.models import Certificate, CollateralFile, Computation, CustomerLine, Role, User
+from abl.services.certificates import CATEGORIES, ROLL_FORWARD_FIELDS, latest_approved
+
+INVENTORY_CATEGORIES = ["work_in_process", "in_transit", "consigned", "obsolete", "location"]
+COMPARED = [
+    "gross_receivables",
+    *[f"ineligible_receivables.{c}" for c in CATEGORIES],
+    "eligible_receivables",
+    "receivables_availability",
+    "gross_inventory",
+    "eligible_inventory",
+    "inventory_availability",
+    "reserves",
+    "borrowing_base",
+    "outstanding",
+    "excess_availability",
+]
+
+
+def label(key: str) -> str:
+    return key.split(".")[-1].replace("_", " ").capitalize()
+
+
+def figure_lines(computation: Computation) -> dict[str, Any]:
+    """Gross → each ineligible → eligible → rate → availability, for receivables and inventory."""
+    figures = computation.figures
+    terms = computation.inputs.get("terms", {})
+    money = {
+        k: Decimal(v)
+        for k, v in figures.items()
+        if isinstance(v, str) and k != "reporting_frequency"
+    }
+    return {
+        "computation": computation,
+        "has_inventory": any(
+            f.get("kind") == "inventory" for f in computation.inputs.get("files", [])
+        ),
+        "figures": figures,
+        "money": money,
+        "ar_categories": [
+            (c, label(c), Decimal(figures["ineligible_receivables"].get(c, "0")))
+            for c in CATEGORIES
+        ],
+        "inv_categories": [
+            (c, label(c), Decimal(v)) for c, v in figures.get("ineligible_inventory", {}).items()
+        ],
+        "ar_rate": Decimal(str(terms.get("receivables", {}).get("advance_rate", "0"))),
+        "inventory_sublimit": terms.get("inventory", {}).get("sublimit"),
+        "reserves": terms.get("reserves", []),
+        "excess_pct": Decimal(figures["excess_availability_pct"]) * 100,
+    }
+
+
+def customer_changes(
+    current: Computation, previous: Computation, limit: int = 10
+) -> list[dict[str, Any]]:
+    """The customers whose eligible receivables moved most between two computations (2 queries)."""
+    now = {c.customer_id: c for c in CustomerLine.objects.filter(computation=current)}
+    before = {c.customer_id: c for c in CustomerLine.objects.filter(computation=previous)}
+    rows = []
+    for customer_id in now.keys() | before.keys():
+        a, b = now.get(customer_id), before.get(customer_id)
+        eligible_now = a.eligible if a else Decimal("0")
+        eligible_before = b.eligible if b else Decimal("0")
+        if eligible_now != eligible_before:
+            rows.append(
+                {
+                    "customer_id": customer_id,
+                    "name": (a or b).customer_name,  # type: ignore[union-attr]
+                    "now": eligible_now,
+                    "before": eligible_before,
+                    "change": eligible_now - eligible_before,
+                    "why": _why(a),
+                }
+            )
+    rows.sort(key=lambda r: (-abs(Decimal(r["change"])), r["customer_id"]))
+    return rows[:limit]
+
+
+def _why(line: CustomerLine | None) -> str:
+    if line is None:
+        return "no longer in the aging"
+    return ", ".join(line.reasons()) or "fully eligible"
+
+
+def roll_forwards(certificate: Certificate, money: dict[str, Decimal]) -> dict[str, Any]:
+    c = certificate
+    result: dict[str, Any] = {}
+    if c.ar_prior_balance is not None:
+        result["receivables"] = receivables_rollforward(
+            prior=c.ar_prior_balance,
+            sales=c.ar_sales or Decimal(0),
+            collections=c.ar_collections or Decimal(0),
+            credits=c.ar_credits or Decimal(0),
+            adjustments=c.ar_adjustments or Decimal(0),
+            reported_total=money["gross_receivables"],
+        )
+    if c.inv_prior_balance is not None:
+        result["inventory"] = inventory_rollforward(
+            prior=c.inv_prior_balance,
+            purchases=c.inv_purchases or Decimal(0),
+            cost_of_sales=c.inv_cost_of_sales or Decimal(0),
+            adjustments=c.inv_adjustments or Decimal(0),
+            reported_total=money.get("gross_inventory", Decimal("0")),
+        )
+    return result
+
+
+def reported_differences(certificate: Certificate, figures: dict[str, Any]) -> list[dict[str, Any]]:
+    if not certificate.reported_ineligibles:
+        return []
+    rows = []
+    for category in CATEGORIES:
+        reported = Decimal(certificate.reported_ineligibles.get(category, "0"))
+        system = Decimal(figures["ineligible_receivables"].get(category, "0"))
+        rows.append(
+            {
+                "category": label(category),
+                "reported": reported,
+                "system": system,
+                "difference": system - reported,
+            }
+        )
+    return rows
+
+
+def certificate_context(certificate: Certificate, user: User) -> dict[str, Any]:
+    files = certificate.files.exclude(status=CollateralFile.Status.REPLACED)
+    is_borrower = user.role == Role.BORROWER
+    can_edit = certificate.is_editable and is_borrower
+    can_review = (
+        certificate.status == Certificate.Status.SUBMITTED
+        and user.role == Role.ANALYST
+        and user.pk not in {certificate.submitted_by_id, certificate.created_by_id}
+    )
+    context: dict[str, Any] = {
+        "certificate": certificate,
+        "facility": certificate.facility,
+        "files": files,
+        "pending": any(not f.is_finished for f in files),
+        "can_edit": can_edit,
+        "can_review": can_review,
+        "is_analyst": user.role == Role.ANALYST,
+    }
+    shown = certificate.current
+    if shown is not None:
+        context["shown"] = shown
+        context.update(figure_lines(shown))
+        context["roll_forwards"] = roll_forwards(certificate, context["money"])
+        context["reported_differences"] = reported_differences(certificate, shown.figures)
+        previous = latest_approved(certificate.facility, before=certificate.as_of)
+        if previous is not None and previous.approved is not None and previous.pk != certificate.pk:
+            context["previous"] = previous
+            context["comparison"] = [
+                (label(c.key), c.current, c.previous, c.change)
+                for c in compare_figures(shown.figures, previous.approved.figures, COMPARED)
+            ]
+            context["customer_changes"] = customer_changes(shown, previous.approved)
+    if certificate.submitted and certificate.submitted_id != certificate.current_id:
+        context["submitted_figures"] = figure_lines(certificate.submitted)
+    if can_edit:
+        context.setdefault("replace_form", ReplaceFileForm())
+        context.setdefault(
+            "rollforward_form",
+            RollForwardForm(
+                initial={name: getattr(certificate, name) for name in ROLL_FORWARD_FIELDS}
+            ),
+        )
+        context.setdefault(
+            "reported_form",
+            ReportedIneligiblesForm(
+                initial=certificate.reported_ineligibles, categories=CATEGORIES, prefix="reported"
+            ),
+        )
+        context.setdefault(
+            "certify_form", CertifyForm(initial={"name": user.get_full_name(), "title": user.title})
+        )
+    if can_review:
+        reserves = "\n".join(
+            f"{r['name']}; {r['amount']}; {r.get('reason', '')}"
+            for r in context.get("reserves", [])
+        )
+        context.setdefault("reserves_form", ReservesForm(initial={"reserves": reserves}))
+        context.setdefault("consent_form", ConsentForm(prefix="consent"))
+        context.setdefault("review_form", ReviewForm())
+    return context

@@ -1,0 +1,265 @@
+"""Borrower uploads, certifies and submits; the analyst sets a reserve and approves."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from abl.calc.terms import Reserve
+from abl.models import AuditEvent, Certificate, CollateralFile, Invoice
+from abl.services import certificates, collateral
+from tests.abl.conftest import AGING, EXPECTED
+
+pytestmark = pytest.mark.django_db
+AS_OF = dt.date(2003, 3, 31)
+
+
+def _upload(client, facility, django_capture_on_commit_callbacks, **files):
+    data = {"as_of": "2003-03-31", "outstanding": "100000.00"}
+    data.update(
+        {kind: SimpleUploadedFile(name, content) for kind, (name, content) in files.items()}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        return client.post(f"/facilities/{facility.pk}/report/", data)
+
+
+def _submitted(innotrac, cfo, django_capture_on_commit_callbacks, client):
+    client.force_login(cfo)
+    _upload(
+        client,
+        innotrac,
+        django_capture_on_commit_callbacks,
+        receivables=("aging.csv", AGING.encode()),
+    )
+    certificate = Certificate.objects.get(facility=innotrac)
+    return certificates.submit_certificate(
+        certificate=certificate, actor=cfo, name="David Gamsey", title="Chief Financial Officer"
+    )
+
+
+def test_upload_accepts_aging_and_computes_draft(
+    client, innotrac, cfo, django_capture_on_commit_callbacks
+):
+    client.force_login(cfo)
+
+    response = _upload(
+        client,
+        innotrac,
+        django_capture_on_commit_callbacks,
+        receivables=("aging.csv", AGING.encode()),
+    )
+
+    certificate = Certificate.objects.get(facility=innotrac, as_of=AS_OF)
+    assert response.status_code == 302
+    assert response["Location"] == f"/certificates/{certificate.pk}/"
+    figures = certificate.current.figures
+    for key, amount in EXPECTED.items():
+        assert Decimal(figures[key]) == amount
+    assert figures["ineligible_receivables"]["concentration"] == "452500.00"
+    assert figures["outstanding"] == "100000.00"
+    assert Invoice.objects.filter(file__certificate=certificate).count() == 7
+
+
+def test_upload_keeps_file_with_its_sha256(
+    client, innotrac, cfo, django_capture_on_commit_callbacks
+):
+    import hashlib
+
+    client.force_login(cfo)
+    _upload(
+        client,
+        innotrac,
+        django_capture_on_commit_callbacks,
+        receivables=("aging.csv", AGING.encode()),
+    )
+
+    stored = CollateralFile.objects.get()
+    assert stored.status == CollateralFile.Status.ACCEPTED
+    assert stored.sha256 == hashlib.sha256(AGING.encode()).hexdigest()
+    with stored.stored.open("rb") as kept:
+        assert kept.read() == AGING.encode()
+    assert (stored.row_count, stored.total) == (7, Decimal("1245000.00"))
+
+
+def test_refused_aging_keeps_nothing_and_names_row_and_column(
+    client, innotrac, cfo, django_capture_on_commit_callbacks
+):
+    bad = AGING.replace("03/10/2003", "31/31/2003")
+    client.force_login(cfo)
+
+    _upload(
+        client,
+        innotrac,
+        django_capture_on_commit_callbacks,
+        receivables=("aging.csv", bad.encode()),
+    )
+
+    refused = CollateralFile.objects.get()
+    page = client.get(f"/certificates/{refused.certificate_id}/").content.decode()
+    assert refused.status == CollateralFile.Status.REFUSED
+    assert not refused.stored
+    assert Invoice.objects.count() == 0
+    assert refused.certificate.current is None
+    assert "Row 2, column “invoice_date”" in page
+
+
+def test_certificate_page_explains_every_category(
+    client, innotrac, cfo, django_capture_on_commit_callbacks
+):
+    client.force_login(cfo)
+    _upload(
+        client,
+        innotrac,
+        django_capture_on_commit_callbacks,
+        receivables=("aging.csv", AGING.encode()),
+    )
+    certificate = Certificate.objects.get()
+
+    page = client.get(f"/certificates/{certificate.pk}/").content.decode()
+
+    assert 'data-testid="gross_receivables">1,245,000.00<' in page
+    assert 'data-testid="eligible_receivables">642,500.00<' in page
+    assert 'data-testid="receivables_availability">546,125.00<' in page
+    assert 'data-testid="drill-concentration"' in page
+
+
+def test_submit_freezes_figures_and_audits(
+    client, innotrac, cfo, django_capture_on_commit_callbacks
+):
+    certificate = _submitted(innotrac, cfo, django_capture_on_commit_callbacks, client)
+
+    assert certificate.status == Certificate.Status.SUBMITTED
+    assert certificate.submitted == certificate.current
+    assert (certificate.certified_name, certificate.certified_title) == (
+        "David Gamsey",
+        "Chief Financial Officer",
+    )
+    assert AuditEvent.objects.filter(
+        action="certificate.submitted", object_id=str(certificate.pk)
+    ).exists()
+
+
+def test_submitted_certificate_accepts_no_more_files(
+    client, innotrac, cfo, django_capture_on_commit_callbacks
+):
+    certificate = _submitted(innotrac, cfo, django_capture_on_commit_callbacks, client)
+
+    with pytest.raises(collateral.UploadRefused):
+        collateral.receive_file(
+            certificate=certificate,
+            kind="receivables",
+            upload=SimpleUploadedFile("a.csv", AGING.encode()),
+            actor=cfo,
+        )
+
+
+def test_reserve_recomputes_but_submitted_figures_never_change(
+    client, innotrac, cfo, abl_analyst, django_capture_on_commit_callbacks
+):
+    certificate = _submitted(innotrac, cfo, django_capture_on_commit_callbacks, client)
+    submitted_figures = dict(certificate.submitted.figures)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        certificates.set_reserves(
+            facility=innotrac,
+            reserves=[
+                Reserve(
+                    name="Rent reserve",
+                    amount=Decimal("46125.00"),
+                    reason="Landlord waiver missing",
+                )
+            ],
+            actor=abl_analyst,
+            reason="Field exam",
+        )
+
+    certificate.refresh_from_db()
+    assert certificate.submitted.figures == submitted_figures
+    assert certificate.current.figures["reserves"] == "46125.00"
+    assert certificate.current.figures["borrowing_base"] == "500000.00"
+    assert innotrac.terms_versions.count() == 2
+
+
+def test_analyst_approves_and_certificate_becomes_the_borrowing_base(
+    client, innotrac, cfo, abl_analyst, django_capture_on_commit_callbacks
+):
+    certificate = _submitted(innotrac, cfo, django_capture_on_commit_callbacks, client)
+
+    approved = certificates.approve_certificate(certificate=certificate, actor=abl_analyst)
+
+    assert approved.status == Certificate.Status.APPROVED
+    assert certificates.latest_approved(innotrac) == approved
+    assert approved.approved.figures["borrowing_base"] == "546125.00"
+
+
+def test_borrower_cannot_approve(client, innotrac, cfo, django_capture_on_commit_callbacks):
+    certificate = _submitted(innotrac, cfo, django_capture_on_commit_callbacks, client)
+
+    with pytest.raises(certificates.CertificateError, match="Only an ABL analyst"):
+        certificates.approve_certificate(certificate=certificate, actor=cfo)
+
+
+def test_nobody_approves_what_they_submitted(
+    client, innotrac, cfo, django_capture_on_commit_callbacks
+):
+    certificate = _submitted(innotrac, cfo, django_capture_on_commit_callbacks, client)
+    cfo.role = "analyst"  # the same person, later made an analyst, still may not approve it
+    cfo.save()
+
+    with pytest.raises(certificates.CertificateError, match="prepared or submitted"):
+        certificates.approve_certificate(certificate=certificate, actor=cfo)
+
+
+def test_return_requires_comment_and_reopens_the_date(
+    client, innotrac, cfo, abl_analyst, django_capture_on_commit_callbacks
+):
+    certificate = _submitted(innotrac, cfo, django_capture_on_commit_callbacks, client)
+
+    with pytest.raises(certificates.CertificateError, match="comment is required"):
+        certificates.return_certificate(certificate=certificate, actor=abl_analyst, comment=" ")
+    returned = certificates.return_certificate(
+        certificate=certificate, actor=abl_analyst, comment="Aging total is off"
+    )
+    fresh = collateral.open_draft(facility=innotrac, as_of=AS_OF, actor=cfo)
+
+    assert returned.status == Certificate.Status.RETURNED
+    assert fresh.pk != returned.pk
+
+
+def test_other_borrower_gets_404_on_certificate(
+    client, innotrac, cfo, django_capture_on_commit_callbacks
+):
+    from tests.factories import UserFactory
+
+    certificate = _submitted(innotrac, cfo, django_capture_on_commit_callbacks, client)
+    client.force_login(UserFactory(role="borrower"))
+
+    assert client.get(f"/certificates/{certificate.pk}/").status_code == 404
+    assert client.get(f"/certificates/{certificate.pk}/receivables/").status_code == 404
+
+
+def test_roll_forward_shows_difference(client, innotrac, cfo, django_capture_on_commit_callbacks):
+    client.force_login(cfo)
+    _upload(
+        client,
+        innotrac,
+        django_capture_on_commit_callbacks,
+        receivables=("aging.csv", AGING.encode()),
+    )
+    certificate = Certificate.objects.get()
+    form = {
+        "ar_prior_balance": "1200000.00",
+        "ar_sales": "300000.00",
+        "ar_collections": "250000.00",
+        "ar_credits": "5000.00",
+        "ar_adjustments": "0.00",
+        "reported-past_due": "40000.00",
+    }
+
+    client.post(f"/certificates/{certificate.pk}/roll-forward/", form)
+    page = client.get(f"/certificates/{certificate.pk}/").content.decode()
+
+    # Ledger: 1,200,000 + 300,000 − 250,000 − 5,000 = 1,245,000.00; file 1,245,000.00.
+    assert 'data-testid="rf-difference-receivables">0.00<' in page
+    assert 'data-testid="reported-differences"' in page
