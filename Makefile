@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml
 	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@[ -f .env ] || { echo "DEBUG=1" > .env; echo "Wrote .env (DEBUG=1) for this development checkout."; }
 	@touch $(STAMP)
 
 demo: install

@@ -37,3 +37,22 @@ def env_list(name: str, *, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def load_dotenv(path: os.PathLike[str] | str) -> None:
+    """Read KEY=VALUE lines from a local .env file; the real environment wins.
+
+    A development checkout gets one from `make install` (DEBUG=1), so
+    `python manage.py …` works there without exporting anything.
+    """
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except FileNotFoundError:
+        return
+    for line in lines:
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        os.environ.setdefault(key.strip(), value.strip().strip("'\""))

@@ -66,6 +66,7 @@ def test_production_settings_pass_check_deploy():
         "--deploy",
         "--fail-level",
         "WARNING",
+        DEBUG="0",
         SECRET_KEY="x" * 64 + "-a-long-random-production-secret",
         ALLOWED_HOSTS="abl.example.com",
     )

@@ -5,20 +5,17 @@ booleans) and the spreadsheet row of each record, or raises
 CollateralFileError listing every problem by row and column, capped.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import polars as pl
 
-from abl.readers import headers, values
+from abl.readers import headers, source, values
 from abl.readers.errors import CollateralFileError, Problem
 from abl.readers.limits import ReaderLimits
-from abl.readers.source import read_table
 
 DEFAULT_LIMITS = ReaderLimits()
-Parser = Callable[[str], tuple[pl.Expr, pl.Expr]]
 CATEGORY_WORDS = {
     "raw_materials": "raw_materials",
     "raw_material": "raw_materials",
@@ -44,7 +41,7 @@ def _country(column: str) -> tuple[pl.Expr, pl.Expr]:
     code = pl.col(column).str.to_uppercase()
     problem = (
         pl.when(code.is_not_null() & ~code.str.contains(r"^[A-Z]{2}$"))
-        .then(pl.format("not an ISO 3166 two-letter country code: '{}'", pl.col(column)))
+        .then(pl.lit("not an ISO 3166 two-letter country code: '{}'"))
         .otherwise(None)
     )
     return code.fill_null("US"), problem
@@ -55,20 +52,22 @@ def _category(column: str) -> tuple[pl.Expr, pl.Expr]:
     value = word.replace_strict(CATEGORY_WORDS, default=None, return_dtype=pl.Utf8)
     problem = (
         pl.when(pl.col(column).is_not_null() & value.is_null())
-        .then(
-            pl.format(
-                "not one of raw_materials, work_in_process, finished_goods: '{}'", pl.col(column)
-            )
-        )
+        .then(pl.lit("not one of raw_materials, work_in_process, finished_goods: '{}'"))
         .otherwise(None)
     )
     return value, problem
 
 
+TEXT = values.expression_stage(_text)
+UPPER = values.expression_stage(_upper)
+COUNTRY = values.expression_stage(_country)
+CATEGORY = values.expression_stage(_category)
+
+
 @dataclass(frozen=True)
 class Field:
     name: str
-    parse: Parser
+    parse: values.Stage
     required: bool = True  # the column must be there and every cell filled
     dtype: type[pl.DataType] = pl.Utf8
 
@@ -84,13 +83,13 @@ RECEIVABLES = Spec(
     "receivables aging",
     headers.RECEIVABLES,
     (
-        Field("customer_id", _text),
-        Field("customer_name", _text),
-        Field("invoice_number", _text),
+        Field("customer_id", TEXT),
+        Field("customer_name", TEXT),
+        Field("invoice_number", TEXT),
         Field("invoice_date", values.date, dtype=pl.Date),
         Field("due_date", values.date, required=False, dtype=pl.Date),
         Field("amount", values.money_cents, dtype=pl.Int64),
-        Field("country", _country, required=False),
+        Field("country", COUNTRY, required=False),
         Field("affiliate", values.flag, required=False, dtype=pl.Boolean),
         Field("government", values.flag, required=False, dtype=pl.Boolean),
     ),
@@ -99,11 +98,11 @@ INVENTORY = Spec(
     "inventory",
     headers.INVENTORY,
     (
-        Field("sku", _text),
-        Field("description", _text),
-        Field("location", _text),
-        Field("category", _category),
-        Field("program", _upper, required=False),
+        Field("sku", TEXT),
+        Field("description", TEXT),
+        Field("location", TEXT),
+        Field("category", CATEGORY),
+        Field("program", UPPER, required=False),
         Field("quantity", values.quantity),
         Field("unit_cost", values.quantity),
         Field("in_transit", values.flag, required=False, dtype=pl.Boolean),
@@ -115,8 +114,8 @@ PAYABLES = Spec(
     "payables",
     headers.PAYABLES,
     (
-        Field("customer_id", _text),
-        Field("vendor_name", _text),
+        Field("customer_id", TEXT),
+        Field("vendor_name", TEXT),
         Field("amount", values.money_cents, dtype=pl.Int64),
     ),
 )
@@ -158,11 +157,21 @@ def _map_headers(columns: list[str], spec: Spec, problems: _Problems) -> dict[st
 
 def _read(path: Path, spec: Spec, limits: ReaderLimits, filename: str | None) -> pl.DataFrame:
     name = filename or path.name
-    raw = read_table(path, filename=name, limits=limits)
+    try:
+        return _read_as(path, spec, limits, name, cp1252=False)
+    except source.CsvEncodingError:
+        return _read_as(path, spec, limits, name, cp1252=True)
+
+
+def _read_as(
+    path: Path, spec: Spec, limits: ReaderLimits, name: str, *, cp1252: bool
+) -> pl.DataFrame:
+    """One streaming pass: clean, parse and check every cell; then list the problems."""
+    table = source.read_table(path, filename=name, limits=limits, cp1252=cp1252)
     problems = _Problems(limits.max_problems)
-    mapping = _map_headers([c for c in raw.columns if c != "row"], spec, problems)
+    mapping = _map_headers(source.header(table, filename=name), spec, problems)
     problems.raise_if_any()
-    frame = raw.select(
+    pipeline = table.select(
         "row",
         *[
             values.cleaned(mapping[f.name]).alias(f.name)
@@ -171,33 +180,57 @@ def _read(path: Path, spec: Spec, limits: ReaderLimits, filename: str | None) ->
             for f in spec.fields
         ],
     ).filter(~pl.all_horizontal(pl.col(f.name).is_null() for f in spec.fields))
-    if frame.height == 0:
+    for f in spec.fields:
+        pipeline = f.parse(pipeline, f.name)
+        if f.required:
+            missing = pl.when(pl.col(f.name).is_null()).then(pl.lit("is empty"))
+            pipeline = pipeline.with_columns(
+                missing.otherwise(pl.col(f"__p_{f.name}")).alias(f"__p_{f.name}")
+            )
+    # Only values and problems are kept: the cells' text is fetched again for
+    # the rows with problems, so a valid file holds half as much in memory.
+    checked = source.collect(
+        pipeline.select(
+            "row", *[f"__v_{f.name}" for f in spec.fields], *[f"__p_{f.name}" for f in spec.fields]
+        ),
+        filename=name,
+    )
+    if checked.height == 0:
         raise CollateralFileError([Problem(None, None, f"{name} has no data rows.")])
-    if frame.height > limits.max_rows:
+    if checked.height > limits.max_rows:
         raise CollateralFileError(
             [
                 Problem(
                     None,
                     None,
-                    f"{name} has {frame.height:,} data rows; the limit is {limits.max_rows:,}.",
+                    f"{name} has {checked.height:,} data rows; the limit is {limits.max_rows:,}.",
                 )
             ]
         )
-    parsed, problem_columns = [], []
-    for i, f in enumerate(spec.fields):
-        value, problem = f.parse(f.name)
-        if f.required:
-            problem = pl.when(pl.col(f.name).is_null()).then(pl.lit("is empty")).otherwise(problem)
-        parsed.append(value.alias(f"__v_{f.name}"))
-        problem_columns.append(problem.alias(f"__p{i}"))
-    checked = frame.with_columns(*parsed, *problem_columns)
-    for i, f in enumerate(spec.fields):
-        column = checked[f"__p{i}"]
-        if column.null_count() < checked.height:
-            for row, message in (
-                checked.filter(column.is_not_null()).select("row", f"__p{i}").iter_rows()
-            ):
-                problems.add(Problem(row, f.name, message))
+    failing = {
+        f.name: checked.filter(pl.col(f"__p_{f.name}").is_not_null()).select("row", f"__p_{f.name}")
+        for f in spec.fields
+        if checked[f"__p_{f.name}"].null_count() < checked.height
+    }
+    if failing:
+        rows = pl.concat([frame["row"].head(problems.limit) for frame in failing.values()]).unique()
+        texts = source.collect(
+            table.select(
+                "row", *[values.cleaned(mapping[f]).alias(f) for f in failing if f in mapping]
+            ).filter(pl.col("row").is_in(rows.implode())),
+            filename=name,
+        )
+        text_of = {
+            field: dict(zip(texts["row"], texts[field], strict=True))
+            for field in failing
+            if field in texts.columns
+        }
+        for field, frame in failing.items():
+            for row, template in frame.head(problems.limit).iter_rows():
+                problems.add(
+                    Problem(row, field, template.format(text_of.get(field, {}).get(row, "")))
+                )
+            problems.count += max(0, frame.height - problems.limit)
     problems.raise_if_any()
     return checked.select(
         "row", *[pl.col(f"__v_{f.name}").cast(f.dtype).alias(f.name) for f in spec.fields]
@@ -205,6 +238,8 @@ def _read(path: Path, spec: Spec, limits: ReaderLimits, filename: str | None) ->
 
 
 def _duplicates(frame: pl.DataFrame, keys: list[str], problems: _Problems, what: str) -> None:
+    if frame.select(pl.struct(keys).n_unique()).item() == frame.height:
+        return  # the usual case, cheaply: every key is unique
     marked = frame.with_columns(
         pl.col("row").first().over(keys).alias("__first"),
         pl.int_range(pl.len()).over(keys).alias("__n"),
@@ -214,7 +249,9 @@ def _duplicates(frame: pl.DataFrame, keys: list[str], problems: _Problems, what:
 
 
 def _consistent(frame: pl.DataFrame, key: str, columns: list[str], problems: _Problems) -> None:
-    for column in columns:
+    counts = frame.group_by(key).agg(pl.col(c).n_unique() for c in columns)
+    varying = [c for c in columns if counts[c].max() > 1]  # type: ignore[operator]
+    for column in varying:
         differs = frame.with_columns(
             pl.col(column).first().over(key).alias("__first_value"),
             pl.col("row").first().over(key).alias("__first_row"),

@@ -34,8 +34,14 @@ def _refuse(message: str) -> CollateralFileError:
     return CollateralFileError([Problem(None, None, message)])
 
 
-def read_table(path: Path, *, filename: str, limits: ReaderLimits) -> pl.DataFrame:
-    """All cells as text (None for empty), header names as written, plus `row` (Int64)."""
+def read_table(
+    path: Path, *, filename: str, limits: ReaderLimits, cp1252: bool = False
+) -> pl.LazyFrame:
+    """All cells as text, header names as written, plus `row` (Int64): a lazy frame.
+
+    A CSV is scanned, not loaded: the caller's pipeline streams through it. If
+    collecting raises CsvEncodingError, call again with cp1252=True.
+    """
     size = path.stat().st_size
     if size == 0:
         raise _refuse(f"{filename} is empty.")
@@ -47,37 +53,52 @@ def read_table(path: Path, *, filename: str, limits: ReaderLimits) -> pl.DataFra
             f"{filename}: upload a .csv or .xlsx file, not {suffix or 'a file without extension'}."
         )
     with path.open("rb") as handle:
-        head = handle.read(8)
+        head = handle.read(65536)
     if head.startswith(ZIP):
         if suffix not in XLSX_SUFFIXES:
             raise _refuse(
                 f"{filename} is a zip or Excel workbook, not a CSV file as its name says."
             )
-        return _read_xlsx(path, filename, limits)
+        return _read_xlsx(path, filename, limits).lazy()
     for signature, what in SIGNATURES.items():
         if head.startswith(signature):
             raise _refuse(f"{filename} is {what}, not a CSV or Excel workbook.")
     if suffix in XLSX_SUFFIXES:
         raise _refuse(f"{filename} is not an Excel workbook (its content is not .xlsx).")
-    return _read_csv(path.read_bytes(), filename)
-
-
-def _read_csv(data: bytes, filename: str) -> pl.DataFrame:
-    if b"\x00" in data[:65536]:
+    if b"\x00" in head:
         raise _refuse(f"{filename} is not a text file, so not a CSV.")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
+    source: Path | io.BytesIO = path
+    if cp1252:
         # Many US accounting exports are Windows-1252; read them as such.
-        data = data.decode("cp1252", errors="replace").encode("utf-8")
+        source = io.BytesIO(path.read_bytes().decode("cp1252", errors="replace").encode("utf-8"))
+    frame = pl.scan_csv(source, infer_schema=False)  # polars strips a BOM and checks UTF-8
+    return frame.with_row_index("row", offset=2).with_columns(pl.col("row").cast(pl.Int64))
+
+
+class CsvEncodingError(Exception):
+    """The CSV is not UTF-8; read it again as Windows-1252."""
+
+
+def collect(frame: pl.LazyFrame, *, filename: str) -> pl.DataFrame:
+    """Run a reading pipeline, streaming; a malformed CSV becomes a refusal."""
     try:
-        frame = pl.read_csv(io.BytesIO(data), infer_schema=False)
-    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as error:
+        return frame.collect(engine="streaming")
+    except pl.exceptions.ComputeError as error:
+        if "utf-8" in str(error).lower():
+            raise CsvEncodingError(str(error)) from None
         detail = str(error).splitlines()[0][:200]
         raise _refuse(f"{filename} could not be read as CSV: {detail}") from None
-    return frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias("row"))
+    except pl.exceptions.NoDataError:
+        raise _refuse(f"{filename} has no data rows.") from None
+
+
+def header(frame: pl.LazyFrame, *, filename: str) -> list[str]:
+    try:
+        return [c for c in frame.collect_schema().names() if c != "row"]
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as error:
+        raise _refuse(
+            f"{filename} could not be read as CSV: {str(error).splitlines()[0][:200]}"
+        ) from None
 
 
 def _check_zip(path: Path, filename: str, limits: ReaderLimits) -> None:

@@ -1,11 +1,20 @@
-"""Vectorised parsing of text cells: each returns the value and a problem message
-(null where the cell is fine), so a million rows are checked in one pass."""
+"""Vectorised parsing of text cells, as stages of a lazy pipeline.
+
+Each parser adds two columns for a field: `__v_<field>` (the value) and
+`__p_<field>` (a problem message template, null where the cell is fine). A
+template's `{}` is filled with the cell's text only for the rows that have a
+problem (abl/readers/files.py), so valid files pay nothing for messages.
+"""
+
+from collections.abc import Callable
 
 import polars as pl
 
 TRUE_WORDS = ["y", "yes", "true", "1", "t"]
 FALSE_WORDS = ["n", "no", "false", "0", "f"]
 MAX_WHOLE_DIGITS = 13  # amounts below ten trillion
+Stage = Callable[[pl.LazyFrame, str], pl.LazyFrame]
+c = pl.col
 
 
 def cleaned(column: str) -> pl.Expr:
@@ -14,76 +23,132 @@ def cleaned(column: str) -> pl.Expr:
     return pl.when(text == "").then(None).otherwise(text)
 
 
-def money_cents(column: str) -> tuple[pl.Expr, pl.Expr]:
-    """`$1,234.50`, `(1,234.50)`, `-1234.5` → exact integer cents; at most 2 decimals."""
-    text = pl.col(column)
-    paren = text.str.starts_with("(") & text.str.ends_with(")")
-    core = text.str.replace_all(r"[()$\s]", "")
-    negative = core.str.starts_with("-")
-    core = core.str.strip_prefix("-")
-    well_formed = core.str.contains(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?$|^\.\d+$")
-    digits = core.str.replace_all(",", "")
-    whole = digits.str.extract(r"^(\d*)", 1).fill_null("")
-    fraction = digits.str.extract(r"\.(\d*)$", 1).fill_null("")
-    whole_cents = (
-        pl.when(whole == "").then(pl.lit("0")).otherwise(whole).cast(pl.Int64, strict=False) * 100
-    )
-    cents = whole_cents + fraction.str.pad_end(2, "0").str.slice(0, 2).cast(pl.Int64, strict=False)
-    value = pl.when(paren | negative).then(-cents).otherwise(cents)
-    problem = (
-        pl.when(text.is_null())
-        .then(None)
-        .when(~well_formed | (paren & negative))
-        .then(pl.format("not an amount: '{}'", text))
-        .when(whole.str.len_chars() > MAX_WHOLE_DIGITS)
-        .then(pl.format("too large: '{}'", text))
-        .when(fraction.str.len_chars() > 2)
-        .then(pl.format("more than 2 decimal places: '{}'", text))
-        .otherwise(None)
-    )
-    return value, problem
+def expression_stage(parse: Callable[[str], tuple[pl.Expr, pl.Expr]]) -> Stage:
+    """A parser written as (value, problem) expressions, as a stage."""
+
+    def stage(frame: pl.LazyFrame, field: str) -> pl.LazyFrame:
+        value, problem = parse(field)
+        return frame.with_columns(value.alias(f"__v_{field}"), problem.alias(f"__p_{field}"))
+
+    return stage
 
 
-def date(column: str) -> tuple[pl.Expr, pl.Expr]:
+def money_cents(frame: pl.LazyFrame, field: str) -> pl.LazyFrame:
+    """`$1,234.50`, `(1,234.50)`, `$(5.00)`, `-1234.5` → exact integer cents; at most 2 decimals.
+
+    Commas must group thousands (`1,234.50`): a misplaced comma may be a decimal
+    comma, so `1,23` is refused rather than read as 123. Computed in stages so
+    each intermediate column is made once.
+    """
+    t = f"__t_{field}"
+    return (
+        frame.with_columns(
+            c(field).str.replace_all("$", "", literal=True).str.strip_chars().alias(t)
+        )
+        .with_columns(
+            (c(t).str.starts_with("(") & c(t).str.ends_with(")")).alias(f"{t}_paren"),
+            c(t).str.strip_chars("()").str.strip_chars().alias(f"{t}_signed"),
+        )
+        .with_columns(
+            c(f"{t}_signed").str.starts_with("-").alias(f"{t}_negative"),
+            c(f"{t}_signed").str.strip_prefix("-").str.strip_chars().alias(f"{t}_core"),
+        )
+        .with_columns(c(f"{t}_core").str.replace_all(",", "", literal=True).alias(f"{t}_digits"))
+        .with_columns(
+            (
+                c(f"{t}_digits").str.contains(r"^(?:\d+\.?\d*|\.\d+)$")
+                & (
+                    ~c(f"{t}_core").str.contains(",", literal=True)
+                    | c(f"{t}_core").str.contains(r"^\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
+                )
+            ).alias(f"{t}_ok"),
+            c(f"{t}_digits").str.find(".", literal=True).alias(f"{t}_point"),
+            c(f"{t}_digits").str.len_bytes().alias(f"{t}_length"),
+            (c(f"{t}_digits").cast(pl.Decimal(30, 2), strict=False) * 100)
+            .cast(pl.Int64, strict=False)
+            .alias(f"{t}_cents"),
+        )
+        .with_columns(
+            pl.when(c(f"{t}_paren") | c(f"{t}_negative"))
+            .then(-c(f"{t}_cents"))
+            .otherwise(c(f"{t}_cents"))
+            .alias(f"__v_{field}"),
+            pl.when(c(field).is_null())
+            .then(None)
+            .when(~c(f"{t}_ok") | (c(f"{t}_paren") & c(f"{t}_negative")))
+            .then(pl.lit("not an amount: '{}'"))
+            .when(c(f"{t}_point").fill_null(c(f"{t}_length")) > MAX_WHOLE_DIGITS)
+            .then(pl.lit("too large: '{}'"))
+            .when(c(f"{t}_length") - c(f"{t}_point") - 1 > 2)
+            .then(pl.lit("more than 2 decimal places: '{}'"))
+            .otherwise(None)
+            .alias(f"__p_{field}"),
+        )
+        .drop(
+            t,
+            *(
+                f"{t}_{s}"
+                for s in (
+                    "paren",
+                    "signed",
+                    "negative",
+                    "core",
+                    "digits",
+                    "ok",
+                    "point",
+                    "length",
+                    "cents",
+                )
+            ),
+        )
+    )
+
+
+def _date(column: str) -> tuple[pl.Expr, pl.Expr]:
     """`YYYY-MM-DD` or `MM/DD/YYYY` (also `M/D/YYYY`)."""
-    text = pl.col(column)
+    text = c(column)
     value = pl.coalesce(
         text.str.strptime(pl.Date, "%Y-%m-%d", strict=False),
         text.str.strptime(pl.Date, "%m/%d/%Y", strict=False),
     )
     problem = (
         pl.when(text.is_not_null() & value.is_null())
-        .then(pl.format("not a date (YYYY-MM-DD or MM/DD/YYYY): '{}'", text))
+        .then(pl.lit("not a date (YYYY-MM-DD or MM/DD/YYYY): '{}'"))
         .otherwise(None)
     )
     return value, problem
 
 
-def flag(column: str) -> tuple[pl.Expr, pl.Expr]:
+def _flag(column: str) -> tuple[pl.Expr, pl.Expr]:
     """Y/N, yes/no, true/false, 1/0 in any case; empty is no."""
-    word = pl.col(column).str.to_lowercase()
-    value = pl.when(word.is_in(TRUE_WORDS)).then(True).otherwise(False)
+    word = c(column).str.to_lowercase()
+    value = word.is_in(TRUE_WORDS).fill_null(False)
     problem = (
         pl.when(word.is_not_null() & ~word.is_in(TRUE_WORDS + FALSE_WORDS))
-        .then(pl.format("not yes or no: '{}'", pl.col(column)))
+        .then(pl.lit("not yes or no: '{}'"))
         .otherwise(None)
     )
     return value, problem
 
 
-def quantity(column: str) -> tuple[pl.Expr, pl.Expr]:
+def _quantity(column: str) -> tuple[pl.Expr, pl.Expr]:
     """A non-negative decimal with at most 4 places (`$` and commas allowed); canonical text."""
-    text = pl.col(column)
+    text = c(column)
     core = text.str.replace_all(r"[$,\s]", "")
     problem = (
         pl.when(text.is_null())
         .then(None)
         .when(core.str.starts_with("-") | (text.str.starts_with("(") & text.str.ends_with(")")))
-        .then(pl.format("must not be negative: '{}'", text))
+        .then(pl.lit("must not be negative: '{}'"))
         .when(~core.str.contains(r"^\d+(?:\.\d*)?$|^\.\d+$"))
-        .then(pl.format("not a number: '{}'", text))
+        .then(pl.lit("not a number: '{}'"))
         .when(core.str.extract(r"\.(\d*)$", 1).fill_null("").str.len_chars() > 4)
-        .then(pl.format("more than 4 decimal places: '{}'", text))
+        .then(pl.lit("more than 4 decimal places: '{}'"))
         .otherwise(None)
     )
     return core, problem
+
+
+date = expression_stage(_date)
+flag = expression_stage(_flag)
+quantity = expression_stage(_quantity)
