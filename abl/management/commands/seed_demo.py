@@ -65,7 +65,7 @@ class Command(BaseCommand):
 def _upsert_user(
     username: str, first: str, last: str, title: str, role: str, org: Organisation
 ) -> User:
-    user, _ = User.objects.get_or_create(username=username)
+    user = User.objects.filter(username=username).first() or User(username=username)
     user.first_name, user.last_name, user.title = first, last, title
     user.email = f"{username}@example.com"
     user.role, user.organisation = role, org

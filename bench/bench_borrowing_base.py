@@ -1,0 +1,85 @@
+"""Benchmark: `manage.py borrowing_base` on a 1,000,000-invoice aging (about 80 MB).
+
+Goals (issue 3): ≤ 1.0 s above the command's own start-up, ≤ 2.5 s in all,
+peak memory ≤ 600 MiB. Prints its figures; asserts nothing.
+
+    .venv/bin/python bench/bench_borrowing_base.py [--rows 1000000] [--runs 3]
+"""
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / ".data"
+sys.path.insert(0, str(ROOT))
+
+from bench.generate import write_receivables_csv  # noqa: E402
+
+
+def run(args: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one command, in a process of its own."""
+    env = {**os.environ, "DEBUG": "1"}
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    if status != 0:
+        raise SystemExit(
+            f"command failed: {process.stderr.read().decode() if process.stderr else ''}"
+        )
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=3)
+    options = parser.parse_args()
+    DATA.mkdir(parents=True, exist_ok=True)
+    big = DATA / f"ar-{options.rows}.csv"
+    if not big.exists():
+        write_receivables_csv(big, options.rows, seed=7)
+    tiny = DATA / "ar-10.csv"
+    if not tiny.exists():
+        write_receivables_csv(tiny, 10, seed=7)
+    terms = ROOT / "examples" / "innotrac" / "terms.yaml"
+    common = [
+        "borrowing_base",
+        "--terms",
+        str(terms),
+        "--as-of",
+        "2003-03-31",
+        "--outstanding",
+        "5000000",
+    ]
+
+    startup = [run([*common, "--ar", str(tiny)]) for _ in range(options.runs)]
+    full = [run([*common, "--ar", str(big)]) for _ in range(options.runs)]
+    base = statistics.median(t for t, _ in startup)
+    total = statistics.median(t for t, _ in full)
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print(f"file: {big.name}, {big.stat().st_size / 1e6:.1f} MB, {options.rows:,} invoices")
+    print(
+        f"start-up (10-row file), median of {options.runs}: {base:.2f} s, peak {max(m for _, m in startup):.0f} MiB"
+    )
+    print(
+        f"borrowing_base, median of {options.runs}:         {total:.2f} s, peak {max(m for _, m in full):.0f} MiB"
+    )
+    print(f"above start-up: {total - base:.2f} s   (goal ≤ 1.0 s; in all ≤ 2.5 s; peak ≤ 600 MiB)")
+    _ = resource  # the peak comes from wait4's rusage of each child
+
+
+if __name__ == "__main__":
+    main()
