@@ -141,7 +141,15 @@ class CollateralFile(models.Model):
 class Invoice(models.Model):
     """One open receivables item as reported; written by COPY, never updated."""
 
-    file = models.ForeignKey(CollateralFile, on_delete=models.CASCADE, related_name="invoices")
+    # No database constraint: a million per-row checks at commit cost seconds;
+    # rows are only ever written by abl.services.collateral for the file it holds.
+    file = models.ForeignKey(
+        CollateralFile,
+        on_delete=models.CASCADE,
+        related_name="invoices",
+        db_constraint=False,
+        db_index=False,
+    )
     row = models.PositiveIntegerField()
     customer_id = models.CharField(max_length=100)
     customer_name = models.CharField(max_length=255)
@@ -161,7 +169,15 @@ class Invoice(models.Model):
 
 
 class InventoryItem(models.Model):
-    file = models.ForeignKey(CollateralFile, on_delete=models.CASCADE, related_name="items")
+    # No database constraint: a million per-row checks at commit cost seconds;
+    # rows are only ever written by abl.services.collateral for the file it holds.
+    file = models.ForeignKey(
+        CollateralFile,
+        on_delete=models.CASCADE,
+        related_name="items",
+        db_constraint=False,
+        db_index=False,
+    )
     row = models.PositiveIntegerField()
     sku = models.CharField(max_length=100)
     description = models.CharField(max_length=255)
@@ -183,7 +199,11 @@ class InventoryItem(models.Model):
 
 
 class Payable(models.Model):
-    file = models.ForeignKey(CollateralFile, on_delete=models.CASCADE, related_name="payables")
+    # No database constraint: a million per-row checks at commit cost seconds;
+    # rows are only ever written by abl.services.collateral for the file it holds.
+    file = models.ForeignKey(
+        CollateralFile, on_delete=models.CASCADE, related_name="payables", db_constraint=False
+    )
     row = models.PositiveIntegerField()
     customer_id = models.CharField(max_length=100)
     vendor_name = models.CharField(max_length=255)
