@@ -1,5 +1,6 @@
 """Forms: validation of what people type; no business rules."""
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -116,7 +117,7 @@ class ReviewForm(forms.Form):
 class ReportedIneligiblesForm(forms.Form):
     """The ineligibles the borrower's own certificate shows, to compare with the system's."""
 
-    def __init__(self, *args: Any, categories: list[str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, categories: Sequence[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for category in categories:
             self.fields[category] = money_input(

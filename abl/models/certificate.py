@@ -10,6 +10,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+from abl.calc.receivables import CATEGORIES
+
 # Money columns: DecimalField(max_digits=18, decimal_places=2), written out so the
 # type checker sees each field's nullability.
 
@@ -274,16 +276,6 @@ class CustomerLine(models.Model):
     def __str__(self) -> str:
         return f"{self.customer_id}: eligible {self.eligible} of {self.gross}"
 
-    CATEGORIES = (
-        "affiliate",
-        "government",
-        "foreign",
-        "cross_aged",
-        "past_due",
-        "contra",
-        "concentration",
-    )
-
     @property
     def ineligible(self) -> Decimal:
         return self.gross - self.eligible
@@ -292,4 +284,4 @@ class CustomerLine(models.Model):
         """The categories that took some of this customer's balance, in the rules' order."""
         if self.gross <= 0:
             return ["credit balance, counted as is"]
-        return [c.replace("_", " ") for c in self.CATEGORIES if getattr(self, f"{c}_ineligible")]
+        return [c.replace("_", " ") for c in CATEGORIES if getattr(self, f"{c}_ineligible")]

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from abl.audit import record
 from abl.calc.borrowing_base import compute_from_frames
+from abl.calc.receivables import CATEGORIES
 from abl.calc.report import borrowing_base_json
 from abl.calc.terms import FacilityTerms, Reserve, parse_terms, with_consent, with_reserves
 from abl.models import Certificate, CollateralFile, Computation, CustomerLine, Facility, Role, User
@@ -24,15 +25,6 @@ from abl.services.terms import create_terms_version
 
 Status = Certificate.Status
 Kind = CollateralFile.Kind
-CATEGORIES = [
-    "affiliate",
-    "government",
-    "foreign",
-    "cross_aged",
-    "past_due",
-    "contra",
-    "concentration",
-]
 
 
 class CertificateError(Exception):

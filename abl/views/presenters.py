@@ -16,7 +16,6 @@ from abl.forms import (
 from abl.models import Certificate, CollateralFile, Computation, CustomerLine, Role, User
 from abl.services.certificates import CATEGORIES, ROLL_FORWARD_FIELDS, latest_approved
 
-INVENTORY_CATEGORIES = ["work_in_process", "in_transit", "consigned", "obsolete", "location"]
 COMPARED = [
     "gross_receivables",
     *[f"ineligible_receivables.{c}" for c in CATEGORIES],
