@@ -11,6 +11,7 @@ import argparse
 import csv
 import datetime as dt
 import random
+from decimal import Decimal
 from pathlib import Path
 
 AS_OF = dt.date(2003, 3, 31)
@@ -118,15 +119,53 @@ def write_receivables_csv(path: Path, rows: int, seed: int = 7) -> None:
         writer.writerows(receivables_rows(rows, seed))
 
 
-def write_receivables_xlsx(path: Path, rows: int, seed: int = 7) -> None:
-    from openpyxl import Workbook
+def _typed(row: list[str]) -> list[object]:
+    """A row as Excel holds it: dates as dates, the amount as a number."""
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("aging")
-    sheet.append(HEADER)
-    for row in receivables_rows(rows, seed):
-        sheet.append(row)
-    workbook.save(path)
+    def when(text: str) -> dt.date:
+        if "-" in text:
+            return dt.date.fromisoformat(text)
+        return dt.datetime.strptime(text, "%m/%d/%Y").date()
+
+    text = row[5].replace("$", "").replace(",", "")
+    amount = Decimal(text.strip("()")) * (-1 if text.startswith("(") else 1)
+    return [*row[:3], when(row[3]), when(row[4]), amount, *row[6:]]
+
+
+def write_receivables_xlsx(path: Path, rows: int, seed: int = 7, *, as_text: bool = False) -> None:
+    """A workbook as Excel writes one: shared strings, dates and amounts as typed cells.
+
+    With as_text, every cell is a text cell held inline (openpyxl's way): the
+    largest and slowest kind of sheet to read, kept as the worst case.
+    """
+    if as_text:
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("aging")
+        sheet.append(HEADER)
+        for row in receivables_rows(rows, seed):
+            sheet.append(row)
+        workbook.save(path)
+        return
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    aging = book.add_worksheet("aging")
+    date_format = book.add_format({"num_format": "mm/dd/yyyy"})
+    money_format = book.add_format({"num_format": "#,##0.00"})
+    aging.write_row(0, 0, HEADER)
+    for number, row in enumerate(receivables_rows(rows, seed), start=1):
+        cells = _typed(row)
+        for column, value in enumerate(cells):
+            if isinstance(value, dt.date):
+                aging.write_datetime(number, column, value, date_format)
+            elif isinstance(value, Decimal):
+                # The shortest text of this double is the amount exactly.
+                aging.write_number(number, column, float(value), money_format)
+            else:
+                aging.write_string(number, column, str(value))
+    book.close()
 
 
 def inventory_rows(rows: int, seed: int) -> list[list[str]]:

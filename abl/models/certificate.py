@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+from abl.calc.money import from_cents
 from abl.calc.receivables import CATEGORIES
 
 # Money columns: DecimalField(max_digits=18, decimal_places=2), written out so the
@@ -141,8 +142,16 @@ class CollateralFile(models.Model):
 
 
 class Invoice(models.Model):
-    """One open receivables item as reported; written by COPY, never updated."""
+    """One open receivables item as reported; written by COPY, never updated.
 
+    Only what the drill-down shows per item is kept: the customer's name,
+    country and flags are the same on all its rows (the reader checks) and are
+    kept once, on its CustomerLine. The key is the drill-down's own order
+    (file, customer, row), so rows written in that order only ever append to
+    its index.
+    """
+
+    pk = models.CompositePrimaryKey("file", "customer_id", "row")
     # No database constraint: a million per-row checks at commit cost seconds;
     # rows are only ever written by abl.services.collateral for the file it holds.
     file = models.ForeignKey(
@@ -152,22 +161,19 @@ class Invoice(models.Model):
         db_constraint=False,
         db_index=False,
     )
-    row = models.PositiveIntegerField()
     customer_id = models.CharField(max_length=100)
-    customer_name = models.CharField(max_length=255)
+    row = models.PositiveIntegerField()
     invoice_number = models.CharField(max_length=100)
     invoice_date = models.DateField()
     due_date = models.DateField(null=True, blank=True)
-    amount = models.DecimalField(max_digits=18, decimal_places=2)
-    country = models.CharField(max_length=2)
-    affiliate = models.BooleanField()
-    government = models.BooleanField()
-
-    class Meta:
-        indexes = [models.Index(fields=["file", "customer_id", "row"])]
+    amount_cents = models.BigIntegerField()
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.invoice_number} {self.amount}"
+
+    @property
+    def amount(self) -> Decimal:
+        return from_cents(self.amount_cents)
 
 
 class InventoryItem(models.Model):

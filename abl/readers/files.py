@@ -167,7 +167,14 @@ def _read_as(
     path: Path, spec: Spec, limits: ReaderLimits, name: str, *, cp1252: bool
 ) -> pl.DataFrame:
     """One streaming pass: clean, parse and check every cell; then list the problems."""
-    table = source.read_table(path, filename=name, limits=limits, cp1252=cp1252)
+    known = headers.lookup(spec.aliases)
+    table = source.read_table(
+        path,
+        filename=name,
+        limits=limits,
+        cp1252=cp1252,
+        wanted=lambda header: headers.normalise(header) in known,
+    )
     problems = _Problems(limits.max_problems)
     mapping = _map_headers(source.header(table, filename=name), spec, problems)
     problems.raise_if_any()

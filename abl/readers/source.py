@@ -7,6 +7,7 @@ that is neither, or that is not what its name says, is refused.
 
 import io
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -34,12 +35,18 @@ def _refuse(message: str) -> CollateralFileError:
 
 
 def read_table(
-    path: Path, *, filename: str, limits: ReaderLimits, cp1252: bool = False
+    path: Path,
+    *,
+    filename: str,
+    limits: ReaderLimits,
+    cp1252: bool = False,
+    wanted: Callable[[str], bool] = lambda header: True,
 ) -> pl.LazyFrame:
     """All cells as text, header names as written, plus `row` (Int64): a lazy frame.
 
     A CSV is scanned, not loaded: the caller's pipeline streams through it. If
-    collecting raises CsvEncodingError, call again with cp1252=True.
+    collecting raises CsvEncodingError, call again with cp1252=True. Of a
+    workbook, only the columns whose header is `wanted` are converted.
     """
     size = path.stat().st_size
     if size == 0:
@@ -58,7 +65,7 @@ def read_table(
             raise _refuse(
                 f"{filename} is a zip or Excel workbook, not a CSV file as its name says."
             )
-        return _read_xlsx(path, filename, limits).lazy()
+        return _read_xlsx(path, filename, limits, wanted).lazy()
     for signature, what in SIGNATURES.items():
         if head.startswith(signature):
             raise _refuse(f"{filename} is {what}, not a CSV or Excel workbook.")
@@ -126,19 +133,23 @@ def _check_zip(path: Path, filename: str, limits: ReaderLimits) -> None:
         raise _refuse(f"{filename} is a zip file but not an Excel workbook.")
 
 
-def _read_xlsx(path: Path, filename: str, limits: ReaderLimits) -> pl.DataFrame:
+def _read_xlsx(
+    path: Path, filename: str, limits: ReaderLimits, wanted: Callable[[str], bool]
+) -> pl.DataFrame:
     """The first sheet, every cell as text, through fastexcel (calamine, into Arrow).
 
     Numbers come back as the shortest text of their value (1234.56, never
-    1234.5599999); a date cell as YYYY-MM-DD. The first row is the header.
+    1234.5599999); a date cell as `YYYY-MM-DD 00:00:00`. The first row is the
+    header; columns that are not `wanted` are skipped.
     """
     _check_zip(path, filename, limits)
     import fastexcel
 
     try:
-        sheet = fastexcel.read_excel(str(path)).load_sheet(0, dtypes="string")
+        sheet = fastexcel.read_excel(str(path)).load_sheet(
+            0, dtypes="string", use_columns=lambda column: wanted(column.name)
+        )
         frame = sheet.to_polars()
     except Exception as error:  # fastexcel raises its own error types for damaged workbooks
         raise _refuse(f"{filename} could not be read as an Excel workbook: {error}") from None
-    frame = frame.with_columns(pl.all().str.strip_suffix(" 00:00:00"))
     return frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias("row"))

@@ -105,8 +105,11 @@ def money_cents(frame: pl.LazyFrame, field: str) -> pl.LazyFrame:
 
 
 def _date(column: str) -> tuple[pl.Expr, pl.Expr]:
-    """`YYYY-MM-DD` or `MM/DD/YYYY` (also `M/D/YYYY`)."""
-    text = c(column)
+    """`YYYY-MM-DD` or `MM/DD/YYYY` (also `M/D/YYYY`); a midnight time is allowed.
+
+    A date cell of a workbook arrives as `YYYY-MM-DD 00:00:00`.
+    """
+    text = c(column).str.strip_suffix(" 00:00:00")
     value = pl.coalesce(
         text.str.strptime(pl.Date, "%Y-%m-%d", strict=False),
         text.str.strptime(pl.Date, "%m/%d/%Y", strict=False),

@@ -214,19 +214,16 @@ def _store_rows(collateral: CollateralFile, frame: pl.DataFrame) -> None:
 def _rows_for_table(collateral: CollateralFile, frame: pl.DataFrame) -> tuple[str, pl.DataFrame]:
     file_id = pl.lit(collateral.pk, dtype=pl.Int64).alias("file_id")
     if collateral.kind == Kind.RECEIVABLES:
+        # In key order (file, customer, row): the rows then only append to the index.
         return Invoice._meta.db_table, frame.select(
             file_id,
-            "row",
             "customer_id",
-            "customer_name",
+            pl.col("row").cast(pl.Int32),
             "invoice_number",
             "invoice_date",
             "due_date",
-            bulk.cents_as_text("amount_cents").alias("amount"),
-            "country",
-            "affiliate",
-            "government",
-        )
+            "amount_cents",
+        ).sort("customer_id", "row")
     if collateral.kind == Kind.INVENTORY:
         return InventoryItem._meta.db_table, frame.select(
             file_id,

@@ -219,6 +219,49 @@ def test_xlsx_numbers_and_dates_come_back_exact(tmp_path):
     assert [d.isoformat() for d in frame["invoice_date"]] == ["2003-03-05", "2003-03-06"]
 
 
+def test_xlsx_columns_the_reader_does_not_know_are_ignored_and_rows_still_count(tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Notes", "Customer ID", "Customer Name", "Invoice #", "Inv Date", "Amount"])
+    sheet.append([3.5, "A", "Alpha", "1", "2003-03-05", "100.00"])
+    sheet.append(["see me", "A", "Alpha", "2", "2003-03-05", "ten"])
+    path = tmp_path / "aging.xlsx"
+    workbook.save(path)
+
+    problem = _refusal(path).problems[0]
+
+    assert (problem.row, problem.column, problem.message) == (3, "amount", "not an amount: 'ten'")
+
+
+def test_xlsx_without_any_known_column_names_the_missing_ones(tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Foo", "Bar"])
+    sheet.append(["1", "2"])
+    path = tmp_path / "aging.xlsx"
+    workbook.save(path)
+
+    missing = {p.column for p in _refusal(path).problems}
+
+    assert {"customer_id", "customer_name", "invoice_number", "invoice_date", "amount"} <= missing
+
+
+def test_a_date_with_a_time_other_than_midnight_is_refused(tmp_path):
+    import datetime as dt
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Customer ID", "Customer Name", "Invoice #", "Inv Date", "Amount"])
+    sheet.append(["A", "Alpha", "1", dt.datetime(2003, 3, 5, 14, 30), "1.00"])
+    path = tmp_path / "aging.xlsx"
+    workbook.save(path)
+
+    problem = _refusal(path).problems[0]
+
+    assert (problem.row, problem.column) == (2, "invoice_date")
+    assert problem.message.startswith("not a date")
+
+
 def test_xlsx_amount_with_three_decimals_is_refused_not_rounded(tmp_path):
     workbook = Workbook()
     sheet = workbook.active
