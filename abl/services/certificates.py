@@ -14,6 +14,7 @@ import polars as pl
 from django.db import transaction
 from django.utils import timezone
 
+from abl import bulk
 from abl.audit import record
 from abl.calc.borrowing_base import compute_from_frames
 from abl.calc.receivables import CATEGORIES
@@ -115,9 +116,8 @@ def _store_computation(
         created_by=actor,
         reason=reason,
     )
-    CustomerLine.objects.bulk_create(
-        [_customer_line(computation, line) for line in result.receivables.customers],
-        batch_size=2000,
+    bulk.copy_frame(
+        CustomerLine._meta.db_table, _customer_lines(computation, result.receivables.customers)
     )
     certificate.current = computation
     certificate.save(update_fields=["current"])
@@ -134,26 +134,55 @@ def _store_computation(
     return computation
 
 
-def _customer_line(computation: Computation, line: Any) -> CustomerLine:
-    customer = line.customer
-    return CustomerLine(
-        computation=computation,
-        customer_id=customer.customer_id,
-        customer_name=customer.customer_name,
-        country=customer.country,
-        affiliate=customer.affiliate,
-        government=customer.government,
-        invoice_count=customer.invoice_count,
-        gross=customer.gross,
-        positive=customer.pos,
-        positive_aged=customer.pos_aged,
-        contra_total=customer.contra,
-        eligible=line.eligible,
-        **{
-            f"{category}_ineligible": line.ineligible.get(category, Decimal("0"))
+def _customer_lines(computation: Computation, lines: Any) -> pl.DataFrame:
+    """One row per customer for the CustomerLine table; money as exact decimal text."""
+    columns: dict[str, list[Any]] = {
+        name: []
+        for name in (
+            "customer_id",
+            "customer_name",
+            "country",
+            "affiliate",
+            "government",
+            "invoice_count",
+            "gross",
+            "positive",
+            "positive_aged",
+            "contra_total",
+            "eligible",
+            *(f"{category}_ineligible" for category in CATEGORIES),
+        )
+    }
+    for line in lines:
+        customer = line.customer
+        values = {
+            "customer_id": customer.customer_id,
+            "customer_name": customer.customer_name,
+            "country": customer.country,
+            "affiliate": customer.affiliate,
+            "government": customer.government,
+            "invoice_count": customer.invoice_count,
+            "gross": str(customer.gross),
+            "positive": str(customer.pos),
+            "positive_aged": str(customer.pos_aged),
+            "contra_total": str(customer.contra),
+            "eligible": str(line.eligible),
+        } | {
+            f"{category}_ineligible": str(line.ineligible.get(category, Decimal("0.00")))
             for category in CATEGORIES
+        }
+        for name, value in values.items():
+            columns[name].append(value)
+    frame = pl.DataFrame(
+        columns,
+        schema_overrides={
+            "affiliate": pl.Boolean,
+            "government": pl.Boolean,
+            "invoice_count": pl.Int64,
         },
+        strict=False,
     )
+    return frame.with_columns(pl.lit(computation.pk, dtype=pl.Int64).alias("computation_id"))
 
 
 ROLL_FORWARD_FIELDS = [

@@ -201,51 +201,68 @@ def _set_progress(collateral: CollateralFile, percent: int, stage: str) -> None:
 
 
 def _store_rows(collateral: CollateralFile, frame: pl.DataFrame) -> None:
-    table, prepared = _rows_for_table(collateral, frame)
+    table, prepared, binary = _rows_for_table(collateral, frame)
 
     def progress(done: int, total: int) -> None:
         _set_progress(
             collateral, 40 + int(50 * done / max(total, 1)), f"Stored {done:,} of {total:,} rows"
         )
 
-    bulk.copy_frame(table, prepared, progress=progress)
+    bulk.copy_partition(table, "file_id", collateral.pk, prepared, binary=binary, progress=progress)
 
 
-def _rows_for_table(collateral: CollateralFile, frame: pl.DataFrame) -> tuple[str, pl.DataFrame]:
+def _rows_for_table(
+    collateral: CollateralFile, frame: pl.DataFrame
+) -> tuple[str, pl.DataFrame, bool]:
+    """The table, the rows as its columns, and whether they can go as binary COPY."""
     file_id = pl.lit(collateral.pk, dtype=pl.Int64).alias("file_id")
     if collateral.kind == Kind.RECEIVABLES:
         # In key order (file, customer, row): the rows then only append to the index.
-        return Invoice._meta.db_table, frame.select(
-            file_id,
-            "customer_id",
-            pl.col("row").cast(pl.Int32),
-            "invoice_number",
-            "invoice_date",
-            "due_date",
-            "amount_cents",
-        ).sort("customer_id", "row")
+        rows = (
+            frame.lazy()
+            .select(
+                file_id,
+                "customer_id",
+                pl.col("row").cast(pl.Int32),
+                "invoice_number",
+                "invoice_date",
+                "due_date",
+                "amount_cents",
+            )
+            .sort("customer_id", "row")
+            .collect()
+        )
+        return Invoice._meta.db_table, rows, True
     if collateral.kind == Kind.INVENTORY:
-        return InventoryItem._meta.db_table, frame.select(
+        return (
+            InventoryItem._meta.db_table,
+            frame.select(
+                file_id,
+                "row",
+                "sku",
+                "description",
+                "location",
+                "category",
+                "program",
+                "quantity",
+                "unit_cost",
+                bulk.cents_as_text("value_cents").alias("value"),
+                "in_transit",
+                "consigned",
+                "obsolete",
+            ),
+            False,
+        )
+    return (
+        Payable._meta.db_table,
+        frame.select(
             file_id,
             "row",
-            "sku",
-            "description",
-            "location",
-            "category",
-            "program",
-            "quantity",
-            "unit_cost",
-            bulk.cents_as_text("value_cents").alias("value"),
-            "in_transit",
-            "consigned",
-            "obsolete",
-        )
-    return Payable._meta.db_table, frame.select(
-        file_id,
-        "row",
-        "customer_id",
-        "vendor_name",
-        bulk.cents_as_text("amount_cents").alias("amount"),
+            "customer_id",
+            "vendor_name",
+            bulk.cents_as_text("amount_cents").alias("amount"),
+        ),
+        False,
     )
 
 
@@ -311,7 +328,7 @@ def _refuse_with(collateral: CollateralFile, problems: list[dict[str, Any]], mor
 
 def _delete_rows(collateral: CollateralFile) -> None:
     for model in (Invoice, InventoryItem, Payable):
-        model.objects.filter(file_id=collateral.pk)._raw_delete(model.objects.db)
+        bulk.delete_partition(model._meta.db_table, "file_id", collateral.pk)
 
 
 def pending_files(certificate: Certificate) -> int:
