@@ -234,25 +234,12 @@ def _rows_for_table(
         )
         return Invoice._meta.db_table, rows, True
     if collateral.kind == Kind.INVENTORY:
-        return (
-            InventoryItem._meta.db_table,
-            frame.select(
-                file_id,
-                "row",
-                "sku",
-                "description",
-                "location",
-                "category",
-                "program",
-                "quantity",
-                "unit_cost",
-                bulk.cents_as_text("value_cents").alias("value"),
-                "in_transit",
-                "consigned",
-                "obsolete",
-            ),
-            False,
-        )
+        # The reader's columns are the table's, but for the value: cents → decimal text.
+        columns = [
+            bulk.cents_as_text(c).alias("value") if c == "value_cents" else pl.col(c)
+            for c in frame.columns
+        ]
+        return InventoryItem._meta.db_table, frame.select(file_id, *columns), False
     return (
         Payable._meta.db_table,
         frame.select(
