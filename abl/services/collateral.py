@@ -7,7 +7,9 @@ recomputed. A refused file keeps its problems but neither its bytes nor any row.
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,32 @@ READERS: dict[str, Callable[..., pl.DataFrame]] = {
     Kind.INVENTORY: read_inventory,
     Kind.PAYABLES: read_payables,
 }
+
+
+# Names of uploads stored inside a files_kept_only_on_success block.
+_stored_in_block: ContextVar[list[tuple[Any, str]] | None] = ContextVar(
+    "stored_in_block", default=None
+)
+
+
+@contextmanager
+def files_kept_only_on_success() -> Iterator[None]:
+    """Delete the uploads stored inside this block again if the block fails.
+
+    Wrap it around the transaction that receives files: a rollback takes back
+    the rows, and this takes back the bytes written to storage, so a refused or
+    failed upload leaves nothing behind.
+    """
+    stored: list[tuple[Any, str]] = []
+    token = _stored_in_block.set(stored)
+    try:
+        yield
+    except BaseException:
+        for storage, name in stored:
+            storage.delete(name)
+        raise
+    finally:
+        _stored_in_block.reset(token)
 
 
 class UploadRefused(Exception):
@@ -128,6 +156,8 @@ def receive_file(
     collateral.stored.save(
         f"{digest.hexdigest()[:16]}-{kind}{Path(name).suffix.lower()}", upload, save=False
     )
+    if (stored := _stored_in_block.get()) is not None:
+        stored.append((collateral.stored.storage, collateral.stored.name))
     collateral.save()
     record(
         actor=actor,

@@ -35,8 +35,8 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            # One transaction: a refused file leaves no empty draft behind.
-            with transaction.atomic():
+            # One transaction: a refused file leaves no empty draft, and no stored file, behind.
+            with collateral_service.files_kept_only_on_success(), transaction.atomic():
                 certificate = collateral_service.open_draft(
                     facility=facility, as_of=form.cleaned_data["as_of"], actor=user
                 )

@@ -2,6 +2,7 @@
 
 import json
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -125,3 +126,31 @@ def test_submit_borrowing_base_refuses_bank_user(innotrac, abl_analyst, aging_cs
         )
 
     assert Certificate.objects.count() == 0
+
+
+def test_submit_borrowing_base_failing_after_storing_leaves_no_file(
+    innotrac, cfo, aging_csv, settings, monkeypatch
+):
+    from abl.services import certificates
+
+    def refuse(**kwargs):
+        raise certificates.CertificateError("Submission failed on purpose.")
+
+    monkeypatch.setattr(certificates, "submit_certificate", refuse)
+
+    with pytest.raises(CommandError, match="on purpose"):
+        call_command(
+            "submit_borrowing_base",
+            "--facility",
+            "innotrac-2003",
+            "--as-of",
+            "2003-03-31",
+            "--ar",
+            str(aging_csv),
+            "--user",
+            "dgamsey",
+        )
+
+    assert Certificate.objects.count() == 0
+    media = Path(settings.MEDIA_ROOT)
+    assert [p for p in media.rglob("*") if p.is_file()] == []

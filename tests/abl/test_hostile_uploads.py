@@ -1,12 +1,18 @@
 """Hostile and malformed uploads are refused with a message, and nothing is saved."""
 
+import datetime as dt
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 
 from abl.models import Certificate, CollateralFile, Invoice
+from abl.services import collateral
+from tests.abl.conftest import AGING
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +113,29 @@ def test_analyst_cannot_upload(client, innotrac, abl_analyst, django_capture_on_
     response = _post(client, innotrac, "aging.csv", b"a", django_capture_on_commit_callbacks)
 
     assert response.status_code == 404
+
+
+def _receive_aging_then_an_empty_file(facility, user) -> None:
+    with collateral.files_kept_only_on_success(), transaction.atomic():
+        draft = collateral.open_draft(facility=facility, as_of=dt.date(2003, 3, 31), actor=user)
+        collateral.receive_file(
+            certificate=draft,
+            kind=CollateralFile.Kind.RECEIVABLES,
+            upload=ContentFile(AGING.encode(), name="aging.csv"),
+            actor=user,
+        )
+        collateral.receive_file(
+            certificate=draft,
+            kind=CollateralFile.Kind.INVENTORY,
+            upload=ContentFile(b"", name="inventory.csv"),
+            actor=user,
+        )
+
+
+def test_a_refused_second_file_takes_back_the_first_files_bytes(innotrac, cfo, settings):
+    with pytest.raises(collateral.UploadRefused, match="empty"):
+        _receive_aging_then_an_empty_file(innotrac, cfo)
+
+    assert Certificate.objects.count() == 0
+    assert CollateralFile.objects.count() == 0
+    assert [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()] == []

@@ -70,9 +70,10 @@ class Command(BaseCommand):
                 frames[kind] = collateral.read_collateral(kind, path)
             except CollateralFileError as error:
                 raise CommandError(f"{path} was refused; nothing was saved:\n{error}") from None
-        # One transaction: a refusal or a failed submission leaves the database unchanged.
+        # One transaction: a refusal or a failed submission leaves the database
+        # unchanged, and the files it stored are removed again.
         try:
-            with transaction.atomic():
+            with collateral.files_kept_only_on_success(), transaction.atomic():
                 certificate = collateral.open_draft(
                     facility=facility, as_of=options["as_of"], actor=user
                 )
