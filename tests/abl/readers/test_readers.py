@@ -142,6 +142,24 @@ def test_customer_attributes_must_agree(tmp_path):
     assert problem.message == "'CA' differs from 'US' on row 2 for the same customer"
 
 
+@pytest.mark.parametrize(
+    ("second", "column"),
+    [
+        ("A,Alpha Inc,2,2003-01-02,,1.00,US,N,N", "customer_name"),
+        ("A,Alpha,2,2003-01-02,,1.00,US,Y,N", "affiliate"),
+        ("A,Alpha,2,2003-01-02,,1.00,US,N,Y", "government"),
+    ],
+)
+def test_every_customer_attribute_is_checked(tmp_path, second, column):
+    path = _csv(
+        tmp_path, f"B,Beta,9,2003-01-02,,1.00,US,N,N\nA,Alpha,1,2003-01-02,,1.00,US,N,N\n{second}\n"
+    )
+
+    problems = _refusal(path).problems
+
+    assert [(p.row, p.column) for p in problems] == [(4, column)]
+
+
 def test_problems_are_capped_and_the_rest_counted(tmp_path):
     path = _csv(tmp_path, "".join(f"A,Alpha,{i},2003-01-02,,x,US,N,N\n" for i in range(30)))
 
