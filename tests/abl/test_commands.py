@@ -62,6 +62,20 @@ def test_load_terms_bad_file_names_key_path_and_saves_nothing(tmp_path):
     assert TermsVersion.objects.count() == 0
 
 
+def _submit_innotrac(ar_path, user: str = "dgamsey") -> None:
+    call_command(
+        "submit_borrowing_base",
+        "--facility",
+        "innotrac-2003",
+        "--as-of",
+        "2003-03-31",
+        "--ar",
+        str(ar_path),
+        "--user",
+        user,
+    )
+
+
 def test_submit_borrowing_base_prints_certificate_and_figures(innotrac, cfo, aging_csv):
     out = StringIO()
 
@@ -96,17 +110,7 @@ def test_submit_borrowing_base_refused_file_saves_nothing(innotrac, cfo, tmp_pat
     bad.write_text(AGING.replace('"$600,000.00"', "six hundred"))
 
     with pytest.raises(CommandError, match="row 2"):
-        call_command(
-            "submit_borrowing_base",
-            "--facility",
-            "innotrac-2003",
-            "--as-of",
-            "2003-03-31",
-            "--ar",
-            str(bad),
-            "--user",
-            "dgamsey",
-        )
+        _submit_innotrac(bad)
 
     assert Certificate.objects.count() == 0
 
@@ -139,17 +143,7 @@ def test_submit_borrowing_base_failing_after_storing_leaves_no_file(
     monkeypatch.setattr(certificates, "submit_certificate", refuse)
 
     with pytest.raises(CommandError, match="on purpose"):
-        call_command(
-            "submit_borrowing_base",
-            "--facility",
-            "innotrac-2003",
-            "--as-of",
-            "2003-03-31",
-            "--ar",
-            str(aging_csv),
-            "--user",
-            "dgamsey",
-        )
+        _submit_innotrac(aging_csv)
 
     assert Certificate.objects.count() == 0
     media = Path(settings.MEDIA_ROOT)
