@@ -33,35 +33,36 @@ def expression_stage(parse: Callable[[str], tuple[pl.Expr, pl.Expr]]) -> Stage:
     return stage
 
 
+# A number: thousands grouped by commas (or none), an optional decimal part.
+_NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+"
+# The whole cell: `$` before the amount or its sign, negative in parentheses or
+# with a leading minus (not both), spaces allowed inside.
+_AMOUNT = rf"^\$?\s*(?:\(\s*\$?\s*(?:{_NUMBER})\s*\)|-\s*\$?\s*(?:{_NUMBER})|(?:{_NUMBER}))$"
+
+
 def money_cents(frame: pl.LazyFrame, field: str) -> pl.LazyFrame:
     """`$1,234.50`, `(1,234.50)`, `$(5.00)`, `-1234.5` → exact integer cents; at most 2 decimals.
 
     Commas must group thousands (`1,234.50`): a misplaced comma may be a decimal
-    comma, so `1,23` is refused rather than read as 123. Computed in stages so
-    each intermediate column is made once.
+    comma, so `1,23` is refused rather than read as 123. One pattern decides
+    whether the cell is an amount; its digits and point, cast through
+    `Decimal`, give the cents.
     """
     t = f"__t_{field}"
     return (
         frame.with_columns(
-            c(field).str.replace_all("$", "", literal=True).str.strip_chars().alias(t)
-        )
-        .with_columns(
-            (c(t).str.starts_with("(") & c(t).str.ends_with(")")).alias(f"{t}_paren"),
-            c(t).str.strip_chars("()").str.strip_chars().alias(f"{t}_signed"),
-        )
-        .with_columns(
-            c(f"{t}_signed").str.starts_with("-").alias(f"{t}_negative"),
-            c(f"{t}_signed").str.strip_prefix("-").str.strip_chars().alias(f"{t}_core"),
-        )
-        .with_columns(c(f"{t}_core").str.replace_all(",", "", literal=True).alias(f"{t}_digits"))
-        .with_columns(
+            c(field).str.contains(_AMOUNT).alias(f"{t}_ok"),
             (
-                c(f"{t}_digits").str.contains(r"^(?:\d+\.?\d*|\.\d+)$")
-                & (
-                    ~c(f"{t}_core").str.contains(",", literal=True)
-                    | c(f"{t}_core").str.contains(r"^\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
-                )
-            ).alias(f"{t}_ok"),
+                c(field).str.contains("(", literal=True) | c(field).str.contains("-", literal=True)
+            ).alias(f"{t}_negative"),
+            # In a cell that is an amount, `$ ( ) -` and spaces come only before
+            # or after the number: stripping them and the commas leaves its digits.
+            c(field)
+            .str.strip_chars("$()- ")
+            .str.replace_all(",", "", literal=True)
+            .alias(f"{t}_digits"),
+        )
+        .with_columns(
             c(f"{t}_digits").str.find(".", literal=True).alias(f"{t}_point"),
             c(f"{t}_digits").str.len_bytes().alias(f"{t}_length"),
             (c(f"{t}_digits").cast(pl.Decimal(30, 2), strict=False) * 100)
@@ -69,13 +70,13 @@ def money_cents(frame: pl.LazyFrame, field: str) -> pl.LazyFrame:
             .alias(f"{t}_cents"),
         )
         .with_columns(
-            pl.when(c(f"{t}_paren") | c(f"{t}_negative"))
+            pl.when(c(f"{t}_negative"))
             .then(-c(f"{t}_cents"))
             .otherwise(c(f"{t}_cents"))
             .alias(f"__v_{field}"),
             pl.when(c(field).is_null())
             .then(None)
-            .when(~c(f"{t}_ok") | (c(f"{t}_paren") & c(f"{t}_negative")))
+            .when(~c(f"{t}_ok"))
             .then(pl.lit("not an amount: '{}'"))
             .when(c(f"{t}_point").fill_null(c(f"{t}_length")) > MAX_WHOLE_DIGITS)
             .then(pl.lit("too large: '{}'"))
@@ -84,23 +85,7 @@ def money_cents(frame: pl.LazyFrame, field: str) -> pl.LazyFrame:
             .otherwise(None)
             .alias(f"__p_{field}"),
         )
-        .drop(
-            t,
-            *(
-                f"{t}_{s}"
-                for s in (
-                    "paren",
-                    "signed",
-                    "negative",
-                    "core",
-                    "digits",
-                    "ok",
-                    "point",
-                    "length",
-                    "cents",
-                )
-            ),
-        )
+        .drop(*(f"{t}_{s}" for s in ("ok", "negative", "digits", "point", "length", "cents")))
     )
 
 
