@@ -19,8 +19,7 @@ c = pl.col
 
 def cleaned(column: str) -> pl.Expr:
     """Stripped text; an empty cell is null."""
-    text = pl.col(column).str.strip_chars()
-    return pl.when(text == "").then(None).otherwise(text)
+    return pl.col(column).str.strip_chars().replace("", None)
 
 
 def expression_stage(parse: Callable[[str], tuple[pl.Expr, pl.Expr]]) -> Stage:
