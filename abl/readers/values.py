@@ -19,7 +19,8 @@ c = pl.col
 
 def cleaned(column: str) -> pl.Expr:
     """Stripped text; an empty cell is null."""
-    return pl.col(column).str.strip_chars().replace("", None)
+    text = pl.col(column).str.strip_chars()
+    return pl.when(text == "").then(None).otherwise(text)
 
 
 def expression_stage(parse: Callable[[str], tuple[pl.Expr, pl.Expr]]) -> Stage:
