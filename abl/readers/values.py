@@ -89,22 +89,33 @@ def money_cents(frame: pl.LazyFrame, field: str) -> pl.LazyFrame:
     )
 
 
-def _date(column: str) -> tuple[pl.Expr, pl.Expr]:
+def date(frame: pl.LazyFrame, field: str) -> pl.LazyFrame:
     """`YYYY-MM-DD` or `MM/DD/YYYY` (also `M/D/YYYY`); a midnight time is allowed.
 
-    A date cell of a workbook arrives as `YYYY-MM-DD 00:00:00`.
+    A date cell of a workbook arrives as `YYYY-MM-DD 00:00:00`. In stages, so
+    each intermediate column is made once, and the US format is tried only on
+    the cells the ISO one did not read.
     """
-    text = c(column).str.strip_suffix(" 00:00:00")
-    value = pl.coalesce(
-        text.str.strptime(pl.Date, "%Y-%m-%d", strict=False),
-        text.str.strptime(pl.Date, "%m/%d/%Y", strict=False),
+    t = f"__t_{field}"
+    return (
+        frame.with_columns(c(field).str.strip_suffix(" 00:00:00").alias(t))
+        .with_columns(c(t).str.strptime(pl.Date, "%Y-%m-%d", strict=False).alias(f"{t}_iso"))
+        .with_columns(
+            pl.coalesce(
+                f"{t}_iso",
+                pl.when(c(f"{t}_iso").is_null())
+                .then(c(t))
+                .str.strptime(pl.Date, "%m/%d/%Y", strict=False),
+            ).alias(f"__v_{field}")
+        )
+        .with_columns(
+            pl.when(c(t).is_not_null() & c(f"__v_{field}").is_null())
+            .then(pl.lit("not a date (YYYY-MM-DD or MM/DD/YYYY): '{}'"))
+            .otherwise(None)
+            .alias(f"__p_{field}")
+        )
+        .drop(t, f"{t}_iso")
     )
-    problem = (
-        pl.when(text.is_not_null() & value.is_null())
-        .then(pl.lit("not a date (YYYY-MM-DD or MM/DD/YYYY): '{}'"))
-        .otherwise(None)
-    )
-    return value, problem
 
 
 def _flag(column: str) -> tuple[pl.Expr, pl.Expr]:
@@ -137,6 +148,5 @@ def _quantity(column: str) -> tuple[pl.Expr, pl.Expr]:
     return core, problem
 
 
-date = expression_stage(_date)
 flag = expression_stage(_flag)
 quantity = expression_stage(_quantity)
