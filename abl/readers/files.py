@@ -178,14 +178,17 @@ def _read_as(
     problems = _Problems(limits.max_problems)
     mapping = _map_headers(source.header(table, filename=name), spec, problems)
     problems.raise_if_any()
-    pipeline = table.select(
-        "row",
-        *[
-            values.cleaned(mapping[f.name]).alias(f.name)
-            if f.name in mapping
-            else pl.lit(None, dtype=pl.Utf8).alias(f.name)
-            for f in spec.fields
-        ],
+    pipeline = values.clean_stage(
+        table.select(
+            "row",
+            *[
+                pl.col(mapping[f.name]).alias(f.name)
+                if f.name in mapping
+                else pl.lit(None, dtype=pl.Utf8).alias(f.name)
+                for f in spec.fields
+            ],
+        ),
+        [f.name for f in spec.fields if f.name in mapping],
     ).filter(~pl.all_horizontal(pl.col(f.name).is_null() for f in spec.fields))
     for f in spec.fields:
         pipeline = f.parse(pipeline, f.name)

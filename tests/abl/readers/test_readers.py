@@ -95,6 +95,9 @@ def test_blank_lines_do_not_shift_row_numbers(tmp_path):
         ("A,Alpha,1,2003-01-02,,1.005,US,N,N", "amount", "more than 2 decimal places: '1.005'"),
         ('A,Alpha,1,2003-01-02,,"1,23",US,N,N', "amount", "not an amount: '1,23'"),
         ("A,,1,2003-01-02,,1.00,US,N,N", "customer_name", "is empty"),
+        ('A,"   ",1,2003-01-02,,1.00,US,N,N', "customer_name", "is empty"),
+        ("A,Alpha,1,2003-01-02,,   ,US,N,N", "amount", "is empty"),
+        ("A,Alpha,1,2003-01-02,,(5.00,US,N,N", "amount", "not an amount: '(5.00'"),
         (
             "A,Alpha,1,2003-01-02,,1.00,USA,N,N",
             "country",
