@@ -10,6 +10,7 @@ rate's advance is rounded to cents, then the total is capped at the sublimit.
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Literal
 
 import polars as pl
 
@@ -22,6 +23,37 @@ FLAG_CATEGORIES = ("in_transit", "consigned", "obsolete")
 def categories(rules: InventoryTerms) -> tuple[str, ...]:
     """The ineligible categories in the order they are taken."""
     return (*rules.ineligible_categories, *FLAG_CATEGORIES, "location")
+
+
+@dataclass(frozen=True)
+class Test:
+    """What puts a row in a category: `column` is in `values`, is not in them, or is true.
+
+    The same tests classify rows here (polars) and select them for the
+    drill-down (abl/views/reasons.py, as database filters), so the two agree.
+    """
+
+    column: str
+    kind: Literal["in", "not_in", "true"]
+    values: tuple[str, ...] = ()
+
+
+def category_tests(rules: InventoryTerms) -> tuple[tuple[str, Test], ...]:
+    """Each ineligible category with its test, in the order they are taken."""
+    tests: list[tuple[str, Test]] = [
+        (name, Test("category", "in", (name,))) for name in rules.ineligible_categories
+    ]
+    tests += [(flag, Test(flag, "true")) for flag in FLAG_CATEGORIES]
+    if rules.approved_locations:
+        tests.append(("location", Test("location", "not_in", tuple(rules.approved_locations))))
+    return tuple(tests)
+
+
+def _expr(test: Test) -> pl.Expr:
+    if test.kind == "true":
+        return pl.col(test.column)
+    inside = pl.col(test.column).is_in(list(test.values))
+    return inside if test.kind == "in" else ~inside
 
 
 @dataclass(frozen=True)
@@ -47,13 +79,8 @@ def classify_inventory(inv: pl.DataFrame, rules: InventoryTerms) -> pl.DataFrame
     """The inventory frame with `reason` (a category or "eligible") and `advance_rate` (text)."""
     # Built from the last category back, so the first that applies wins.
     reason: pl.Expr = pl.lit("eligible")
-    if rules.approved_locations:
-        unapproved = ~pl.col("location").is_in(list(rules.approved_locations))
-        reason = pl.when(unapproved).then(pl.lit("location")).otherwise(reason)
-    for flag in reversed(FLAG_CATEGORIES):
-        reason = pl.when(pl.col(flag)).then(pl.lit(flag)).otherwise(reason)
-    listed = pl.col("category").is_in(list(rules.ineligible_categories))
-    reason = pl.when(listed).then(pl.col("category")).otherwise(reason)
+    for name, test in reversed(category_tests(rules)):
+        reason = pl.when(_expr(test)).then(pl.lit(name)).otherwise(reason)
     in_force = {name: str(p.advance_rate) for name, p in rules.programs.items() if p.in_force}
     rate = pl.col("program").replace_strict(
         in_force, default=str(rules.advance_rate), return_dtype=pl.Utf8

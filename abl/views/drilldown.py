@@ -12,6 +12,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from abl.access import get_certificate_for_user
+from abl.calc.inventory import category_tests
+from abl.calc.terms import parse_terms
 from abl.models import (
     Certificate,
     CollateralFile,
@@ -23,7 +25,7 @@ from abl.models import (
 from abl.services.certificates import CATEGORIES
 from abl.views.home import _user
 from abl.views.presenters import label
-from abl.views.reasons import inventory_reasons, invoice_reasons
+from abl.views.reasons import inventory_filter, inventory_reasons, invoice_reasons
 
 PAGE_SIZE = 50
 
@@ -114,7 +116,14 @@ def inventory_items(request: HttpRequest, pk: int) -> HttpResponse:
     inventory = _accepted(certificate, CollateralFile.Kind.INVENTORY)
     if inventory is None:
         raise Http404("No inventory file in this certificate")
+    rules = parse_terms(computation.inputs["terms"]).inventory
+    reasons = [*(name for name, _ in category_tests(rules)), "eligible"]
+    reason = request.GET.get("reason", "")
     items = InventoryItem.objects.filter(file=inventory).order_by("row")
+    if reason:
+        if reason not in reasons:
+            raise Http404("No such inventory category")
+        items = items.filter(inventory_filter(rules, reason))
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = inventory_reasons(list(page.object_list), computation=computation)
     return render(
@@ -125,6 +134,9 @@ def inventory_items(request: HttpRequest, pk: int) -> HttpResponse:
             "computation": computation,
             "page": page,
             "rows": rows,
-            "query": _query(computation),
+            "reason": reason,
+            "reason_label": label(reason) if reason else "Every row",
+            "reasons": [(r, label(r)) for r in reasons],
+            "query": _query(computation, reason=reason),
         },
     )

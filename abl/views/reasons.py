@@ -11,9 +11,10 @@ from datetime import date
 from decimal import Decimal
 
 import polars as pl
+from django.db.models import Q
 
-from abl.calc.inventory import classify_inventory
-from abl.calc.terms import parse_terms
+from abl.calc.inventory import Test, category_tests, classify_inventory
+from abl.calc.terms import InventoryTerms, parse_terms
 from abl.models import Computation, CustomerLine, InventoryItem, Invoice
 
 WHOLE_BALANCE = ("affiliate", "government", "foreign", "cross_aged")
@@ -99,3 +100,27 @@ def inventory_reasons(
             items, classified["reason"].to_list(), classified["advance_rate"].to_list(), strict=True
         )
     ]
+
+
+def inventory_filter(rules: InventoryTerms, reason: str) -> Q:
+    """The rows the engine puts in `reason` (a category or "eligible"), as a database filter.
+
+    A row is in a category when its test holds and no earlier category's does,
+    as in abl.calc.inventory.classify_inventory. Raises KeyError for a reason
+    the rules do not have.
+    """
+    none_before = Q()
+    for name, test in category_tests(rules):
+        if name == reason:
+            return none_before & _q(test)
+        none_before &= ~_q(test)
+    if reason == "eligible":
+        return none_before
+    raise KeyError(reason)
+
+
+def _q(test: Test) -> Q:
+    if test.kind == "true":
+        return Q(**{test.column: True})
+    inside = Q(**{f"{test.column}__in": list(test.values)})
+    return inside if test.kind == "in" else ~inside
