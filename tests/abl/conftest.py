@@ -71,3 +71,15 @@ def aging_csv(tmp_path) -> Path:
     path = tmp_path / "aging.csv"
     path.write_text(AGING)
     return path
+
+
+def post_report(client, facility, capture, *, outstanding: str = "0", **files: str):
+    """The borrower's upload form, posted with `kind=CSV text` files; tasks run at once."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data: dict[str, object] = {"as_of": "2003-03-31", "outstanding": outstanding}
+    data.update(
+        {kind: SimpleUploadedFile(f"{kind}.csv", text.encode()) for kind, text in files.items()}
+    )
+    with capture(execute=True):
+        return client.post(f"/facilities/{facility.pk}/report/", data)

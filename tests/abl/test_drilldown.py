@@ -1,10 +1,9 @@
 """Drill-downs: from a category to its customers, from a customer to its invoices."""
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from abl.models import Certificate
-from tests.abl.conftest import AGING
+from tests.abl.conftest import AGING, post_report
 
 pytestmark = pytest.mark.django_db
 
@@ -12,15 +11,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def certificate(client, innotrac, cfo, django_capture_on_commit_callbacks):
     client.force_login(cfo)
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(
-            f"/facilities/{innotrac.pk}/report/",
-            {
-                "as_of": "2003-03-31",
-                "outstanding": "0",
-                "receivables": SimpleUploadedFile("a.csv", AGING.encode()),
-            },
-        )
+    post_report(client, innotrac, django_capture_on_commit_callbacks, receivables=AGING)
     return Certificate.objects.get()
 
 
@@ -72,15 +63,12 @@ def test_drilldown_queries_do_not_grow_with_invoices(
     per_customer,
 ):
     client.force_login(cfo)
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(
-            f"/facilities/{innotrac.pk}/report/",
-            {
-                "as_of": "2003-03-31",
-                "outstanding": "0",
-                "receivables": SimpleUploadedFile("big.csv", _big_aging(60, per_customer).encode()),
-            },
-        )
+    post_report(
+        client,
+        innotrac,
+        django_capture_on_commit_callbacks,
+        receivables=_big_aging(60, per_customer),
+    )
     certificate = Certificate.objects.get()
 
     with django_assert_max_num_queries(12):

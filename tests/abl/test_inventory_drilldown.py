@@ -4,12 +4,11 @@ import copy
 from types import SimpleNamespace
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from abl.calc.terms import parse_terms
 from abl.models import Certificate, CollateralFile, InventoryItem
 from abl.views.reasons import inventory_filter, inventory_reasons
-from tests.abl.conftest import AGING
+from tests.abl.conftest import AGING, post_report
 
 pytestmark = pytest.mark.django_db
 
@@ -31,16 +30,13 @@ AT-1,in Atlanta,Atlanta GA,finished_goods,,10,5.00,N,N,N
 @pytest.fixture
 def certificate(client, innotrac, cfo, django_capture_on_commit_callbacks):
     client.force_login(cfo)
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(
-            f"/facilities/{innotrac.pk}/report/",
-            {
-                "as_of": "2003-03-31",
-                "outstanding": "0",
-                "receivables": SimpleUploadedFile("a.csv", AGING.encode()),
-                "inventory": SimpleUploadedFile("i.csv", INVENTORY.encode()),
-            },
-        )
+    post_report(
+        client,
+        innotrac,
+        django_capture_on_commit_callbacks,
+        receivables=AGING,
+        inventory=INVENTORY,
+    )
     return Certificate.objects.get()
 
 
