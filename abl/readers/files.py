@@ -137,8 +137,9 @@ class _Problems:
             raise CollateralFileError(ordered[: self.limit], more=max(0, self.count - self.limit))
 
 
-def _map_headers(columns: list[str], spec: Spec, problems: _Problems) -> dict[str, str]:
-    lookup = headers.lookup(spec.aliases)
+def _map_headers(
+    columns: list[str], spec: Spec, lookup: dict[str, str], problems: _Problems
+) -> dict[str, str]:
     mapping: dict[str, str] = {}
     for column in columns:
         name = lookup.get(headers.normalise(column))
@@ -167,29 +168,20 @@ def _read_as(
     path: Path, spec: Spec, limits: ReaderLimits, name: str, *, cp1252: bool
 ) -> pl.DataFrame:
     """One streaming pass: clean, parse and check every cell; then list the problems."""
-    known = headers.lookup(spec.aliases)
+    lookup = headers.lookup(spec.aliases)
     table = source.read_table(
         path,
         filename=name,
         limits=limits,
         cp1252=cp1252,
-        wanted=lambda header: headers.normalise(header) in known,
+        wanted=lambda header: headers.normalise(header) in lookup,
     )
     problems = _Problems(limits.max_problems)
-    mapping = _map_headers(source.header(table, filename=name), spec, problems)
+    mapping = _map_headers(source.header(table, filename=name), spec, lookup, problems)
     problems.raise_if_any()
-    pipeline = values.clean_stage(
-        table.select(
-            "row",
-            *[
-                pl.col(mapping[f.name]).alias(f.name)
-                if f.name in mapping
-                else pl.lit(None, dtype=pl.Utf8).alias(f.name)
-                for f in spec.fields
-            ],
-        ),
-        [f.name for f in spec.fields if f.name in mapping],
-    ).filter(~pl.all_horizontal(pl.col(f.name).is_null() for f in spec.fields))
+    pipeline = _cells(table, mapping, [f.name for f in spec.fields]).filter(
+        ~pl.all_horizontal(pl.col(f.name).is_null() for f in spec.fields)
+    )
     for f in spec.fields:
         pipeline = f.parse(pipeline, f.name)
         if f.required:
@@ -225,9 +217,9 @@ def _read_as(
     if failing:
         rows = pl.concat([frame["row"].head(problems.limit) for frame in failing.values()]).unique()
         texts = source.collect(
-            table.select(
-                "row", *[values.cleaned(mapping[f]).alias(f) for f in failing if f in mapping]
-            ).filter(pl.col("row").is_in(rows.implode())),
+            _cells(table, mapping, [f for f in failing if f in mapping]).filter(
+                pl.col("row").is_in(rows.implode())
+            ),
             filename=name,
         )
         text_of = {
@@ -245,6 +237,18 @@ def _read_as(
     return checked.select(
         "row", *[pl.col(f"__v_{f.name}").cast(f.dtype).alias(f.name) for f in spec.fields]
     )
+
+
+def _cells(table: pl.LazyFrame, mapping: dict[str, str], fields: list[str]) -> pl.LazyFrame:
+    """`row` and each field's cells, cleaned, under the field's name (null if no column)."""
+    named = table.select(
+        "row",
+        *[
+            pl.col(mapping[f]).alias(f) if f in mapping else pl.lit(None, dtype=pl.Utf8).alias(f)
+            for f in fields
+        ],
+    )
+    return values.clean_stage(named, [f for f in fields if f in mapping])
 
 
 def _duplicates(frame: pl.DataFrame, keys: list[str], problems: _Problems, what: str) -> None:
