@@ -136,45 +136,28 @@ def _store_computation(
 
 def _customer_lines(computation: Computation, lines: Any) -> pl.DataFrame:
     """One row per customer for the CustomerLine table; money as exact decimal text."""
-    columns: dict[str, list[Any]] = {
-        name: []
-        for name in (
-            "customer_id",
-            "customer_name",
-            "country",
-            "affiliate",
-            "government",
-            "invoice_count",
-            "gross",
-            "positive",
-            "positive_aged",
-            "contra_total",
-            "eligible",
-            *(f"{category}_ineligible" for category in CATEGORIES),
-        )
-    }
-    for line in lines:
-        customer = line.customer
-        values = {
-            "customer_id": customer.customer_id,
-            "customer_name": customer.customer_name,
-            "country": customer.country,
-            "affiliate": customer.affiliate,
-            "government": customer.government,
-            "invoice_count": customer.invoice_count,
-            "gross": str(customer.gross),
-            "positive": str(customer.pos),
-            "positive_aged": str(customer.pos_aged),
-            "contra_total": str(customer.contra),
+    rows = [
+        {
+            "customer_id": line.customer.customer_id,
+            "customer_name": line.customer.customer_name,
+            "country": line.customer.country,
+            "affiliate": line.customer.affiliate,
+            "government": line.customer.government,
+            "invoice_count": line.customer.invoice_count,
+            "gross": str(line.customer.gross),
+            "positive": str(line.customer.pos),
+            "positive_aged": str(line.customer.pos_aged),
+            "contra_total": str(line.customer.contra),
             "eligible": str(line.eligible),
-        } | {
+        }
+        | {
             f"{category}_ineligible": str(line.ineligible.get(category, Decimal("0.00")))
             for category in CATEGORIES
         }
-        for name, value in values.items():
-            columns[name].append(value)
+        for line in lines
+    ]
     frame = pl.DataFrame(
-        columns,
+        rows,
         schema_overrides={
             "affiliate": pl.Boolean,
             "government": pl.Boolean,
