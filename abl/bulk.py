@@ -16,7 +16,7 @@ growing it row by row) and lets a file's rows be dropped in an instant. Where
 the table is not partitioned (SQLite), the same calls write to it directly.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import polars as pl
 from django.db import connection
@@ -129,33 +129,42 @@ def _copy_postgres(
     *,
     binary: bool,
 ) -> None:
+    from psycopg.copy import QueuedLibpqWriter
+
     options = "FORMAT binary" if binary else "FORMAT csv"
     sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH ({options})"
     with connection.cursor() as cursor:
+        raw = cursor.cursor
+        if progress is None:
+            # One COPY; a thread sends each batch while the next is encoded.
+            with raw.copy(sql, writer=QueuedLibpqWriter(raw)) as copy:
+                for part in _copy_data(frame, binary=binary):
+                    copy.write(part)
+            return
         for start in range(0, total, CHUNK_ROWS):
-            chunk = frame.slice(start, CHUNK_ROWS)
             # One COPY per chunk, so progress can be written between them on this connection.
-            with cursor.cursor.copy(sql) as copy:
-                if binary:
-                    for part in _binary_copy_data(chunk):
-                        copy.write(part)
-                else:
-                    # Quoted strings keep "" apart from NULL (an unquoted empty field).
-                    copy.write(chunk.write_csv(include_header=False, quote_style="non_numeric"))
-            if progress:
-                progress(min(start + CHUNK_ROWS, total), total)
+            with raw.copy(sql) as copy:
+                for part in _copy_data(frame.slice(start, CHUNK_ROWS), binary=binary):
+                    copy.write(part)
+            progress(min(start + CHUNK_ROWS, total), total)
 
 
-def _binary_copy_data(chunk: pl.DataFrame) -> list[bytes]:
-    """A whole COPY binary stream (header, rows, trailer) for one chunk."""
+def _copy_data(frame: pl.DataFrame, *, binary: bool) -> Iterator[bytes]:
+    """A whole COPY stream of the frame, a batch of CHUNK_ROWS rows at a time."""
+    if not binary:
+        for start in range(0, frame.height, CHUNK_ROWS):
+            # Quoted strings keep "" apart from NULL (an unquoted empty field).
+            chunk = frame.slice(start, CHUNK_ROWS)
+            yield chunk.write_csv(include_header=False, quote_style="non_numeric").encode()
+        return
     from pgpq import ArrowToPostgresBinaryEncoder
 
-    arrow = chunk.to_arrow()
+    arrow = frame.to_arrow()
     encoder = ArrowToPostgresBinaryEncoder(arrow.schema)
-    parts = [encoder.write_header()]
-    parts.extend(encoder.write_batch(batch) for batch in arrow.to_batches())
-    parts.append(encoder.finish())
-    return [bytes(part) for part in parts]
+    yield bytes(encoder.write_header())
+    for batch in arrow.to_batches(max_chunksize=CHUNK_ROWS):
+        yield bytes(encoder.write_batch(batch))
+    yield bytes(encoder.finish())
 
 
 def _insert_batches(

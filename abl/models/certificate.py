@@ -147,8 +147,10 @@ class Invoice(models.Model):
     Only what the drill-down shows per item is kept: the customer's name,
     country and flags are the same on all its rows (the reader checks) and are
     kept once, on its CustomerLine. The key is the drill-down's own order
-    (file, customer, row), so rows written in that order only ever append to
-    its index.
+    (file, customer, row), and rows are written in that order. On PostgreSQL
+    the database holds no unique index for it (migration 0007): each file's
+    rows are a partition of their own, written once, their row numbers unique
+    by construction, and a BRIN index on the customer finds a customer's rows.
     """
 
     pk = models.CompositePrimaryKey("file", "customer_id", "row")

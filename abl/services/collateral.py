@@ -238,7 +238,17 @@ def _store_rows(collateral: CollateralFile, frame: pl.DataFrame) -> None:
             collateral, 40 + int(50 * done / max(total, 1)), f"Stored {done:,} of {total:,} rows"
         )
 
-    bulk.copy_partition(table, "file_id", collateral.pk, prepared, binary=binary, progress=progress)
+    # Progress written inside a transaction (the command line's) is seen by
+    # nobody; there the rows go as one COPY instead of one per chunk.
+    visible = not transaction.get_connection().in_atomic_block
+    bulk.copy_partition(
+        table,
+        "file_id",
+        collateral.pk,
+        prepared,
+        binary=binary,
+        progress=progress if visible else None,
+    )
 
 
 def _rows_for_table(
@@ -247,7 +257,9 @@ def _rows_for_table(
     """The table, the rows as its columns, and whether they can go as binary COPY."""
     file_id = pl.lit(collateral.pk, dtype=pl.Int64).alias("file_id")
     if collateral.kind == Kind.RECEIVABLES:
-        # In key order (file, customer, row): the rows then only append to the index.
+        # In the drill-down's order (customer, then row), so that a customer's
+        # rows lie together and the BRIN index finds them. The reader's rows come
+        # in row order; a stable sort by customer keeps it.
         rows = (
             frame.lazy()
             .select(
@@ -259,7 +271,7 @@ def _rows_for_table(
                 "due_date",
                 "amount_cents",
             )
-            .sort("customer_id", "row")
+            .sort("customer_id", maintain_order=True)
             .collect()
         )
         return Invoice._meta.db_table, rows, True

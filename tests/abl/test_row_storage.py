@@ -126,3 +126,96 @@ def test_a_failure_while_storing_leaves_no_rows_and_no_table(draft, cfo, monkeyp
     assert failed.status == CollateralFile.Status.REFUSED
     assert not _tables_like(f"abl_invoice_f{failed.pk}")
     assert Invoice.objects.count() == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_file_processed_outside_a_transaction_shows_its_progress_chunk_by_chunk(
+    innotrac, cfo, monkeypatch
+):
+    from abl import bulk
+
+    monkeypatch.setattr(bulk, "CHUNK_ROWS", 3)
+    stages: list[str] = []
+    set_progress = collateral._set_progress
+    monkeypatch.setattr(
+        collateral,
+        "_set_progress",
+        lambda file, percent, stage: stages.append(stage) or set_progress(file, percent, stage),
+    )
+    draft = collateral.open_draft(facility=innotrac, as_of=AS_OF, actor=cfo)
+
+    aging = _accept(draft, cfo, AGING)
+
+    assert [s for s in stages if s.startswith("Stored")] == [
+        "Stored 3 of 7 rows",
+        "Stored 6 of 7 rows",
+        "Stored 7 of 7 rows",
+    ]
+    assert Invoice.objects.filter(file=aging).count() == 7
+
+
+def test_inside_a_transaction_the_rows_go_at_once_without_progress_nobody_could_see(
+    draft, cfo, monkeypatch
+):
+    from abl import bulk
+
+    monkeypatch.setattr(bulk, "CHUNK_ROWS", 3)
+    stages: list[str] = []
+    monkeypatch.setattr(collateral, "_set_progress", lambda file, p, stage: stages.append(stage))
+
+    aging = _accept(draft, cfo, AGING)
+
+    assert not [s for s in stages if s.startswith("Stored")]
+    assert Invoice.objects.filter(file=aging).count() == 7
+    assert sum(i.amount_cents for i in Invoice.objects.filter(file=aging)) == 124_500_000
+
+
+@pytest.mark.postgres
+def test_a_customers_rows_are_found_through_the_files_brin_index(draft, cfo):
+    aging = _accept(draft, cfo, AGING)
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = %s", [f"abl_invoice_f{aging.pk}"]
+        )
+        indexes = [definition for (definition,) in cursor.fetchall()]
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        query = Invoice.objects.filter(file=aging, customer_id="ACME").order_by("row")
+        sql, params = query.query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+
+    assert len(indexes) == 1
+    assert "USING brin (customer_id)" in indexes[0]
+    assert f"Bitmap Index Scan on abl_invoice_f{aging.pk}_customer_id_idx" in plan
+    assert list(query.values_list("invoice_number", flat=True)) == ["AC-1", "AC-2"]
+
+
+def _constraints(table: str) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'p'",
+            [table],
+        )
+        return {name for (name,) in cursor.fetchall()}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_brin_migration_goes_back_to_a_primary_key_and_forward_again(innotrac, cfo):
+    from django.core.management import call_command
+
+    draft = collateral.open_draft(facility=innotrac, as_of=AS_OF, actor=cfo)
+    aging = _accept(draft, cfo, AGING)
+
+    call_command("migrate", "abl", "0006", verbosity=0)
+    key_after_going_back = _constraints("abl_invoice")
+    call_command("migrate", "abl", verbosity=0)
+
+    assert key_after_going_back == {"abl_invoice_pkey"}
+    assert _constraints("abl_invoice") == set()
+    assert Invoice.objects.filter(file=aging).count() == 7
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'abl_invoice'")
+        assert [name for (name,) in cursor.fetchall()] == ["abl_invoice_customer_brin"]
