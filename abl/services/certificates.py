@@ -6,6 +6,10 @@ consent) are new Computation rows; `submitted` keeps pointing at the original.
 """
 
 import datetime as dt
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,7 +20,7 @@ from django.utils import timezone
 
 from abl import bulk
 from abl.audit import record
-from abl.calc.borrowing_base import compute_from_frames
+from abl.calc.borrowing_base import BorrowingBase, compute_from_frames
 from abl.calc.receivables import CATEGORIES
 from abl.calc.report import borrowing_base_json
 from abl.calc.terms import FacilityTerms, Reserve, parse_terms, with_consent, with_reserves
@@ -37,17 +41,73 @@ def accepted_files(certificate: Certificate) -> dict[str, CollateralFile]:
     return {f.kind: f for f in files}
 
 
+@dataclass(frozen=True)
+class FiguresAhead:
+    """Figures being computed in a thread from frames not yet stored.
+
+    They depend only on the frames, the terms and the outstanding, so the
+    engine can compute while the database writes the rows. compute_certificate
+    takes them only if all three are still what it computes from.
+    """
+
+    certificate_id: int
+    terms_version_id: int
+    outstanding: Decimal
+    frames: dict[str, pl.DataFrame]
+    result: "Future[BorrowingBase]"
+
+    def fits(self, certificate: Certificate, terms_version_id: int, frames: dict) -> bool:
+        return (
+            self.certificate_id == certificate.pk
+            and self.terms_version_id == terms_version_id
+            and self.outstanding == certificate.outstanding
+            and self.frames.keys() == frames.keys()
+            and all(self.frames[kind] is frames[kind] for kind in frames)
+        )
+
+
+@contextmanager
+def figures_computed_alongside(
+    *, certificate: Certificate, frames: dict[str, pl.DataFrame]
+) -> Iterator[FiguresAhead | None]:
+    """Start computing the figures of `frames` in a thread, for compute_certificate.
+
+    Yields None when there is nothing to compute yet (no receivables, no terms).
+    """
+    certificate = Certificate.objects.select_related("facility").get(pk=certificate.pk)
+    terms_version = certificate.facility.current_terms()
+    if terms_version is None or Kind.RECEIVABLES not in frames:
+        yield None
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="figures") as pool:
+        result = pool.submit(
+            compute_from_frames,
+            terms=parse_terms(terms_version.data),
+            ar=frames[Kind.RECEIVABLES],
+            inventory=frames.get(Kind.INVENTORY),
+            payables=frames.get(Kind.PAYABLES),
+            as_of=certificate.as_of,
+            outstanding=certificate.outstanding,
+        )
+        yield FiguresAhead(
+            certificate.pk, terms_version.pk, certificate.outstanding, frames, result
+        )
+
+
 def compute_certificate(
     *,
     certificate: Certificate,
     actor: User | None,
     reason: str,
     frames: dict[str, pl.DataFrame] | None = None,
+    ahead: FiguresAhead | None = None,
 ) -> Computation | None:
     """Compute the certificate's figures under the facility's newest terms.
 
     Returns None while there is no accepted receivables file. Computing twice on
     the same files, terms and outstanding returns the existing computation.
+    `frames` are the accepted files already read; `ahead`, their figures
+    already being computed (used only if they fit).
     """
     certificate = Certificate.objects.select_related("facility", "current").get(pk=certificate.pk)
     files = accepted_files(certificate)
@@ -70,15 +130,17 @@ def compute_certificate(
             frames[kind] = read_collateral(
                 kind, Path(collateral.stored.path), filename=collateral.original_name
             )
-    terms = parse_terms(terms_version.data)
-    result = compute_from_frames(
-        terms=terms,
-        ar=frames[Kind.RECEIVABLES],
-        inventory=frames.get(Kind.INVENTORY),
-        payables=frames.get(Kind.PAYABLES),
-        as_of=certificate.as_of,
-        outstanding=certificate.outstanding,
-    )
+    if ahead is not None and ahead.fits(certificate, terms_version.pk, frames):
+        result = ahead.result.result()
+    else:
+        result = compute_from_frames(
+            terms=parse_terms(terms_version.data),
+            ar=frames[Kind.RECEIVABLES],
+            inventory=frames.get(Kind.INVENTORY),
+            payables=frames.get(Kind.PAYABLES),
+            as_of=certificate.as_of,
+            outstanding=certificate.outstanding,
+        )
     inputs = {
         "signature": signature,
         "files": [

@@ -36,6 +36,9 @@ def _amount(text: str) -> Decimal:
 
 class Command(BaseCommand):
     help = "Submit a borrowing base certificate from files, as the upload page does."
+    # Django's configuration checks (`manage.py check`, the test suite) are not
+    # this command's job; like borrowing_base, it skips them on every run.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--facility", required=True, help="facility id (number) or slug")
@@ -80,24 +83,29 @@ class Command(BaseCommand):
                 collateral.set_outstanding(
                     certificate=certificate, outstanding=options["outstanding"], actor=user
                 )
-                for kind, frame in frames.items():
-                    path = paths[kind]
-                    assert path is not None
-                    with path.open("rb") as handle:
-                        received = collateral.receive_file(
-                            certificate=certificate,
-                            kind=kind,
-                            upload=File(handle, name=path.name),
-                            actor=user,
-                            queue=False,
-                        )
-                    collateral.process_collateral_file(file_id=received.pk, frame=frame)
-                certificates.compute_certificate(
-                    certificate=certificate,
-                    actor=user,
-                    reason="Submitted from the command line",
-                    frames=frames,
-                )
+                # The engine computes the figures while the database stores the rows.
+                with certificates.figures_computed_alongside(
+                    certificate=certificate, frames=frames
+                ) as ahead:
+                    for kind, frame in frames.items():
+                        path = paths[kind]
+                        assert path is not None
+                        with path.open("rb") as handle:
+                            received = collateral.receive_file(
+                                certificate=certificate,
+                                kind=kind,
+                                upload=File(handle, name=path.name),
+                                actor=user,
+                                queue=False,
+                            )
+                        collateral.process_collateral_file(file_id=received.pk, frame=frame)
+                    certificates.compute_certificate(
+                        certificate=certificate,
+                        actor=user,
+                        reason="Submitted from the command line",
+                        frames=frames,
+                        ahead=ahead,
+                    )
                 certificate.refresh_from_db()
                 certificate = certificates.submit_certificate(
                     certificate=certificate,
