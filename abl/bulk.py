@@ -11,9 +11,12 @@ decimal text goes as CSV, the default.
 
 A table partitioned by file (the invoice rows, on PostgreSQL) gets each file's
 rows in a table of their own: created without indexes, filled by COPY, then
-attached, which builds its index in one sorted pass (about twice as fast as
-growing it row by row) and lets a file's rows be dropped in an instant. Where
-the table is not partitioned (SQLite), the same calls write to it directly.
+attached, which builds the parent's indexes (for invoices, a BRIN index) in one
+pass and lets a file's rows be dropped in an instant. Where the table is not
+partitioned (SQLite), the same calls write to it directly.
+
+With a progress callback, rows go as one COPY per CHUNK_ROWS and progress is
+reported between them; without, as one COPY.
 """
 
 from collections.abc import Callable, Iterator

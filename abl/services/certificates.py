@@ -56,7 +56,9 @@ class FiguresAhead:
     frames: dict[str, pl.DataFrame]
     result: "Future[BorrowingBase]"
 
-    def fits(self, certificate: Certificate, terms_version_id: int, frames: dict) -> bool:
+    def fits(
+        self, certificate: Certificate, terms_version_id: int, frames: dict[str, pl.DataFrame]
+    ) -> bool:
         return (
             self.certificate_id == certificate.pk
             and self.terms_version_id == terms_version_id
