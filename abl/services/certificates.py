@@ -82,15 +82,7 @@ def figures_computed_alongside(
         yield None
         return
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="figures") as pool:
-        result = pool.submit(
-            compute_from_frames,
-            terms=parse_terms(terms_version.data),
-            ar=frames[Kind.RECEIVABLES],
-            inventory=frames.get(Kind.INVENTORY),
-            payables=frames.get(Kind.PAYABLES),
-            as_of=certificate.as_of,
-            outstanding=certificate.outstanding,
-        )
+        result = pool.submit(_figures, certificate, terms_version.data, frames)
         yield FiguresAhead(
             certificate.pk, terms_version.pk, certificate.outstanding, frames, result
         )
@@ -135,14 +127,7 @@ def compute_certificate(
     if ahead is not None and ahead.fits(certificate, terms_version.pk, frames):
         result = ahead.result.result()
     else:
-        result = compute_from_frames(
-            terms=parse_terms(terms_version.data),
-            ar=frames[Kind.RECEIVABLES],
-            inventory=frames.get(Kind.INVENTORY),
-            payables=frames.get(Kind.PAYABLES),
-            as_of=certificate.as_of,
-            outstanding=certificate.outstanding,
-        )
+        result = _figures(certificate, terms_version.data, frames)
     inputs = {
         "signature": signature,
         "files": [
@@ -160,6 +145,20 @@ def compute_certificate(
         "terms": terms_version.data,
     }
     return _store_computation(certificate, terms_version, result, inputs, actor, reason)
+
+
+def _figures(
+    certificate: Certificate, terms_data: dict[str, Any], frames: dict[str, pl.DataFrame]
+) -> BorrowingBase:
+    """The engine's figures; touches no database, so it may run in a thread."""
+    return compute_from_frames(
+        terms=parse_terms(terms_data),
+        ar=frames[Kind.RECEIVABLES],
+        inventory=frames.get(Kind.INVENTORY),
+        payables=frames.get(Kind.PAYABLES),
+        as_of=certificate.as_of,
+        outstanding=certificate.outstanding,
+    )
 
 
 @transaction.atomic
