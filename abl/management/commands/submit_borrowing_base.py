@@ -7,6 +7,7 @@ submitted as the user. Prints the certificate's id and figures as JSON.
 """
 
 import datetime as dt
+import gc
 import json
 from argparse import ArgumentParser
 from decimal import Decimal, InvalidOperation
@@ -50,6 +51,10 @@ class Command(BaseCommand):
         parser.add_argument("--user", required=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # What Django built at start-up lives until this process exits: moved
+        # out of the garbage collector's sight, it is not walked again at every
+        # collection nor at exit (0.1-0.2 s at exit, after a million rows).
+        gc.freeze()
         user = User.objects.filter(username=options["user"], is_active=True).first()
         if user is None:
             raise CommandError(f"no active user named {options['user']!r}")
