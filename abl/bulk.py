@@ -67,7 +67,7 @@ def copy_partition(
     progress: Progress | None = None,
 ) -> int:
     """Write `frame` (whose `key_column` is `key` throughout) as the partition for `key`."""
-    if not _is_partitioned(parent):
+    if not is_partitioned(parent):
         return copy_frame(parent, frame, binary=binary, progress=progress)
     table = partition_name(parent, key)
     quote = connection.ops.quote_name
@@ -102,7 +102,7 @@ def delete_partition(parent: str, key_column: str, key: int) -> None:
     """Remove every row of `key`: drop its partition, or delete the rows."""
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        if _is_partitioned(parent):
+        if is_partitioned(parent):
             cursor.execute(f"DROP TABLE IF EXISTS {quote(partition_name(parent, key))}")
         else:
             cursor.execute(
@@ -111,7 +111,7 @@ def delete_partition(parent: str, key_column: str, key: int) -> None:
             )
 
 
-def _is_partitioned(table: str) -> bool:
+def is_partitioned(table: str) -> bool:
     if connection.vendor != "postgresql":
         return False
     with connection.cursor() as cursor:

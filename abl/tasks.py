@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from abl.services import system
+from abl.services import processing, system
 
 
 @shared_task(name="abl.ping_worker")
@@ -13,20 +13,13 @@ def ping_worker(user_id: int | None, token: str) -> str:
 
 
 @shared_task(name="abl.process_collateral_file")
-def process_collateral_file_task(file_id: int) -> None:
-    """Process one uploaded file, then recompute its draft when nothing else is pending."""
-    from abl.models import CollateralFile
-    from abl.services import certificates, collateral
+def process_collateral_file_task(file_id: int) -> str:
+    """Process one uploaded file; its draft is recomputed once nothing else is pending."""
+    return processing.process_collateral_file(file_id=file_id).value
 
-    frame = collateral.process_collateral_file(file_id=file_id)
-    if frame is None:
-        return
-    collateral_file = CollateralFile.objects.select_related("certificate").get(pk=file_id)
-    certificate = collateral_file.certificate
-    if collateral.pending_files(certificate) == 0:
-        certificates.compute_certificate(
-            certificate=certificate,
-            actor=collateral_file.uploaded_by,
-            reason=f"{collateral_file.get_kind_display()} uploaded",
-            frames={collateral_file.kind: frame},
-        )
+
+@shared_task(name="abl.sweep_stuck_files")
+def sweep_stuck_files_task() -> dict[str, list[int] | list[str]]:
+    """From beat: re-queue or refuse files whose worker died; drop tables no file owns."""
+    sweep = processing.sweep_stuck_files()
+    return {"requeued": sweep.requeued, "refused": sweep.refused, "dropped": sweep.tables_dropped}

@@ -123,10 +123,23 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# Reliability: a task is acknowledged only when it has finished, and given
+# back to the queue when its worker process dies; Redis hands an unacknowledged
+# task to another worker after the visibility timeout.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", default=600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stuck-files": {"task": "abl.sweep_stuck_files", "schedule": 60.0},
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # Collateral uploads (§2 of the rules): limits refused with a message.
@@ -138,6 +151,11 @@ ABL_XLSX_MAX_UNCOMPRESSED_BYTES = env_int(
 )
 ABL_XLSX_MAX_ENTRIES = env_int("ABL_XLSX_MAX_ENTRIES", default=1000)
 ABL_XLSX_MAX_RATIO = env_int("ABL_XLSX_MAX_RATIO", default=100)
+# A file whose worker has not reported for this many seconds is taken over:
+# by its task when redelivered, or by the sweep (abl.sweep_stuck_files).
+ABL_FILE_CLAIM_TIMEOUT = env_int("ABL_FILE_CLAIM_TIMEOUT", default=300)
+# After this many interrupted attempts the sweep refuses the file with a message.
+ABL_FILE_MAX_ATTEMPTS = env_int("ABL_FILE_MAX_ATTEMPTS", default=3)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

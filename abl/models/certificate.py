@@ -23,6 +23,7 @@ class Certificate(models.Model):
         SUBMITTED = "submitted", "Submitted"
         APPROVED = "approved", "Approved"
         RETURNED = "returned", "Returned"
+        DISCARDED = "discarded", "Discarded"
 
     facility = models.ForeignKey(
         "abl.Facility", on_delete=models.PROTECT, related_name="certificates"
@@ -110,6 +111,7 @@ class CollateralFile(models.Model):
         ACCEPTED = "accepted", "Accepted"
         REFUSED = "refused", "Refused"
         REPLACED = "replaced", "Replaced"
+        DISCARDED = "discarded", "Discarded"
 
     certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="files")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -129,6 +131,10 @@ class CollateralFile(models.Model):
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The claim of the worker processing the file: renewed with each step, so a
+    # claim whose worker died goes stale and can be taken again (or swept).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["kind", "-uploaded_at"]

@@ -6,10 +6,6 @@ consent) are new Computation rows; `submitted` keeps pointing at the original.
 """
 
 import datetime as dt
-from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -25,7 +21,7 @@ from abl.calc.receivables import CATEGORIES
 from abl.calc.report import borrowing_base_json
 from abl.calc.terms import FacilityTerms, Reserve, parse_terms, with_consent, with_reserves
 from abl.models import Certificate, CollateralFile, Computation, CustomerLine, Facility, Role, User
-from abl.services.collateral import pending_files, read_collateral
+from abl.services.processing import pending_files, read_collateral
 from abl.services.terms import create_terms_version
 
 Status = Certificate.Status
@@ -41,67 +37,18 @@ def accepted_files(certificate: Certificate) -> dict[str, CollateralFile]:
     return {f.kind: f for f in files}
 
 
-@dataclass(frozen=True)
-class FiguresAhead:
-    """Figures being computed in a thread from frames not yet stored.
-
-    They depend only on the frames, the terms and the outstanding, so the
-    engine can compute while the database writes the rows. compute_certificate
-    takes them only if all three are still what it computes from.
-    """
-
-    certificate_id: int
-    terms_version_id: int
-    outstanding: Decimal
-    frames: dict[str, pl.DataFrame]
-    result: "Future[BorrowingBase]"
-
-    def fits(
-        self, certificate: Certificate, terms_version_id: int, frames: dict[str, pl.DataFrame]
-    ) -> bool:
-        return (
-            self.certificate_id == certificate.pk
-            and self.terms_version_id == terms_version_id
-            and self.outstanding == certificate.outstanding
-            and self.frames.keys() == frames.keys()
-            and all(self.frames[kind] is frames[kind] for kind in frames)
-        )
-
-
-@contextmanager
-def figures_computed_alongside(
-    *, certificate: Certificate, frames: dict[str, pl.DataFrame]
-) -> Iterator[FiguresAhead | None]:
-    """Start computing the figures of `frames` in a thread, for compute_certificate.
-
-    Yields None when there is nothing to compute yet (no receivables, no terms).
-    """
-    certificate = Certificate.objects.select_related("facility").get(pk=certificate.pk)
-    terms_version = certificate.facility.current_terms()
-    if terms_version is None or Kind.RECEIVABLES not in frames:
-        yield None
-        return
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="figures") as pool:
-        result = pool.submit(_figures, certificate, terms_version.data, frames)
-        yield FiguresAhead(
-            certificate.pk, terms_version.pk, certificate.outstanding, frames, result
-        )
-
-
 def compute_certificate(
     *,
     certificate: Certificate,
     actor: User | None,
     reason: str,
     frames: dict[str, pl.DataFrame] | None = None,
-    ahead: FiguresAhead | None = None,
 ) -> Computation | None:
     """Compute the certificate's figures under the facility's newest terms.
 
     Returns None while there is no accepted receivables file. Computing twice on
     the same files, terms and outstanding returns the existing computation.
-    `frames` are the accepted files already read; `ahead`, their figures
-    already being computed (used only if they fit).
+    `frames` are the accepted files already read, by kind.
     """
     certificate = Certificate.objects.select_related("facility", "current").get(pk=certificate.pk)
     files = accepted_files(certificate)
@@ -122,12 +69,12 @@ def compute_certificate(
     for kind, collateral in files.items():
         if kind not in frames:
             frames[kind] = read_collateral(
-                kind, Path(collateral.stored.path), filename=collateral.original_name
+                kind,
+                Path(collateral.stored.path),
+                filename=collateral.original_name,
+                as_of=certificate.as_of,
             )
-    if ahead is not None and ahead.fits(certificate, terms_version.pk, frames):
-        result = ahead.result.result()
-    else:
-        result = _figures(certificate, terms_version.data, frames)
+    result = _figures(certificate, terms_version.data, frames)
     inputs = {
         "signature": signature,
         "files": [
@@ -150,7 +97,7 @@ def compute_certificate(
 def _figures(
     certificate: Certificate, terms_data: dict[str, Any], frames: dict[str, pl.DataFrame]
 ) -> BorrowingBase:
-    """The engine's figures; touches no database, so it may run in a thread."""
+    """The engine's figures from the files' frames."""
     return compute_from_frames(
         terms=parse_terms(terms_data),
         ar=frames[Kind.RECEIVABLES],

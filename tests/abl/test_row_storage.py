@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from abl.models import CollateralFile, Invoice
-from abl.services import collateral
+from abl.services import collateral, processing
 from tests.abl.conftest import AGING
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def _accept(certificate, cfo, content: str, name: str = "aging.csv") -> Collater
         actor=cfo,
         queue=False,
     )
-    collateral.process_collateral_file(file_id=received.pk)
+    processing.process_collateral_file(file_id=received.pk)
     received.refresh_from_db()
     return received
 
@@ -137,11 +137,11 @@ def test_a_file_processed_outside_a_transaction_shows_its_progress_chunk_by_chun
 
     monkeypatch.setattr(bulk, "CHUNK_ROWS", 3)
     stages: list[str] = []
-    set_progress = collateral._set_progress
+    beat = processing.Claim.beat
     monkeypatch.setattr(
-        collateral,
-        "_set_progress",
-        lambda file, percent, stage: stages.append(stage) or set_progress(file, percent, stage),
+        processing.Claim,
+        "beat",
+        lambda claim, percent, stage: stages.append(stage) or beat(claim, percent, stage),
     )
     draft = collateral.open_draft(facility=innotrac, as_of=AS_OF, actor=cfo)
 
@@ -162,7 +162,12 @@ def test_inside_a_transaction_the_rows_go_at_once_without_progress_nobody_could_
 
     monkeypatch.setattr(bulk, "CHUNK_ROWS", 3)
     stages: list[str] = []
-    monkeypatch.setattr(collateral, "_set_progress", lambda file, p, stage: stages.append(stage))
+    beat = processing.Claim.beat
+    monkeypatch.setattr(
+        processing.Claim,
+        "beat",
+        lambda claim, percent, stage: stages.append(stage) or beat(claim, percent, stage),
+    )
 
     aging = _accept(draft, cfo, AGING)
 

@@ -7,7 +7,6 @@ submitted as the user. Prints the certificate's id and figures as JSON.
 """
 
 import datetime as dt
-import gc
 import json
 from argparse import ArgumentParser
 from decimal import Decimal, InvalidOperation
@@ -22,7 +21,7 @@ from django.db import transaction
 from abl.access import facilities_for
 from abl.models import CollateralFile, Facility, Role, User
 from abl.readers import CollateralFileError
-from abl.services import certificates, collateral
+from abl.services import certificates, collateral, processing
 
 
 def _amount(text: str) -> Decimal:
@@ -50,15 +49,6 @@ class Command(BaseCommand):
         parser.add_argument("--outstanding", type=_amount, default=Decimal("0.00"))
         parser.add_argument("--user", required=True)
 
-    def run_from_argv(self, argv: list[str]) -> None:
-        # Run from the command line, the process ends with the command, and
-        # what Django built at start-up lives until then: moved out of the
-        # garbage collector's sight, it is not walked again at every collection
-        # nor at exit (0.1-0.2 s at exit, after a million rows). call_command,
-        # which runs in a longer-lived process, does not come through here.
-        gc.freeze()
-        super().run_from_argv(argv)
-
     def handle(self, *args: Any, **options: Any) -> None:
         user = User.objects.filter(username=options["user"], is_active=True).first()
         if user is None:
@@ -80,7 +70,7 @@ class Command(BaseCommand):
             if not path.is_file():
                 raise CommandError(f"no such file: {path}")
             try:
-                frames[kind] = collateral.read_collateral(kind, path)
+                frames[kind] = processing.read_collateral(kind, path, as_of=options["as_of"])
             except CollateralFileError as error:
                 raise CommandError(f"{path} was refused; nothing was saved:\n{error}") from None
         # One transaction: a refusal or a failed submission leaves the database
@@ -93,28 +83,21 @@ class Command(BaseCommand):
                 collateral.set_outstanding(
                     certificate=certificate, outstanding=options["outstanding"], actor=user
                 )
-                # The engine computes the figures while the database stores the rows.
-                with certificates.figures_computed_alongside(
-                    certificate=certificate, frames=frames
-                ) as ahead:
-                    for kind, frame in frames.items():
-                        path = paths[kind]
-                        assert path is not None
-                        with path.open("rb") as handle:
-                            received = collateral.receive_file(
-                                certificate=certificate,
-                                kind=kind,
-                                upload=File(handle, name=path.name),
-                                actor=user,
-                                queue=False,
-                            )
-                        collateral.process_collateral_file(file_id=received.pk, frame=frame)
-                    certificates.compute_certificate(
-                        certificate=certificate,
-                        actor=user,
-                        reason="Submitted from the command line",
-                        frames=frames,
-                        ahead=ahead,
+                received = {}
+                for kind in frames:
+                    path = paths[kind]
+                    assert path is not None
+                    with path.open("rb") as handle:
+                        received[kind] = collateral.receive_file(
+                            certificate=certificate,
+                            kind=kind,
+                            upload=File(handle, name=path.name),
+                            actor=user,
+                            queue=False,
+                        )
+                for kind, frame in frames.items():
+                    processing.process_collateral_file(
+                        file_id=received[kind].pk, frame=frame, frames=frames
                     )
                 certificate.refresh_from_db()
                 certificate = certificates.submit_certificate(
