@@ -16,4 +16,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if getattr(user, "role", None) in {Role.ANALYST, Role.ADMIN}:
         items.append(("Review queue", reverse("review_queue")))
         items.append(("Audit trail", reverse("audit_list")))
+    if getattr(user, "role", None) == Role.ADMIN:
+        items.append(("People", reverse("people_list")))
     return {"nav_items": items}

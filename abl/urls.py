@@ -1,6 +1,6 @@
 from django.urls import path
 
-from abl.views import certificates, drilldown, home, reviews, templates_download
+from abl.views import certificates, drilldown, home, people, reviews, templates_download
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -40,4 +40,22 @@ urlpatterns = [
     path("certificates/<int:pk>/review/", reviews.review, name="review"),
     path("reviews/", reviews.review_queue, name="review_queue"),
     path("audit/", home.audit_list, name="audit_list"),
+]
+
+urlpatterns += [
+    path("people/", people.people_list, name="people_list"),
+    path("people/new/", people.create_person, name="create_person"),
+    path("people/<int:pk>/", people.person_detail, name="person_detail"),
+    path("people/<int:pk>/role/", people.change_role, name="change_role"),
+    path("people/<int:pk>/deactivate/", people.deactivate, name="deactivate_person"),
+    path(
+        "facilities/<int:pk>/relationship-managers/",
+        people.facility_managers,
+        name="facility_managers",
+    ),
+    path(
+        "facilities/<int:pk>/relationship-managers/<int:user_pk>/remove/",
+        people.remove_manager,
+        name="remove_manager",
+    ),
 ]
