@@ -141,7 +141,8 @@ def change_role(
     leaves the portfolios that no longer fit; the audit event lists them.
     """
     _require_admin(actor)
-    user = User.objects.select_for_update().select_related("organisation").get(pk=user.pk)
+    # No select_related here: PostgreSQL cannot lock the nullable side of an outer join.
+    user = User.objects.select_for_update().get(pk=user.pk)
     if user.pk == actor.pk:
         raise PeopleError("Another administrator changes your own role.")
     check_membership(role=role, organisation=organisation)
