@@ -3,11 +3,14 @@
 from abl.readers.errors import CollateralFileError, Problem
 from abl.readers.files import read_inventory, read_payables, read_receivables
 from abl.readers.limits import ReaderLimits
+from abl.readers.values import parse_amount, parse_date
 
 __all__ = [
     "CollateralFileError",
     "Problem",
     "ReaderLimits",
+    "parse_amount",
+    "parse_date",
     "read_inventory",
     "read_payables",
     "read_receivables",

@@ -5,6 +5,9 @@ booleans) and the spreadsheet row of each record, or raises
 CollateralFileError listing every problem by row and column, capped.
 """
 
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -12,7 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from abl.readers import headers, source, values
-from abl.readers.errors import CollateralFileError, Problem
+from abl.readers.errors import CONTROL, CollateralFileError, Problem, printable, quote
 from abl.readers.limits import ReaderLimits
 
 DEFAULT_LIMITS = ReaderLimits()
@@ -70,6 +73,7 @@ class Field:
     parse: values.Stage
     required: bool = True  # the column must be there and every cell filled
     dtype: type[pl.DataType] = pl.Utf8
+    max_length: int | None = None  # characters: the database column that stores it
 
 
 @dataclass(frozen=True)
@@ -83,9 +87,9 @@ RECEIVABLES = Spec(
     "receivables aging",
     headers.RECEIVABLES,
     (
-        Field("customer_id", TEXT),
-        Field("customer_name", TEXT),
-        Field("invoice_number", TEXT),
+        Field("customer_id", TEXT, max_length=100),
+        Field("customer_name", TEXT, max_length=255),
+        Field("invoice_number", TEXT, max_length=100),
         Field("invoice_date", values.date, dtype=pl.Date),
         Field("due_date", values.date, required=False, dtype=pl.Date),
         Field("amount", values.money_cents, dtype=pl.Int64),
@@ -98,11 +102,11 @@ INVENTORY = Spec(
     "inventory",
     headers.INVENTORY,
     (
-        Field("sku", TEXT),
-        Field("description", TEXT),
-        Field("location", TEXT),
+        Field("sku", TEXT, max_length=100),
+        Field("description", TEXT, max_length=255),
+        Field("location", TEXT, max_length=100),
         Field("category", CATEGORY),
-        Field("program", UPPER, required=False),
+        Field("program", UPPER, required=False, max_length=50),
         Field("quantity", values.quantity),
         Field("unit_cost", values.quantity),
         Field("in_transit", values.flag, required=False, dtype=pl.Boolean),
@@ -114,8 +118,8 @@ PAYABLES = Spec(
     "payables",
     headers.PAYABLES,
     (
-        Field("customer_id", TEXT),
-        Field("vendor_name", TEXT),
+        Field("customer_id", TEXT, max_length=100),
+        Field("vendor_name", TEXT, max_length=255),
         Field("amount", values.money_cents, dtype=pl.Int64),
     ),
 )
@@ -140,13 +144,33 @@ class _Problems:
 def _map_headers(
     columns: list[str], spec: Spec, lookup: dict[str, str], problems: _Problems
 ) -> dict[str, str]:
-    mapping: dict[str, str] = {}
-    for column in columns:
+    """Each field's column, by the header as written; a header's own problems on row 1."""
+    positions: dict[str, list[int]] = defaultdict(list)
+    for position, column in enumerate(columns, start=1):
         name = lookup.get(headers.normalise(column))
-        if name is None:
-            continue  # extra columns are ignored
+        if printable(column) != column:
+            problems.add(
+                Problem(
+                    1,
+                    name,
+                    f"the header of column {position} has a control character: {quote(column)}",
+                )
+            )
+        if name is not None:  # extra columns are ignored, even repeated
+            positions[column].append(position)
+    mapping: dict[str, str] = {}
+    for column, where in positions.items():
+        name = lookup[headers.normalise(column)]
+        if len(where) > 1:
+            times = "twice" if len(where) == 2 else f"{len(where)} times"
+            places = ", ".join(map(str, where[:-1])) + f" and {where[-1]}"
+            problems.add(
+                Problem(1, name, f"the column {quote(column)} appears {times} (columns {places})")
+            )
         if name in mapping:
-            problems.add(Problem(1, column, f"both '{mapping[name]}' and '{column}' mean {name}"))
+            problems.add(
+                Problem(1, name, f"both {quote(mapping[name])} and {quote(column)} mean {name}")
+            )
         else:
             mapping[name] = column
     for field in spec.fields:
@@ -156,18 +180,31 @@ def _map_headers(
     return mapping
 
 
-def _read(path: Path, spec: Spec, limits: ReaderLimits, filename: str | None) -> pl.DataFrame:
-    name = filename or path.name
+Check = Callable[[pl.LazyFrame], pl.LazyFrame]
+
+
+def _read(
+    path: Path,
+    spec: Spec,
+    limits: ReaderLimits,
+    filename: str | None,
+    *,
+    check: Check | None = None,
+) -> pl.DataFrame:
+    name = printable(filename or path.name)
     try:
-        return _read_as(path, spec, limits, name, cp1252=False)
+        return _read_as(path, spec, limits, name, cp1252=False, check=check)
     except source.CsvEncodingError:
-        return _read_as(path, spec, limits, name, cp1252=True)
+        return _read_as(path, spec, limits, name, cp1252=True, check=check)
 
 
 def _read_as(
-    path: Path, spec: Spec, limits: ReaderLimits, name: str, *, cp1252: bool
+    path: Path, spec: Spec, limits: ReaderLimits, name: str, *, cp1252: bool, check: Check | None
 ) -> pl.DataFrame:
-    """One streaming pass: clean, parse and check every cell; then list the problems."""
+    """One streaming pass: clean, parse and check every cell; then list the problems.
+
+    `check` adds a file's own rules on the parsed values (`__v_`, `__p_` columns).
+    """
     lookup = headers.lookup(spec.aliases)
     table = source.read_table(
         path,
@@ -177,26 +214,24 @@ def _read_as(
         wanted=lambda header: headers.normalise(header) in lookup,
     )
     problems = _Problems(limits.max_problems)
-    mapping = _map_headers(source.header(table, filename=name), spec, lookup, problems)
+    mapping = _map_headers(table.header, spec, lookup, problems)
     problems.raise_if_any()
-    pipeline = _cells(table, mapping, [f.name for f in spec.fields]).filter(
-        ~pl.all_horizontal(pl.col(f.name).is_null() for f in spec.fields)
-    )
-    for f in spec.fields:
-        pipeline = f.parse(pipeline, f.name)
-        if f.required:
-            missing = pl.when(pl.col(f.name).is_null()).then(pl.lit("is empty"))
-            pipeline = pipeline.with_columns(
-                missing.otherwise(pl.col(f"__p_{f.name}")).alias(f"__p_{f.name}")
-            )
+    pipeline = _checked(table.frame, spec, mapping)
+    if check is not None:
+        pipeline = check(pipeline)
     # Only values and problems are kept: the cells' text is fetched again for
     # the rows with problems, so a valid file holds half as much in memory.
-    checked = source.collect(
-        pipeline.select(
-            "row", *[f"__v_{f.name}" for f in spec.fields], *[f"__p_{f.name}" for f in spec.fields]
-        ),
-        filename=name,
-    )
+    try:
+        checked = source.collect(
+            pipeline.select(
+                "row",
+                *[f"__v_{f.name}" for f in spec.fields],
+                *[f"__p_{f.name}" for f in spec.fields],
+            ),
+            filename=name,
+        )
+    except source.RaggedRowsError:
+        raise source.ragged_rows(table, limit=limits.max_problems) from None
     if checked.height == 0:
         raise CollateralFileError([Problem(None, None, f"{name} has no data rows.")])
     if checked.height > limits.max_rows:
@@ -209,46 +244,98 @@ def _read_as(
                 )
             ]
         )
-    failing = {
-        f.name: checked.filter(pl.col(f"__p_{f.name}").is_not_null()).select("row", f"__p_{f.name}")
-        for f in spec.fields
-        if checked[f"__p_{f.name}"].null_count() < checked.height
-    }
-    if failing:
-        rows = pl.concat([frame["row"].head(problems.limit) for frame in failing.values()]).unique()
-        texts = source.collect(
-            _cells(table, mapping, [f for f in failing if f in mapping]).filter(
-                pl.col("row").is_in(rows.implode())
-            ),
-            filename=name,
-        )
-        text_of = {
-            field: dict(zip(texts["row"], texts[field], strict=True))
-            for field in failing
-            if field in texts.columns
-        }
-        for field, frame in failing.items():
-            for row, template in frame.head(problems.limit).iter_rows():
-                problems.add(
-                    Problem(row, field, template.format(text_of.get(field, {}).get(row, "")))
-                )
-            problems.count += max(0, frame.height - problems.limit)
+    _cell_problems(checked, table.frame, spec, mapping, problems, filename=name)
     problems.raise_if_any()
     return checked.select(
         "row", *[pl.col(f"__v_{f.name}").cast(f.dtype).alias(f.name) for f in spec.fields]
     )
 
 
+def _checked(table: pl.LazyFrame, spec: Spec, mapping: dict[str, str]) -> pl.LazyFrame:
+    """Every field cleaned and parsed, with the one problem of each cell (or null).
+
+    A cell's first problem wins: a control character (in the text as written,
+    blanks around it included), then empty, too long, and what its parser says.
+    """
+    fields = [f.name for f in spec.fields]
+    mapped = [f for f in fields if f in mapping]
+    pipeline = values.clean_stage(
+        _cells(table, mapping, fields).with_columns(
+            pl.col(f).str.contains(CONTROL).alias(f"__c_{f}") for f in mapped
+        ),
+        mapped,
+    ).filter(
+        # Blank rows are skipped (they keep their numbers); one of control characters is not.
+        ~pl.all_horizontal(pl.col(f).is_null() for f in fields)
+        | pl.any_horizontal(pl.col(f"__c_{f}") for f in mapped)
+    )
+    for f in spec.fields:
+        pipeline = f.parse(pipeline, f.name)
+        rules: list[tuple[pl.Expr, pl.Expr]] = []
+        if f.name in mapped:
+            rules.append((pl.col(f"__c_{f.name}"), pl.lit("has a control character: '{}'")))
+        if f.required:
+            rules.append((pl.col(f.name).is_null(), pl.lit("is empty")))
+        if f.max_length is not None:
+            length = pl.col(f.name).str.len_chars()
+            message = pl.format(f"longer than {f.max_length} characters ({{}})", length)
+            rules.append((length > f.max_length, message))
+        problem = pl.col(f"__p_{f.name}")
+        for condition, message in reversed(rules):
+            problem = pl.when(condition).then(message).otherwise(problem)
+        pipeline = pipeline.with_columns(problem.alias(f"__p_{f.name}"))
+    return pipeline
+
+
+def _cell_problems(
+    checked: pl.DataFrame,
+    table: pl.LazyFrame,
+    spec: Spec,
+    mapping: dict[str, str],
+    problems: _Problems,
+    *,
+    filename: str,
+) -> None:
+    """Each failing cell's problem, its template filled with the cell's text (quoted)."""
+    failing = {
+        f.name: checked.filter(pl.col(f"__p_{f.name}").is_not_null()).select("row", f"__p_{f.name}")
+        for f in spec.fields
+        if checked[f"__p_{f.name}"].null_count() < checked.height
+    }
+    if not failing:
+        return
+    rows = pl.concat([frame["row"].head(problems.limit) for frame in failing.values()]).unique()
+    # The text as written (not cleaned), so a message shows the control character it names.
+    texts = source.collect(
+        _cells(table, mapping, [f for f in failing if f in mapping]).filter(
+            pl.col("row").is_in(rows.implode())
+        ),
+        filename=filename,
+    )
+    text_of = {
+        field: dict(zip(texts["row"], texts[field], strict=True))
+        for field in failing
+        if field in texts.columns
+    }
+    for field, frame in failing.items():
+        for row, template in frame.head(problems.limit).iter_rows():
+            text = text_of.get(field, {}).get(row) or ""
+            # Only a template's own `'{}'` is filled (not str.format: a message
+            # made from values may hold braces).
+            message = template.replace("'{}'", quote(text.strip(" ")), 1)
+            problems.add(Problem(row, field, message))
+        problems.count += max(0, frame.height - problems.limit)
+
+
 def _cells(table: pl.LazyFrame, mapping: dict[str, str], fields: list[str]) -> pl.LazyFrame:
-    """`row` and each field's cells, cleaned, under the field's name (null if no column)."""
-    named = table.select(
+    """`row` and each field's cells as written, under the field's name (null if no column)."""
+    return table.select(
         "row",
         *[
             pl.col(mapping[f]).alias(f) if f in mapping else pl.lit(None, dtype=pl.Utf8).alias(f)
             for f in fields
         ],
     )
-    return values.clean_stage(named, [f for f in fields if f in mapping])
 
 
 def _duplicates(frame: pl.DataFrame, keys: list[str], problems: _Problems, what: str) -> None:
@@ -295,15 +382,40 @@ def _consistent(frame: pl.DataFrame, key: str, columns: list[str], problems: _Pr
                 Problem(
                     row,
                     column,
-                    f"'{value}' differs from '{first_value}' on row {first_row} for the same customer",
+                    f"{quote(value)} differs from {quote(first_value)} on row {first_row} "
+                    "for the same customer",
                 )
             )
 
 
+def _not_after(as_of: dt.date) -> Check:
+    """An aging as of a date holds no invoice dated after it (§2)."""
+
+    def check(frame: pl.LazyFrame) -> pl.LazyFrame:
+        date = pl.col("__v_invoice_date")
+        problem = pl.col("__p_invoice_date")
+        return frame.with_columns(
+            pl.when(problem.is_null() & (date > as_of))
+            .then(pl.format(f"dated {{}}, after the as-of date {as_of.isoformat()}", date))
+            .otherwise(problem)
+            .alias("__p_invoice_date")
+        )
+
+    return check
+
+
 def read_receivables(
-    path: Path, *, limits: ReaderLimits = DEFAULT_LIMITS, filename: str | None = None
+    path: Path,
+    *,
+    as_of: dt.date | None = None,
+    limits: ReaderLimits = DEFAULT_LIMITS,
+    filename: str | None = None,
 ) -> pl.DataFrame:
-    frame = _read(path, RECEIVABLES, limits, filename).rename({"amount": "amount_cents"})
+    """The aging; with `as_of`, an invoice dated after it is a problem of its row."""
+    check = None if as_of is None else _not_after(as_of)
+    frame = _read(path, RECEIVABLES, limits, filename, check=check).rename(
+        {"amount": "amount_cents"}
+    )
     problems = _Problems(limits.max_problems)
     _duplicates(
         frame, ["customer_id", "invoice_number"], problems, "the same customer and invoice number"

@@ -4,15 +4,24 @@ Each parser adds two columns for a field: `__v_<field>` (the value) and
 `__p_<field>` (a problem message template, null where the cell is fine). A
 template's `{}` is filled with the cell's text only for the rows that have a
 problem (abl/readers/files.py), so valid files pay nothing for messages.
+
+`parse_amount` and `parse_date` read one text (a command's argument) by
+running the same stages on it: one definition of each rule.
 """
 
+import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 import polars as pl
+
+from abl.readers.errors import quote
 
 TRUE_WORDS = ["y", "yes", "true", "1", "t"]
 FALSE_WORDS = ["n", "no", "false", "0", "f"]
 MAX_WHOLE_DIGITS = 13  # amounts below ten trillion
+NOT_AN_AMOUNT = "not an amount: '{}'"
+NOT_A_DATE = "not a date (YYYY-MM-DD or MM/DD/YYYY): '{}'"
 Stage = Callable[[pl.LazyFrame, str], pl.LazyFrame]
 c = pl.col
 
@@ -40,7 +49,8 @@ def expression_stage(parse: Callable[[str], tuple[pl.Expr, pl.Expr]]) -> Stage:
 
 
 # A number: thousands grouped by commas (or none), an optional decimal part.
-_NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+"
+# ASCII digits only: `\d` would take other scripts' digits, which no cast reads.
+_NUMBER = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|\.[0-9]+"
 # The whole cell: `$` before the amount or its sign, negative in parentheses or
 # with a leading minus (not both), spaces allowed inside.
 _AMOUNT = rf"^\$?\s*(?:\(\s*\$?\s*(?:{_NUMBER})\s*\)|-\s*\$?\s*(?:{_NUMBER})|(?:{_NUMBER}))$"
@@ -83,7 +93,7 @@ def money_cents(frame: pl.LazyFrame, field: str) -> pl.LazyFrame:
             pl.when(c(field).is_null())
             .then(None)
             .when(~c(f"{t}_ok"))
-            .then(pl.lit("not an amount: '{}'"))
+            .then(pl.lit(NOT_AN_AMOUNT))
             .when(c(f"{t}_point").fill_null(c(f"{t}_length")) > MAX_WHOLE_DIGITS)
             .then(pl.lit("too large: '{}'"))
             .when(c(f"{t}_length") - c(f"{t}_point") - 1 > 2)
@@ -116,7 +126,7 @@ def date(frame: pl.LazyFrame, field: str) -> pl.LazyFrame:
         )
         .with_columns(
             pl.when(c(t).is_not_null() & c(f"__v_{field}").is_null())
-            .then(pl.lit("not a date (YYYY-MM-DD or MM/DD/YYYY): '{}'"))
+            .then(pl.lit(NOT_A_DATE))
             .otherwise(None)
             .alias(f"__p_{field}")
         )
@@ -156,3 +166,33 @@ def _quantity(column: str) -> tuple[pl.Expr, pl.Expr]:
 
 flag = expression_stage(_flag)
 quantity = expression_stage(_quantity)
+
+
+def _parse_one(stage: Stage, text: str, *, empty: str) -> Any:
+    """`text` read as one cell of a file by `stage`: its value, or ValueError with the problem."""
+    cells = clean_stage(pl.LazyFrame({"cell": [text]}, schema={"cell": pl.Utf8}), ["cell"])
+    value, problem = stage(cells, "cell").select("__v_cell", "__p_cell").collect().row(0)
+    if problem is not None or value is None:
+        # An empty cell is no problem of the parser (the file's column says
+        # whether it may be empty); a command's argument may not be.
+        raise ValueError((problem or empty).replace("'{}'", quote(text.strip()), 1))
+    return value
+
+
+def parse_amount(text: str) -> int:
+    """Integer cents, as a file's amount cell is read: `"$(1,234.50)"` → -123450.
+
+    Raises ValueError("not an amount: 'Infinity'"), ("too large: '…'") or
+    ("more than 2 decimal places: '1.234'").
+    """
+    cents: int = _parse_one(money_cents, text, empty=NOT_AN_AMOUNT)
+    return cents
+
+
+def parse_date(text: str) -> dt.date:
+    """A date, as a file's date cell is read: `"4/2/2003"` → 2003-04-02.
+
+    Raises ValueError("not a date (YYYY-MM-DD or MM/DD/YYYY): '2003-02-30'").
+    """
+    value: dt.date = _parse_one(date, text, empty=NOT_A_DATE)
+    return value
