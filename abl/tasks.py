@@ -1,6 +1,7 @@
 """Celery tasks: thin, named, take ids, safe to run twice."""
 
-from celery import shared_task
+from celery import Task, shared_task
+from django.conf import settings
 
 from abl.services import processing, system
 
@@ -12,10 +13,17 @@ def ping_worker(user_id: int | None, token: str) -> str:
     return token
 
 
-@shared_task(name="abl.process_collateral_file")
-def process_collateral_file_task(file_id: int) -> str:
-    """Process one uploaded file; its draft is recomputed once nothing else is pending."""
-    return processing.process_collateral_file(file_id=file_id).value
+@shared_task(name="abl.process_collateral_file", bind=True, max_retries=None)
+def process_collateral_file_task(self: Task, file_id: int) -> str:
+    """Process one uploaded file; its draft is recomputed once nothing else is pending.
+
+    Given back by a worker that died while another claim on the file is still
+    live, it waits until that claim would have gone stale, then tries again.
+    """
+    outcome = processing.process_collateral_file(file_id=file_id)
+    if outcome is processing.Outcome.BUSY and not self.request.is_eager:
+        raise self.retry(countdown=settings.ABL_FILE_CLAIM_TIMEOUT + 1)
+    return outcome.value
 
 
 @shared_task(name="abl.sweep_stuck_files")

@@ -56,20 +56,17 @@ def _media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture
-def celery_worker_on_redis():
+def celery_worker_on_redis(settings):
     """A real Celery worker (in a thread) taking tasks from Redis; the test needs the redis mark."""
     from celery.contrib.testing.worker import start_worker
 
     from config.celery import app
 
-    app.conf.task_always_eager = False
-    try:
-        with start_worker(
-            app, pool="solo", perform_ping_check=False, shutdown_timeout=10
-        ) as worker:
-            yield worker
-    finally:
-        app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+    # Celery reads Django's settings live (namespace CELERY): a change to
+    # app.conf would be shadowed by them, so turn eager mode off there.
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+        yield worker
 
 
 @pytest.fixture

@@ -21,15 +21,12 @@ from abl.calc.receivables import CATEGORIES
 from abl.calc.report import borrowing_base_json
 from abl.calc.terms import FacilityTerms, Reserve, parse_terms, with_consent, with_reserves
 from abl.models import Certificate, CollateralFile, Computation, CustomerLine, Facility, Role, User
+from abl.services.errors import CertificateError
 from abl.services.processing import pending_files, read_collateral
 from abl.services.terms import create_terms_version
 
 Status = Certificate.Status
 Kind = CollateralFile.Kind
-
-
-class CertificateError(Exception):
-    """The action is not allowed now; the message says why, for the user."""
 
 
 def accepted_files(certificate: Certificate) -> dict[str, CollateralFile]:

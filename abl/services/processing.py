@@ -43,9 +43,11 @@ from abl.readers import (
     read_payables,
     read_receivables,
 )
+from abl.services.errors import CertificateError
 
 log = logging.getLogger(__name__)
 import inspect  # TEMP until the readers take as_of
+
 _TAKES_AS_OF = "as_of" in inspect.signature(read_receivables).parameters
 Kind = CollateralFile.Kind
 Status = CollateralFile.Status
@@ -182,6 +184,10 @@ def process_collateral_file(
                 delete_rows(collateral)  # what a worker that died had written
             _store_rows(claim, collateral, frame)
             accept_file(claim=claim, frame=frame, frames=frames)
+    except CertificateError as error:  # the figures cannot be computed, for a reason we can say
+        refuse_file(claim=claim, problems=[{"row": None, "column": None, "message": str(error)}])
+    except ClaimLost:
+        pass  # another run holds the file now; it does the work
     except Exception:
         log.exception("Storing collateral file %s failed", file_id)
         refuse_file(claim=claim, problems=[{"row": None, "column": None, "message": FAILED}])
