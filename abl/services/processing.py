@@ -46,9 +46,6 @@ from abl.readers import (
 from abl.services.errors import CertificateError
 
 log = logging.getLogger(__name__)
-import inspect  # TEMP until the readers take as_of
-
-_TAKES_AS_OF = "as_of" in inspect.signature(read_receivables).parameters
 Kind = CollateralFile.Kind
 Status = CollateralFile.Status
 PENDING = (Status.QUEUED, Status.PROCESSING)
@@ -91,7 +88,7 @@ def read_collateral(
 ) -> pl.DataFrame:
     """Read and check a file of that kind; raises CollateralFileError listing every problem."""
     options: dict[str, Any] = {"limits": reader_limits(), "filename": filename or path.name}
-    if kind == Kind.RECEIVABLES and as_of is not None and _TAKES_AS_OF:
+    if kind == Kind.RECEIVABLES and as_of is not None:
         options["as_of"] = as_of
     return READERS[kind](path, **options)
 
