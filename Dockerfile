@@ -17,8 +17,10 @@ RUN pip install .
 COPY . .
 RUN useradd --create-home abl && mkdir -p /app/media /app/staticfiles && chown -R abl /app/media /app/staticfiles
 USER abl
-# collectstatic needs settings but no secrets or database.
-RUN SECRET_KEY=build-only python manage.py collectstatic --no-input -v0
+# collectstatic needs settings but no secrets or database; DEBUG=0 chooses the
+# manifest storage the application serves from (tests/test_production_pages.py
+# runs this very line).
+RUN SECRET_KEY=build-only DEBUG=0 python manage.py collectstatic --no-input -v0
 
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120"]
