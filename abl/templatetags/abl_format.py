@@ -9,12 +9,14 @@ register = template.Library()
 
 @register.filter
 def money(value: object) -> str:
-    """Decimal("-1234.5") → "(1,234.50)"; None → "—"."""
+    """Decimal("-1234.5") → "(1,234.50)"; None → "—"; anything not a finite number as it is."""
     if value is None or value == "":
         return "—"
     try:
         amount = Decimal(str(value))
     except InvalidOperation:
+        return str(value)
+    if not amount.is_finite():  # "NaN" would raise on the comparison below
         return str(value)
     text = f"{abs(amount):,.2f}"
     return f"({text})" if amount < 0 else text
