@@ -80,3 +80,13 @@ def test_production_settings_refuse_to_start_without_secret_key():
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_dockerfile_collects_static_files_with_debug_off():
+    """The build must use the manifest storage the running image serves from, not a .env's DEBUG."""
+    from tests.test_production_pages import dockerfile_collectstatic
+
+    env, argv = dockerfile_collectstatic()
+
+    assert env == {"SECRET_KEY": "build-only", "DEBUG": "0"}
+    assert argv[:4] == ["python", "manage.py", "collectstatic", "--no-input"]

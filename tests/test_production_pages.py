@@ -1,0 +1,394 @@
+"""The application run as production runs it: no page answers 5xx, for any role, in any state.
+
+Production here means config/settings.py read with DEBUG=0 (in a subprocess,
+so these tests follow whatever that file does): the manifest static storage
+over a STATIC_ROOT filled first by `collectstatic` run exactly as the
+Dockerfile runs it, WhiteNoise in the middleware, HTTPS required. Only the
+database, STATIC_ROOT, MEDIA_ROOT and the host name are the test's own.
+
+The walk: every URL pattern of config/urls.py (a new pattern fails
+`test_every_url_pattern_has_a_filler` until it is given parameters here) × every
+role × every state of tests/states.py. GET each; a page that only takes POST
+(405 to GET) is also POSTed with an empty body, which must answer 4xx or a
+redirect. The states are built once for the module.
+"""
+
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+import pytest
+from django.contrib import admin
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from abl.models import CustomerLine
+from tests.states import ROLES, World, build_world
+
+ROOT = Path(__file__).resolve().parent.parent
+HASHED = re.compile(r"/static/vendor/bootstrap/bootstrap\.min\.[0-9a-f]{12}\.css")
+
+# What the production settings say, read by the settings module itself with DEBUG=0.
+PRODUCTION_KEYS = [
+    "DEBUG",
+    "MIDDLEWARE",
+    "STORAGES",
+    "TEMPLATES",
+    "SECURE_SSL_REDIRECT",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_PROXY_SSL_HEADER",
+    "X_FRAME_OPTIONS",
+]
+
+
+def _environment(**extra: str) -> dict[str, str]:
+    """This process's environment without the test settings, plus `extra`."""
+    dropped = {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "STATIC_ROOT"}
+    clean = {k: v for k, v in os.environ.items() if k not in dropped}
+    return {**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **extra}
+
+
+@pytest.fixture(scope="session")
+def production_settings() -> dict[str, object]:
+    script = (
+        "import json; from django.conf import settings; "
+        f"print(json.dumps({{k: getattr(settings, k) for k in {PRODUCTION_KEYS!r}}}, default=str))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=_environment(DEBUG="0", SECRET_KEY="test-only-" + "x" * 50),
+        check=True,
+    )
+    values = json.loads(result.stdout)
+    values["SECURE_PROXY_SSL_HEADER"] = tuple(values["SECURE_PROXY_SSL_HEADER"])
+    assert values["DEBUG"] is False
+    return values
+
+
+def dockerfile_collectstatic() -> tuple[dict[str, str], list[str]]:
+    """The Dockerfile's `RUN KEY=value … python manage.py collectstatic …`: its variables and command."""
+    lines = (ROOT / "Dockerfile").read_text().splitlines()
+    (run,) = [line for line in lines if line.startswith("RUN ") and "collectstatic" in line]
+    words = shlex.split(run.removeprefix("RUN "))
+    env = dict(word.split("=", 1) for word in words if re.fullmatch(r"[A-Z_]+=.*", word))
+    return env, words[len(env) :]
+
+
+@dataclass(frozen=True)
+class Build:
+    static_root: Path
+    result: subprocess.CompletedProcess[str]
+
+
+@pytest.fixture(scope="session")
+def build(tmp_path_factory) -> Build:
+    """collectstatic exactly as the Dockerfile runs it, into a folder of the session's own.
+
+    Run once: the walk serves what this build collected (compressing every file
+    takes seconds, too long to do twice).
+    """
+    root = tmp_path_factory.mktemp("staticfiles")
+    env, argv = dockerfile_collectstatic()
+    result = subprocess.run(
+        [sys.executable if argv[0] == "python" else argv[0], *argv[1:]],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=_environment(**env, STATIC_ROOT=str(root)),
+        check=False,
+    )
+    return Build(static_root=root, result=result)
+
+
+@pytest.fixture(scope="module")
+def production(production_settings, build) -> Iterator[None]:
+    if build.result.returncode != 0:
+        pytest.fail(f"collectstatic failed, so no page can render:\n{build.result.stderr}")
+    with override_settings(
+        **production_settings, STATIC_ROOT=build.static_root, ALLOWED_HOSTS=["testserver"]
+    ):
+        yield
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[World]:
+    """Every state, built once; rolled back when the module is done."""
+    media = tmp_path_factory.mktemp("media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media),
+        transaction.atomic(),
+    ):
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+# --- What fills each URL pattern's parameters, for one state ------------------------------
+
+Filler = Callable[[World, str], list[str]]
+ONCE = "(no state)"  # the pass for pages without parameters
+
+
+def _per_state(fill: Filler) -> Filler:
+    """A page of one facility or certificate: walked once per state, not in the ONCE pass."""
+    return lambda world, state: [] if state == ONCE else fill(world, state)
+
+
+def _facility(name: str) -> Filler:
+    return _per_state(lambda world, state: [reverse(name, args=[world.facilities[state].pk])])
+
+
+def _certificate(name: str, *queries: str) -> Filler:
+    def fill(world: World, state: str) -> list[str]:
+        certificate = world.certificates[state]
+        if certificate is None:
+            return []
+        url = reverse(name, args=[certificate.pk])
+        return [url + query for query in ("", *queries)]
+
+    return _per_state(fill)
+
+
+def _templates(world: World, state: str) -> list[str]:
+    """Every kind and format once (they do not change with the state); access for each facility."""
+    pk = world.facilities[state].pk
+    combinations = [("receivables", "csv")]
+    if state == "no-certificate":
+        kinds = ("receivables", "inventory", "payables", "nonsense")
+        combinations = [(kind, fmt) for kind in kinds for fmt in ("csv", "xlsx")]
+    return [reverse("collateral_template", args=[pk, *c]) for c in combinations]
+
+
+def _customers(world: World, state: str) -> list[str]:
+    certificate = world.certificates[state]
+    if certificate is None:
+        return []
+    shown = CustomerLine.objects.filter(computation_id=certificate.current_id).first()
+    customers = {"NOBODY/ WITH A SLASH", shown.customer_id if shown else "ACME"}
+    return [reverse("drill_invoices", args=[certificate.pk, c]) for c in sorted(customers)]
+
+
+def _submitted_computation(world: World, state: str) -> list[str]:
+    """The drill-down of the figures as submitted, when they differ from the current ones."""
+    certificate = world.certificates[state]
+    if certificate is None or certificate.submitted_id is None:
+        return []
+    return [
+        reverse("drill_customers", args=[certificate.pk])
+        + f"?computation={certificate.submitted_id}"
+    ]
+
+
+def _once(*urls: str) -> Filler:
+    """A page without parameters: walked once, not once per state."""
+    return lambda world, state: list(urls) if state == ONCE else []
+
+
+def _admin(world: World, state: str) -> list[str]:
+    if state != ONCE:
+        return []
+    changelists = [
+        reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        for model in admin.site._registry
+    ]
+    return [reverse("admin:index"), *sorted(changelists)]
+
+
+def _people(name: str) -> Filler:
+    """A page about one person: each user of the world, and an id nobody has."""
+
+    def fill(world: World, state: str) -> list[str]:
+        if state != ONCE:
+            return []
+        ids = [user.pk for user in world.users.values() if user is not None]
+        return [reverse(name, args=[pk]) for pk in [*ids, 999_999]]
+
+    return fill
+
+
+def _remove_manager(world: World, state: str) -> list[str]:
+    facility, manager = world.facilities[state], world.users["rm"]
+    assert manager is not None
+    return [reverse("remove_manager", args=[facility.pk, manager.pk])]
+
+
+FILLERS: dict[str, list[Filler]] = {
+    "home": [_once("/")],
+    "facility_list": [_once(reverse("facility_list"))],
+    "review_queue": [_once(reverse("review_queue"))],
+    "audit_list": [_once(reverse("audit_list"), reverse("audit_list") + "?page=999")],
+    "login": [_once(reverse("login"))],
+    "logout": [_once(reverse("logout"))],
+    "admin": [_admin],
+    "facility_detail": [_facility("facility_detail")],
+    "upload": [_facility("upload")],
+    "certificate_list": [_facility("certificate_list")],
+    "collateral_template": [_per_state(_templates)],
+    "certificate_detail": [_certificate("certificate_detail")],
+    "certificate_files": [_certificate("certificate_files", "?was_pending=1")],
+    "replace_file": [_certificate("replace_file")],
+    "save_roll_forward": [_certificate("save_roll_forward")],
+    "certify": [_certificate("certify")],
+    "drill_customers": [
+        _certificate("drill_customers", "?category=concentration", "?category=nonsense"),
+        _per_state(_submitted_computation),
+    ],
+    "drill_invoices": [_per_state(_customers)],
+    "drill_inventory": [_certificate("drill_inventory", "?reason=eligible")],
+    "set_reserves": [_certificate("set_reserves")],
+    "record_consent": [_certificate("record_consent")],
+    "review": [_certificate("review")],
+    "discard_draft": [_certificate("discard_draft")],
+    "people_list": [_once(reverse("people_list"))],
+    "create_person": [_once(reverse("create_person"))],
+    "person_detail": [_people("person_detail")],
+    "change_role": [_people("change_role")],
+    "deactivate_person": [_people("deactivate_person")],
+    "facility_managers": [_facility("facility_managers")],
+    "remove_manager": [_per_state(_remove_manager)],
+}
+
+
+def _pattern_names(patterns: list[URLPattern | URLResolver]) -> Iterator[str]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                yield "admin"  # Django's own pages: the index and each model's list
+            else:
+                yield from _pattern_names(pattern.url_patterns)
+        else:
+            yield pattern.name or str(pattern.pattern)
+
+
+def test_every_url_pattern_has_a_filler():
+    names = set(_pattern_names(get_resolver().url_patterns))
+
+    assert names - FILLERS.keys() == set(), "give these URL patterns parameters in FILLERS"
+    assert FILLERS.keys() - names == set(), "these FILLERS name no URL pattern"
+
+
+# --- The walk ---------------------------------------------------------------------------
+
+
+def _client(user) -> Client:
+    client = Client(raise_request_exception=False)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def _post_and_forget(client: Client, url: str):
+    """POST with an empty body; whatever it changed (a logout too) is undone afterwards."""
+    cookies = SimpleCookie({k: v.value for k, v in client.cookies.items()})
+    with transaction.atomic():
+        response = client.post(url, secure=True)
+        transaction.set_rollback(True)
+    client.cookies = cookies
+    return response
+
+
+def _why(response) -> str:
+    if not response.exc_info:
+        return ""
+    error = response.exc_info[1]
+    ours = [
+        f"{Path(f.filename).relative_to(ROOT)}:{f.lineno}"
+        for f in traceback.extract_tb(response.exc_info[2])
+        if f.filename.startswith(str(ROOT)) and ".venv" not in f.filename
+    ]
+    return f": {type(error).__name__}: {error} (last in our code: {ours[-1] if ours else '-'})"
+
+
+def walk(world: World, role: str) -> tuple[list[str], dict[str, int]]:
+    """Every URL for one role: the failures, and the status each GET answered."""
+    client = _client(world.users[role])
+    failures: list[str] = []
+    statuses: dict[str, int] = {}
+    for state in [ONCE, *world.facilities]:
+        for fillers in FILLERS.values():
+            for url in (url for fill in fillers for url in fill(world, state)):
+                if url in statuses:  # two states share a facility
+                    continue
+                response = client.get(url, secure=True)
+                statuses[url] = response.status_code
+                if response.status_code >= 500:
+                    failures.append(f"GET {url} [{state}] → {response.status_code}{_why(response)}")
+                if response.status_code == 405:
+                    posted = _post_and_forget(client, url)
+                    if not 300 <= posted.status_code < 500:
+                        failures.append(
+                            f"POST {url} [{state}] → {posted.status_code}{_why(posted)}"
+                        )
+    return failures, statuses
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_no_page_answers_5xx_in_production(production, world, role):
+    failures, _ = walk(world, role)
+
+    assert not failures, "\n".join(["", *failures])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "visible"),
+    [
+        ("borrower", True),
+        ("analyst", True),
+        ("rm", True),
+        ("admin", True),
+        ("other_borrower", False),
+        ("other_rm", False),
+    ],
+)
+def test_walk_reaches_every_certificate_the_role_may_see(production, world, role, visible):
+    """The walk is worth something only if the pages render: 200 where the role may look."""
+    client = _client(world.users[role])
+    expected = 200 if visible else 404
+
+    answered = {
+        state: client.get(reverse("certificate_detail", args=[c.pk]), secure=True).status_code
+        for state, c in world.certificates.items()
+        if c is not None
+    }
+
+    assert answered == dict.fromkeys(answered, expected)
+    assert len(answered) == len(world.certificates) - 1  # all but the facility without one
+
+
+# --- The production build ---------------------------------------------------------------
+
+
+def test_collectstatic_as_the_dockerfile_runs_it_exits_0(build):
+    assert build.result.returncode == 0, build.result.stderr
+    assert (build.static_root / "staticfiles.json").exists()
+
+
+@pytest.mark.django_db
+def test_pages_reference_hashed_static_names_that_whitenoise_serves(production):
+    client = Client(raise_request_exception=False)
+
+    page = client.get(reverse("login"), secure=True)
+
+    assert page.status_code == 200
+    hashed = HASHED.search(page.content.decode())
+    assert hashed is not None, "bootstrap.min.css is not referenced by its hashed name"
+    served = client.get(hashed.group(0), secure=True)
+    served.close()  # WhiteNoise answers with the open file
+    assert served.status_code == 200
+    assert served["Cache-Control"] == "max-age=315360000, public, immutable"
