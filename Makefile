@@ -1,9 +1,12 @@
 # ABL Desk: `make demo` to see it work, `make test` to check everything.
-# Variables: PYTHON (default python3), VENV (default .venv), PORT (default 8000).
+# Variables: PYTHON (default python3), VENV (default .venv), PORT (default 8000),
+# ABL_BUSINESS_DATE (the demo's "today", default 2003-04-07: just after the
+# samples' as-of date, inside the letter's spring of 2003).
 
 PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 8000
+ABL_BUSINESS_DATE ?= 2003-04-07
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
@@ -19,16 +22,17 @@ $(STAMP): pyproject.toml
 	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	@[ -f .env ] || { echo "DEBUG=1" > .env; echo "Wrote .env (DEBUG=1) for this development checkout."; }
+	@[ -f .env ] || { printf 'DEBUG=1\nABL_BUSINESS_DATE=%s\n' "$(ABL_BUSINESS_DATE)" > .env; \
+	  echo "Wrote .env (DEBUG=1, ABL_BUSINESS_DATE=$(ABL_BUSINESS_DATE)) for this development checkout."; }
 	@touch $(STAMP)
 
 demo: install
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input -v0
-	DEBUG=1 $(BIN)/python manage.py seed_demo
+	DEBUG=1 ABL_BUSINESS_DATE=$(ABL_BUSINESS_DATE) $(BIN)/python manage.py seed_demo
 	@$(MAKE) --no-print-directory serve
 
 serve:
-	@bash scripts/serve-demo $(BIN) $(PORT)
+	@ABL_BUSINESS_DATE=$(ABL_BUSINESS_DATE) bash scripts/serve-demo $(BIN) $(PORT)
 
 test: install lint typecheck pytest
 

@@ -1,10 +1,11 @@
-"""Role-aware navigation for the base layout."""
+"""Role-aware navigation and the business date (§1) for the base layout."""
 
 from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
 
+from abl.business_date import today
 from abl.models import Role
 
 
@@ -18,4 +19,4 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Audit trail", reverse("audit_list")))
     if getattr(user, "role", None) == Role.ADMIN:
         items.append(("People", reverse("people_list")))
-    return {"nav_items": items}
+    return {"nav_items": items, "business_date": today()}

@@ -159,6 +159,19 @@ ABL_FILE_MAX_ATTEMPTS = env_int("ABL_FILE_MAX_ATTEMPTS", default=3)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# The business date (§1 of the rules): "today" for every rule, YYYY-MM-DD;
+# empty, the calendar date in TIME_ZONE. Read through abl.business_date.today().
+import datetime as _dt  # noqa: E402  (kept beside the one setting that needs it)
+
+ABL_BUSINESS_DATE = env_str("ABL_BUSINESS_DATE", default="").strip()
+if ABL_BUSINESS_DATE:
+    try:
+        _dt.date.fromisoformat(ABL_BUSINESS_DATE)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"ABL_BUSINESS_DATE must be a date as YYYY-MM-DD, not {ABL_BUSINESS_DATE!r}."
+        ) from None
+
 # Email
 EMAIL_HOST = env_str("EMAIL_HOST", default="")
 EMAIL_PORT = env_int("EMAIL_PORT", default=25)

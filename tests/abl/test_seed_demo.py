@@ -36,3 +36,13 @@ def test_seed_demo_refuses_without_debug(settings):
 
     with pytest.raises(CommandError, match="only with DEBUG=1"):
         call_command("seed_demo")
+
+
+def test_seed_demo_prints_the_business_date(settings):
+    settings.DEBUG = True
+    settings.ABL_BUSINESS_DATE = "2003-04-07"
+    out = StringIO()
+
+    call_command("seed_demo", stdout=out)
+
+    assert "Business date: 2003-04-07\n" in out.getvalue()

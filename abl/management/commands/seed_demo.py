@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from abl.business_date import today
 from abl.models import Organisation, Role, User
 from abl.services.terms import load_facility_terms
 
@@ -55,6 +56,14 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Demo facility: {facility} (terms v{version.version})")
         )
         self.stdout.write(f"Sample files: {EXAMPLES.relative_to(settings.BASE_DIR)}/")
+        self.stdout.write(
+            f"Business date: {today()}"
+            + (
+                ""
+                if settings.ABL_BUSINESS_DATE
+                else " (the calendar date: ABL_BUSINESS_DATE is empty)"
+            )
+        )
         self.stdout.write("Log in at http://127.0.0.1:8000/login/ as any of:")
         for username, first, last, _title, role, _org in DEMO_USERS:
             self.stdout.write(
