@@ -21,6 +21,8 @@ class UploadForm(forms.Form):
     receivables = forms.FileField(label="Receivables aging (CSV or XLSX)")
     inventory = forms.FileField(label="Inventory (CSV or XLSX)", required=False)
     payables = forms.FileField(label="Payables for contras (CSV or XLSX)", required=False)
+    # Shown only once an upload was refused because it would replace a file.
+    replace = forms.BooleanField(label="Replace it", required=False)
 
 
 class ReplaceFileForm(forms.Form):
@@ -32,6 +34,11 @@ class ReplaceFileForm(forms.Form):
         ]
     )
     file = forms.FileField()
+    replace = forms.BooleanField(label="Replace the file of that kind listed above", required=False)
+
+
+class DiscardForm(forms.Form):
+    reason = forms.CharField(label="Why discard this draft", max_length=300)
 
 
 class RollForwardForm(forms.Form):

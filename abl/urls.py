@@ -18,6 +18,7 @@ urlpatterns = [
     path("certificates/<int:pk>/", certificates.certificate_detail, name="certificate_detail"),
     path("certificates/<int:pk>/files/", certificates.certificate_files, name="certificate_files"),
     path("certificates/<int:pk>/files/replace/", certificates.replace_file, name="replace_file"),
+    path("certificates/<int:pk>/discard/", certificates.discard, name="discard_draft"),
     path(
         "certificates/<int:pk>/roll-forward/",
         certificates.save_roll_forward,

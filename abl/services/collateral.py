@@ -1,25 +1,32 @@
-"""Receiving the borrower's collateral files: the draft, the upload, the queue.
+"""Reporting the borrower's collateral: the draft, its files, and discarding it.
 
-A file is received (stored with its SHA-256) and queued; a task then processes
-it (abl/services/processing.py): read and checked in full, its rows written,
-and the draft certificate recomputed.
+`report_collateral` is the one way in, for the upload page, the certificate
+page's add/replace form and `submit_borrowing_base`: who may report, the as-of
+date, the draft, the outstanding, each file received (stored with its
+SHA-256), and then processing queued (abl/services/processing.py) or, with the
+files already read, done in this process. `discard_draft` withdraws a draft
+and everything of it, so its as-of date is free again.
 """
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.utils import timezone
 
 from abl.audit import record
-from abl.models import Certificate, CollateralFile, Facility, User
+from abl.business_date import as_of_problem
+from abl.models import Certificate, CollateralFile, Facility, Role, User
+from abl.services import processing
 
 # Names of uploads stored inside a files_kept_only_on_success block.
 _stored_in_block: ContextVar[list[tuple[Any, str]] | None] = ContextVar(
@@ -35,6 +42,7 @@ def files_kept_only_on_success() -> Iterator[None]:
     the rows, and this takes back the bytes written to storage, so a refused or
     failed upload leaves nothing behind.
     """
+    outer = _stored_in_block.get()
     stored: list[tuple[Any, str]] = []
     token = _stored_in_block.set(stored)
     try:
@@ -45,10 +53,199 @@ def files_kept_only_on_success() -> Iterator[None]:
         raise
     finally:
         _stored_in_block.reset(token)
+    if outer is not None:
+        # Nested in a larger block: the bytes stay only if that one succeeds too.
+        outer.extend(stored)
 
 
 class UploadRefused(Exception):
-    """The upload cannot be taken at all (not a draft, empty, too large)."""
+    """The report cannot be taken; nothing of it was saved.
+
+    The message is for the user; `field` names the form field (and so the
+    command's argument) it is about, or None when it is about the whole report.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def may_report(user: User, facility: Facility) -> bool:
+    """Whether the user reports this facility's collateral: only a user of its borrower."""
+    return user.role == Role.BORROWER and user.organisation_id == facility.borrower_id
+
+
+def files_replaced_by_upload(certificate: Certificate) -> dict[str, CollateralFile]:
+    """Per kind, the file a new upload of that kind replaces: its newest queued, processing
+    or accepted one."""
+    files = (
+        certificate.files.filter(status__in=processing.SUPERSEDING)
+        .select_related("uploaded_by")
+        .order_by("pk")
+    )
+    return {f.kind: f for f in files}  # the newest of each kind last, so it stays
+
+
+def replacement_notice(files: Iterable[CollateralFile]) -> str:
+    """E.g. "This replaces receivables.csv uploaded at 2003-04-01 10:02 by dgamsey." """
+    described = [
+        f"{f.original_name} uploaded at "
+        f"{timezone.localtime(f.uploaded_at):%Y-%m-%d %H:%M} by {f.uploaded_by.username}"
+        for f in files
+    ]
+    return f"This replaces {' and '.join(described)}."
+
+
+def report_collateral(
+    *,
+    facility: Facility,
+    actor: User,
+    as_of: dt.date,
+    files: dict[str, File],
+    outstanding: Decimal | None = None,
+    replace: bool = False,
+    frames: dict[str, pl.DataFrame] | None = None,
+    draft: Certificate | None = None,
+) -> Certificate:
+    """Report collateral files for an as-of date: the draft, the outstanding, each file.
+
+    All or nothing: a refusal (UploadRefused, naming the field) leaves no draft,
+    no file and no stored byte behind. A file of a kind the draft already has
+    (queued, processing or accepted) is replaced only with `replace`; the last
+    file uploaded wins. Without `frames` each file is processed by a task
+    queued once this commits (the web); with `frames` (the files already read
+    and checked, by kind: the command line) they are processed here, and a file
+    refused while storing refuses the whole report. `draft` is the certificate
+    page's own draft, which the files must go to; `outstanding` None keeps the
+    draft's.
+    """
+    with files_kept_only_on_success(), transaction.atomic():
+        _check_report(facility=facility, actor=actor, as_of=as_of, files=files)
+        if outstanding is not None and outstanding < 0:
+            raise UploadRefused(
+                f"The loans outstanding cannot be negative ({outstanding:,}).", field="outstanding"
+            )
+        certificate = _draft_to_report_in(facility=facility, actor=actor, as_of=as_of, draft=draft)
+        replaced = {
+            kind: f for kind, f in files_replaced_by_upload(certificate).items() if kind in files
+        }
+        if replaced and not replace:
+            raise UploadRefused(replacement_notice(replaced.values()), field="replace")
+        if replaced:
+            record(
+                actor=actor,
+                action="collateral.replacement_confirmed",
+                obj=certificate,
+                facility=facility,
+                summary=replacement_notice(replaced.values()),
+                changes={"replaced": sorted(f.pk for f in replaced.values())},
+            )
+        if outstanding is not None:
+            set_outstanding(certificate=certificate, outstanding=outstanding, actor=actor)
+        received = [
+            receive_file(
+                certificate=certificate,
+                kind=kind,
+                upload=upload,
+                actor=actor,
+                queue=frames is None,
+            )
+            for kind, upload in files.items()
+        ]
+        if frames is not None:
+            _process_here(received, frames)
+        certificate.refresh_from_db()
+        return certificate
+
+
+def _check_report(
+    *, facility: Facility, actor: User, as_of: dt.date, files: dict[str, File]
+) -> None:
+    if not may_report(actor, facility):
+        raise UploadRefused(f"Only a user of {facility.borrower} reports its collateral.")
+    if not files:
+        raise UploadRefused("Choose at least one file.", field=CollateralFile.Kind.RECEIVABLES)
+    if unknown := set(files) - set(CollateralFile.Kind.values):
+        raise UploadRefused(f"Unknown kind of file: {', '.join(sorted(unknown))}.")
+    if problem := as_of_problem(as_of):
+        raise UploadRefused(problem, field="as_of")
+
+
+def _draft_to_report_in(
+    *, facility: Facility, actor: User, as_of: dt.date, draft: Certificate | None
+) -> Certificate:
+    if draft is None:
+        return open_draft(facility=facility, as_of=as_of, actor=actor)
+    draft = Certificate.objects.select_for_update().get(pk=draft.pk)
+    if draft.facility_id != facility.pk or draft.as_of != as_of:
+        raise ValueError("the draft is not the facility's certificate for that as-of date")
+    if not draft.is_editable:
+        raise UploadRefused("This certificate is no longer a draft; its files cannot change.")
+    return draft
+
+
+def _process_here(received: list[CollateralFile], frames: dict[str, pl.DataFrame]) -> None:
+    """Process files already read, in this process; a file refused while storing refuses all."""
+    for collateral in received:
+        processing.process_collateral_file(
+            file_id=collateral.pk, frame=frames[collateral.kind], frames=frames
+        )
+    for collateral in received:
+        collateral.refresh_from_db()
+        if collateral.status == CollateralFile.Status.REFUSED:
+            problems = "; ".join(p["message"] for p in collateral.problems)
+            raise UploadRefused(
+                f"{collateral.original_name} was refused: {problems}", field=collateral.kind
+            )
+
+
+def _delete_bytes_on_commit(collateral: CollateralFile) -> None:
+    if collateral.stored:
+        storage, name = collateral.stored.storage, collateral.stored.name
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def discard_draft(*, certificate: Certificate, actor: User, reason: str) -> Certificate:
+    """Withdraw a draft: its files discarded (rows removed, bytes deleted on commit).
+
+    The certificate becomes `discarded`, so its as-of date is free for a new
+    draft. A worker still processing one of its files loses its claim and
+    keeps nothing.
+    """
+    certificate = (
+        Certificate.objects.select_for_update().select_related("facility").get(pk=certificate.pk)
+    )
+    if not may_report(actor, certificate.facility):
+        raise UploadRefused(
+            f"Only a user of {certificate.facility.borrower} can discard its draft."
+        )
+    if certificate.status != Certificate.Status.DRAFT:
+        raise UploadRefused(
+            f"Only a draft can be discarded; this certificate is "
+            f"{certificate.get_status_display().lower()}."
+        )
+    live = list(certificate.files.select_for_update().filter(status__in=processing.SUPERSEDING))
+    for collateral in live:
+        processing.delete_rows(collateral)
+        _delete_bytes_on_commit(collateral)
+    CollateralFile.objects.filter(pk__in=[f.pk for f in live]).update(
+        status=CollateralFile.Status.DISCARDED,
+        stage="Discarded with the draft",
+        stored="",
+        finished_at=timezone.now(),
+    )
+    certificate.status = Certificate.Status.DISCARDED
+    certificate.save(update_fields=["status"])
+    record(
+        actor=actor,
+        action="certificate.discarded",
+        obj=certificate,
+        facility=certificate.facility,
+        summary=f"Draft certificate as of {certificate.as_of} discarded: {reason}",
+        changes={"reason": reason, "files": [f.pk for f in live]},
+    )
+    return certificate
 
 
 @transaction.atomic
@@ -59,7 +256,9 @@ def open_draft(*, facility: Facility, as_of: dt.date, actor: User) -> Certificat
     if certificate is not None:
         return certificate
     if facility.certificates.filter(as_of=as_of, status=Certificate.Status.SUBMITTED).exists():
-        raise UploadRefused(f"A certificate as of {as_of} is already submitted and under review.")
+        raise UploadRefused(
+            f"A certificate as of {as_of} is already submitted and under review.", field="as_of"
+        )
     certificate = Certificate.objects.create(facility=facility, as_of=as_of, created_by=actor)
     record(
         actor=actor,
@@ -105,10 +304,11 @@ def receive_file(
         raise UploadRefused("This certificate is no longer a draft; its files cannot change.")
     size = upload.size or 0
     if size == 0:
-        raise UploadRefused(f"{upload.name} is empty.")
+        raise UploadRefused(f"{upload.name} is empty.", field=kind)
     if size > settings.ABL_UPLOAD_MAX_BYTES:
         raise UploadRefused(
-            f"{upload.name} is {size:,} bytes; the limit is {settings.ABL_UPLOAD_MAX_BYTES:,}."
+            f"{upload.name} is {size:,} bytes; the limit is {settings.ABL_UPLOAD_MAX_BYTES:,}.",
+            field=kind,
         )
     digest = hashlib.sha256()
     for chunk in upload.chunks():

@@ -1,8 +1,9 @@
 """The borrower's certificate: upload, progress, figures, roll-forward, certify."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -10,12 +11,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from abl.access import get_certificate_for_user, get_facility_for_user
 from abl.forms import (
     CertifyForm,
+    DiscardForm,
     ReplaceFileForm,
     ReportedIneligiblesForm,
     RollForwardForm,
     UploadForm,
 )
-from abl.models import CollateralFile, Role
+from abl.models import Certificate, CollateralFile, User
 from abl.services import certificates as certificate_service
 from abl.services import collateral as collateral_service
 from abl.services.collateral import UploadRefused
@@ -30,35 +32,32 @@ FILE_FIELDS = ("receivables", "inventory", "payables")
 def upload(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     facility = get_facility_for_user(user, pk)
-    if user.role != Role.BORROWER:
-        raise Http404("Only the borrower uploads collateral")
+    if not collateral_service.may_report(user, facility):
+        raise Http404("Only the borrower reports collateral")
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            # One transaction: a refused file leaves no empty draft, and no stored file, behind.
-            with collateral_service.files_kept_only_on_success(), transaction.atomic():
-                certificate = collateral_service.open_draft(
-                    facility=facility, as_of=form.cleaned_data["as_of"], actor=user
-                )
-                collateral_service.set_outstanding(
-                    certificate=certificate,
-                    outstanding=form.cleaned_data["outstanding"],
-                    actor=user,
-                )
-                for kind in FILE_FIELDS:
-                    if form.cleaned_data.get(kind):
-                        collateral_service.receive_file(
-                            certificate=certificate,
-                            kind=kind,
-                            upload=form.cleaned_data[kind],
-                            actor=user,
-                        )
+            certificate = collateral_service.report_collateral(
+                facility=facility,
+                actor=user,
+                as_of=data["as_of"],
+                outstanding=data["outstanding"],
+                files={kind: data[kind] for kind in FILE_FIELDS if data.get(kind)},
+                replace=data["replace"],
+            )
         except UploadRefused as error:
-            form.add_error(None, str(error))
+            form.add_error(error.field if error.field in form.fields else None, str(error))
         else:
             messages.info(request, "Files received; each is being checked row by row.")
             return redirect("certificate_detail", certificate.pk)
-    return render(request, "abl/upload.html", {"facility": facility, "form": form})
+    # The confirmation appears once an upload was refused because it replaces a file.
+    show_replace = bool(form["replace"].errors or form["replace"].value())
+    return render(
+        request,
+        "abl/upload.html",
+        {"facility": facility, "form": form, "show_replace": show_replace},
+    )
 
 
 @login_required
@@ -66,37 +65,87 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 def replace_file(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     certificate = get_certificate_for_user(user, pk)
+    if not collateral_service.may_report(user, certificate.facility):
+        raise Http404("Only the borrower reports collateral")
     form = ReplaceFileForm(request.POST, request.FILES)
-    if user.role != Role.BORROWER:
-        raise Http404("Only the borrower uploads collateral")
-    if not form.is_valid():
-        messages.error(request, "Choose a file and its kind.")
-    else:
+    if form.is_valid():
         try:
-            collateral_service.receive_file(
-                certificate=certificate,
-                kind=form.cleaned_data["kind"],
-                upload=form.cleaned_data["file"],
+            collateral_service.report_collateral(
+                facility=certificate.facility,
                 actor=user,
+                as_of=certificate.as_of,
+                files={form.cleaned_data["kind"]: form.cleaned_data["file"]},
+                replace=form.cleaned_data["replace"],
+                draft=certificate,
             )
         except UploadRefused as error:
-            messages.error(request, str(error))
-    return redirect("certificate_detail", certificate.pk)
+            field = "file" if error.field in FILE_FIELDS else error.field
+            form.add_error(field if field in form.fields else None, str(error))
+        else:
+            messages.info(request, "File received; it is being checked row by row.")
+            return redirect("certificate_detail", certificate.pk)
+    context = _detail_context(certificate, user, replace_form=form)
+    return render(request, "abl/certificate_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def discard(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    certificate = get_certificate_for_user(user, pk)
+    form = DiscardForm(request.POST)
+    if not form.is_valid():
+        context = _detail_context(certificate, user, discard_form=form)
+        return render(request, "abl/certificate_detail.html", context, status=400)
+    try:
+        collateral_service.discard_draft(
+            certificate=certificate, actor=user, reason=form.cleaned_data["reason"]
+        )
+    except UploadRefused as error:
+        messages.error(request, str(error))
+        return redirect("certificate_detail", certificate.pk)
+    messages.success(request, f"The draft as of {certificate.as_of} was discarded.")
+    return redirect("facility_detail", certificate.facility_id)
+
+
+def _detail_context(certificate: Certificate, user: User, **forms: Any) -> dict[str, Any]:
+    """The certificate page: its figures, and the borrower's add/replace and discard forms."""
+    context = certificate_context(certificate, user)
+    context["files"] = _files(certificate)
+    can_report = certificate.is_editable and collateral_service.may_report(
+        user, certificate.facility
+    )
+    context["can_report"] = can_report
+    if can_report:
+        context["would_replace"] = [
+            (f.get_kind_display(), collateral_service.replacement_notice([f]))
+            for f in collateral_service.files_replaced_by_upload(certificate).values()
+        ]
+        context.setdefault("replace_form", ReplaceFileForm())
+        context.setdefault("discard_form", DiscardForm())
+    context.update(forms)
+    return context
+
+
+def _files(certificate: Certificate) -> Any:
+    """The files the page lists (a replaced one is on record, not shown), with their uploaders."""
+    return certificate.files.exclude(status=CollateralFile.Status.REPLACED).select_related(
+        "uploaded_by"
+    )
 
 
 @login_required
 def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    certificate = get_certificate_for_user(_user(request), pk)
-    return render(
-        request, "abl/certificate_detail.html", certificate_context(certificate, _user(request))
-    )
+    user = _user(request)
+    certificate = get_certificate_for_user(user, pk)
+    return render(request, "abl/certificate_detail.html", _detail_context(certificate, user))
 
 
 @login_required
 def certificate_files(request: HttpRequest, pk: int) -> HttpResponse:
     """The files panel alone: htmx polls it while any file is being processed."""
     certificate = get_certificate_for_user(_user(request), pk)
-    files = certificate.files.exclude(status=CollateralFile.Status.REPLACED)
+    files = _files(certificate)
     pending = any(not f.is_finished for f in files)
     response = render(
         request, "abl/_files.html", {"certificate": certificate, "files": files, "pending": pending}
@@ -128,8 +177,7 @@ def save_roll_forward(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Roll-forward saved.")
         return redirect("certificate_detail", certificate.pk)
-    context = certificate_context(certificate, user)
-    context.update(rollforward_form=form, reported_form=reported)
+    context = _detail_context(certificate, user, rollforward_form=form, reported_form=reported)
     return render(request, "abl/certificate_detail.html", context, status=400)
 
 
@@ -152,8 +200,7 @@ def certify(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Certificate submitted to the bank.")
         return redirect("certificate_detail", certificate.pk)
-    context = certificate_context(certificate, user)
-    context["certify_form"] = form
+    context = _detail_context(certificate, user, certify_form=form)
     return render(request, "abl/certificate_detail.html", context, status=400)
 
 

@@ -24,7 +24,8 @@ pytestmark = [
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "innotrac"
 
 
-def test_borrower_reports_and_analyst_approves(page, live_server, celery_worker_on_redis):
+def test_borrower_reports_and_analyst_approves(page, live_server, celery_worker_on_redis, settings):
+    settings.ABL_BUSINESS_DATE = "2003-04-07"
     version, _ = load_facility_terms(
         text=(EXAMPLES / "terms.yaml").read_text(), actor=None, reason="test"
     )
@@ -41,6 +42,7 @@ def test_borrower_reports_and_analyst_approves(page, live_server, celery_worker_
 
     # The borrower uploads the period's files.
     login(page, live_server, cfo.username, PASSWORD)
+    expect(page.get_by_test_id("business-date")).to_have_text("Business date 2003-04-07")
     page.get_by_role("link", name=facility.name).first.click()
     page.get_by_test_id("report-collateral").click()
     page.locator("#id_as_of").fill("2003-03-31")
