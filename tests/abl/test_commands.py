@@ -1,16 +1,25 @@
 """load_terms and submit_borrowing_base from the command line."""
 
+import datetime as dt
 import json
+import os
+import subprocess
+import sys
 from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
-from abl.models import AuditEvent, Certificate, Facility, TermsVersion
-from tests.abl.conftest import AGING, TERMS
+from abl.models import AuditEvent, Certificate, CollateralFile, Facility, TermsVersion
+from abl.services import collateral
+from tests.abl.conftest import AGING, ROOT, TERMS
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+AS_OF = dt.date(2003, 3, 31)
 
 
 def test_load_terms_creates_facility_and_version():
@@ -116,19 +125,13 @@ def test_submit_borrowing_base_refused_file_saves_nothing(innotrac, cfo, tmp_pat
 
 
 def test_submit_borrowing_base_refuses_bank_user(innotrac, abl_analyst, aging_csv):
-    with pytest.raises(CommandError, match="not a borrower user"):
-        call_command(
-            "submit_borrowing_base",
-            "--facility",
-            str(innotrac.pk),
-            "--as-of",
-            "2003-03-31",
-            "--ar",
-            str(aging_csv),
-            "--user",
-            "analyst",
-        )
+    with pytest.raises(CommandError) as refused:
+        _submit_innotrac(aging_csv, user="analyst")
 
+    assert str(refused.value) == (
+        "--user: analyst is not a user of Innotrac Corporation; "
+        "only the borrower reports and certifies"
+    )
     assert Certificate.objects.count() == 0
 
 
@@ -148,3 +151,181 @@ def test_submit_borrowing_base_failing_after_storing_leaves_no_file(
     assert Certificate.objects.count() == 0
     media = Path(settings.MEDIA_ROOT)
     assert [p for p in media.rglob("*") if p.is_file()] == []
+
+
+# Bad input: one line naming the argument, and nothing changes.
+
+
+def _state(settings) -> tuple[int, int, int, list[Path]]:
+    media = Path(settings.MEDIA_ROOT)
+    return (
+        Certificate.objects.count(),
+        CollateralFile.objects.count(),
+        AuditEvent.objects.count(),
+        sorted(p for p in media.rglob("*") if p.is_file()),
+    )
+
+
+def _submit(**arguments: str) -> None:
+    options = {"facility": "innotrac-2003", "as-of": "2003-03-31", "user": "dgamsey"}
+    options.update({k.replace("_", "-"): v for k, v in arguments.items()})
+    argv = [part for key, value in options.items() for part in (f"--{key}", value)]
+    call_command("submit_borrowing_base", *argv, stdout=StringIO())
+
+
+@pytest.fixture
+def business_date(settings):
+    settings.ABL_BUSINESS_DATE = "2003-04-07"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"outstanding": "Infinity"}, "--outstanding: not an amount: 'Infinity'"),
+        ({"outstanding": "NaN"}, "--outstanding: not an amount: 'NaN'"),
+        ({"outstanding": "-5"}, "--outstanding: must not be negative: '-5'"),
+        ({"outstanding": "1e3"}, "--outstanding: not an amount: '1e3'"),
+        ({"outstanding": "abc"}, "--outstanding: not an amount: 'abc'"),
+        ({"as_of": "2003-02-30"}, "--as-of: not a date (YYYY-MM-DD or MM/DD/YYYY): '2003-02-30'"),
+        (
+            {"as_of": "2030-01-31"},
+            "--as-of: The as-of date 2030-01-31 is after today's business date 2003-04-07.",
+        ),
+        ({"user": "nobody"}, "--user: no active user named 'nobody'"),
+        ({"facility": "nope"}, "--facility: no facility 'nope' that dgamsey may report for"),
+        (
+            {"facility": "99999999999999999999999"},
+            "--facility: no facility '99999999999999999999999' that dgamsey may report for",
+        ),
+        ({"inventory": "/tmp"}, "--inventory: /tmp is a directory, not a file"),
+        ({"ap": "/nonexistent.csv"}, "--ap: no such file: /nonexistent.csv"),
+    ],
+)
+def test_submit_borrowing_base_bad_argument_names_it_and_changes_nothing(
+    innotrac, cfo, aging_csv, settings, business_date, arguments, message
+):
+    before = _state(settings)
+
+    with pytest.raises(CommandError) as refused:
+        _submit(ar=str(aging_csv), **arguments)
+
+    assert str(refused.value) == message
+    assert _state(settings) == before
+
+
+def test_submit_borrowing_base_other_borrowers_user_finds_no_facility(innotrac, aging_csv):
+    UserFactory(username="stranger", role="borrower")
+
+    with pytest.raises(CommandError) as refused:
+        _submit(ar=str(aging_csv), user="stranger")
+
+    assert (
+        str(refused.value) == "--facility: no facility 'innotrac-2003' that stranger may report for"
+    )
+
+
+def test_submit_borrowing_base_unreadable_file_changes_nothing(
+    innotrac, cfo, tmp_path, settings, business_date
+):
+    path = tmp_path / "unreadable.csv"
+    if os.geteuid() != 0:
+        path.write_text(AGING)
+        path.chmod(0)
+    elif Path("/sys/bus/pci/rescan").exists():
+        path.symlink_to("/sys/bus/pci/rescan")  # a kernel file nobody may read
+    else:
+        pytest.skip("running as root and no write-only file to stand for an unreadable one")
+    before = _state(settings)
+
+    with pytest.raises(CommandError) as refused:
+        _submit(ar=str(path))
+
+    assert str(refused.value) == f"--ar: cannot read {path}: Permission denied"
+    assert _state(settings) == before
+
+
+def test_submit_borrowing_base_file_refused_by_reader_names_argument(
+    innotrac, cfo, tmp_path, settings, business_date
+):
+    bad = tmp_path / "aging.csv"
+    bad.write_text(AGING.replace("CA,N,N", "Canada,N,N"))
+    before = _state(settings)
+
+    with pytest.raises(CommandError) as refused:
+        _submit(ar=str(bad))
+
+    assert str(refused.value) == (
+        f"--ar: {bad} was refused: "
+        "row 7, column 'country': not an ISO 3166 two-letter country code: 'Canada'"
+    )
+    assert _state(settings) == before
+
+
+def test_submit_borrowing_base_twice_refused_as_already_submitted(
+    innotrac, cfo, aging_csv, settings, business_date
+):
+    _submit(ar=str(aging_csv))
+    before = _state(settings)
+
+    with pytest.raises(CommandError) as refused:
+        _submit(ar=str(aging_csv))
+
+    assert str(refused.value) == (
+        "--as-of: A certificate as of 2003-03-31 is already submitted and under review."
+    )
+    assert _state(settings) == before
+
+
+def test_submit_borrowing_base_replaces_a_drafts_file_only_with_replace(
+    innotrac, cfo, aging_csv, settings, business_date, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        draft = collateral.report_collateral(
+            facility=innotrac,
+            actor=cfo,
+            as_of=AS_OF,
+            files={"receivables": SimpleUploadedFile("web.csv", AGING.encode())},
+        )
+    web = draft.files.get()
+    local = timezone.localtime(web.uploaded_at)
+    before = _state(settings)
+
+    with pytest.raises(CommandError) as refused:
+        _submit(ar=str(aging_csv))
+    assert str(refused.value) == (
+        f"This replaces web.csv uploaded at {local:%Y-%m-%d %H:%M} by dgamsey. "
+        "Add --replace to replace it."
+    )
+    assert _state(settings) == before
+
+    call_command(
+        "submit_borrowing_base",
+        *("--facility", "innotrac-2003", "--as-of", "2003-03-31"),
+        *("--ar", str(aging_csv), "--user", "dgamsey", "--replace"),
+        stdout=StringIO(),
+    )
+    web.refresh_from_db()
+    draft.refresh_from_db()
+    assert web.status == CollateralFile.Status.REPLACED
+    assert draft.status == Certificate.Status.SUBMITTED
+    assert draft.files.get(status="accepted").original_name == "aging.csv"
+
+
+def test_submit_borrowing_base_bad_amount_from_the_shell_is_one_line(aging_csv):
+    result = subprocess.run(
+        [
+            *(sys.executable, "manage.py", "submit_borrowing_base"),
+            *("--facility", "innotrac-2003", "--as-of", "2003-03-31", "--ar", str(aging_csv)),
+            *("--outstanding", "NaN", "--user", "dgamsey"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ["PATH"], "DEBUG": "1"},
+        check=False,
+    )
+
+    assert (result.returncode, result.stderr) == (
+        1,
+        "CommandError: --outstanding: not an amount: 'NaN'\n",
+    )

@@ -3,39 +3,71 @@
 
 The same engine the web application uses, on files, with no database: prints
 the §10 JSON object (money as two-decimal strings, percentages as fractions).
+
+Bad input exits non-zero with one line on stderr naming the argument, never a
+traceback. Amounts and dates are read by the readers' own parsers
+(`abl.readers.parse_amount`, `parse_date`); submit_borrowing_base reads its
+arguments with the functions below too.
 """
 
 import datetime as dt
 import json
-from argparse import ArgumentParser, ArgumentTypeError
-from decimal import Decimal, InvalidOperation
+from argparse import ArgumentParser
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from django.core.management.base import BaseCommand, CommandError
 
+from abl.business_date import as_of_problem
 from abl.calc.borrowing_base import compute_from_frames
+from abl.calc.money import from_cents
 from abl.calc.report import borrowing_base_json
 from abl.calc.terms import TermsError, load_terms_yaml
-from abl.readers import CollateralFileError, read_inventory, read_payables, read_receivables
-from abl.services.collateral import reader_limits
+from abl.readers import CollateralFileError, parse_amount, parse_date
+from abl.services.processing import read_collateral
+
+# The file arguments, by the kind of collateral file each holds.
+FILE_ARGUMENTS = {"receivables": "--ar", "inventory": "--inventory", "payables": "--ap"}
 
 
-def amount(text: str) -> Decimal:
+def as_of_argument(text: str) -> dt.date:
+    """--as-of: a date (as a file's dates are read), never after the business date."""
     try:
-        value = Decimal(text.replace(",", "").replace("$", ""))
-    except InvalidOperation:
-        raise ArgumentTypeError(f"not an amount: {text!r}") from None
-    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
-        raise ArgumentTypeError(f"must be a non-negative amount in cents: {text!r}")
-    return value
+        as_of = parse_date(text)
+    except ValueError as error:
+        raise CommandError(f"--as-of: {error}") from None
+    if problem := as_of_problem(as_of):
+        raise CommandError(f"--as-of: {problem}")
+    return as_of
 
 
-def iso_date(text: str) -> dt.date:
+def outstanding_argument(text: str) -> Decimal:
+    """--outstanding: a non-negative amount in cents (as a file's amounts are read)."""
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+        cents = parse_amount(text)
+    except ValueError as error:
+        raise CommandError(f"--outstanding: {error}") from None
+    if cents < 0:
+        raise CommandError(f"--outstanding: must not be negative: '{text.strip()}'")
+    return from_cents(cents)
+
+
+def read_file_argument(kind: str, path: Path, *, as_of: dt.date) -> pl.DataFrame:
+    """A collateral file named by an argument, read and checked in full."""
+    argument = FILE_ARGUMENTS[kind]
+    if path.is_dir():
+        raise CommandError(f"{argument}: {path} is a directory, not a file")
+    if not path.is_file():
+        raise CommandError(f"{argument}: no such file: {path}")
+    try:
+        return read_collateral(kind, path, as_of=as_of)
+    except CollateralFileError as error:
+        problems = "; ".join(str(error).splitlines())
+        raise CommandError(f"{argument}: {path} was refused: {problems}") from None
+    except OSError as error:
+        raise CommandError(f"{argument}: cannot read {path}: {error.strerror}") from None
 
 
 class Command(BaseCommand):
@@ -44,27 +76,34 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--terms", required=True, type=Path)
-        parser.add_argument("--as-of", required=True, type=iso_date)
+        parser.add_argument("--as-of", required=True)
         parser.add_argument("--ar", required=True, type=Path)
         parser.add_argument("--inventory", type=Path)
         parser.add_argument("--ap", type=Path)
-        parser.add_argument("--outstanding", type=amount, default=Decimal("0.00"))
+        parser.add_argument("--outstanding", default="0.00")
         parser.add_argument("--json", action="store_true", help="print JSON (the only format)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        as_of = as_of_argument(options["as_of"])
+        outstanding = outstanding_argument(options["outstanding"])
         terms = self._terms(options["terms"])
+        paths = {
+            "receivables": options["ar"],
+            "inventory": options["inventory"],
+            "payables": options["ap"],
+        }
         frames = {
-            "ar": self._read(read_receivables, options["ar"]),
-            "inventory": self._read(read_inventory, options["inventory"]),
-            "payables": self._read(read_payables, options["ap"]),
+            kind: read_file_argument(kind, path, as_of=as_of)
+            for kind, path in paths.items()
+            if path is not None
         }
         result = compute_from_frames(
             terms=terms,
-            ar=frames["ar"],
-            inventory=frames["inventory"],
-            payables=frames["payables"],
-            as_of=options["as_of"],
-            outstanding=options["outstanding"],
+            ar=frames["receivables"],
+            inventory=frames.get("inventory"),
+            payables=frames.get("payables"),
+            as_of=as_of,
+            outstanding=outstanding,
         )
         self.stdout.write(json.dumps(borrowing_base_json(result), indent=2))
 
@@ -72,20 +111,11 @@ class Command(BaseCommand):
     def _terms(path: Path) -> Any:
         try:
             return load_terms_yaml(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as error:
-            raise CommandError(f"cannot read {path}: {error}") from None
+        except OSError as error:
+            raise CommandError(f"--terms: cannot read {path}: {error.strerror}") from None
+        except UnicodeDecodeError:
+            raise CommandError(f"--terms: {path} is not UTF-8 text") from None
         except TermsError as error:
             raise CommandError(
-                f"{path}: the terms are not valid:\n" + "\n".join(error.problems)
+                f"--terms: {path}: the terms are not valid: " + "; ".join(error.problems)
             ) from None
-
-    @staticmethod
-    def _read(reader: Any, path: Path | None) -> Any:
-        if path is None:
-            return None
-        if not path.is_file():
-            raise CommandError(f"no such file: {path}")
-        try:
-            return reader(path, limits=reader_limits())
-        except CollateralFileError as error:
-            raise CommandError(f"{path} was refused:\n{error}") from None

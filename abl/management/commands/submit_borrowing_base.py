@@ -1,15 +1,18 @@
 """python manage.py submit_borrowing_base --facility ID --as-of DATE --ar FILE
-[--inventory FILE] [--ap FILE] [--outstanding AMOUNT] --user USERNAME
+[--inventory FILE] [--ap FILE] [--outstanding AMOUNT] [--replace] --user USERNAME
 
-Runs the services the upload page runs, in this process: a draft certificate,
-each file checked and stored, the figures computed, then certified and
-submitted as the user. Prints the certificate's id and figures as JSON.
+Reports the files as the upload page does (`collateral.report_collateral`, the
+files read and checked here first, then processed in this process), then
+certifies and submits the certificate as the user. Prints the certificate's
+id and figures as JSON. Bad input exits non-zero with one line on stderr
+naming the argument; the database and the stored files are then unchanged.
 """
 
 import datetime as dt
 import json
 from argparse import ArgumentParser
-from decimal import Decimal, InvalidOperation
+from contextlib import ExitStack
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,19 +22,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from abl.access import facilities_for
-from abl.models import CollateralFile, Facility, Role, User
-from abl.readers import CollateralFileError
-from abl.services import certificates, collateral, processing
+from abl.management.commands.borrowing_base import (
+    FILE_ARGUMENTS,
+    as_of_argument,
+    outstanding_argument,
+    read_file_argument,
+)
+from abl.models import Certificate, Facility, User
+from abl.services import certificates, collateral
 
-
-def _amount(text: str) -> Decimal:
-    try:
-        value = Decimal(text.replace(",", "").replace("$", ""))
-    except InvalidOperation:
-        raise ValueError(f"not an amount: {text!r}") from None
-    if value < 0 or value != value.quantize(Decimal("0.01")):
-        raise ValueError(f"must be a non-negative amount in cents: {text!r}")
-    return value
+FIELD_ARGUMENTS = {"as_of": "--as-of", "outstanding": "--outstanding", **FILE_ARGUMENTS}
 
 
 class Command(BaseCommand):
@@ -42,72 +42,46 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--facility", required=True, help="facility id (number) or slug")
-        parser.add_argument("--as-of", required=True, type=dt.date.fromisoformat)
+        parser.add_argument("--as-of", required=True, help="YYYY-MM-DD")
         parser.add_argument("--ar", required=True, type=Path)
         parser.add_argument("--inventory", type=Path)
         parser.add_argument("--ap", type=Path)
-        parser.add_argument("--outstanding", type=_amount, default=Decimal("0.00"))
+        parser.add_argument("--outstanding", default="0.00")
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="replace the files of the same kinds already on the date's draft",
+        )
         parser.add_argument("--user", required=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        as_of = as_of_argument(options["as_of"])
+        outstanding = outstanding_argument(options["outstanding"])
         user = User.objects.filter(username=options["user"], is_active=True).first()
         if user is None:
-            raise CommandError(f"no active user named {options['user']!r}")
+            raise CommandError(f"--user: no active user named {options['user']!r}")
         facility = self._facility(user, options["facility"])
-        if user.role != Role.BORROWER:
+        if not collateral.may_report(user, facility):
             raise CommandError(
-                f"{user.username} is not a borrower user; only the borrower certifies"
+                f"--user: {user.username} is not a user of {facility.borrower}; "
+                "only the borrower reports and certifies"
             )
-        paths: dict[str, Path | None] = {
-            CollateralFile.Kind.RECEIVABLES: options["ar"],
-            CollateralFile.Kind.INVENTORY: options["inventory"],
-            CollateralFile.Kind.PAYABLES: options["ap"],
+        paths: dict[str, Path] = {
+            kind: options[argument.removeprefix("--")]
+            for kind, argument in FILE_ARGUMENTS.items()
+            if options[argument.removeprefix("--")] is not None
         }
-        frames: dict[str, pl.DataFrame] = {}
-        for kind, path in paths.items():
-            if path is None:
-                continue
-            if not path.is_file():
-                raise CommandError(f"no such file: {path}")
-            try:
-                frames[kind] = processing.read_collateral(kind, path, as_of=options["as_of"])
-            except CollateralFileError as error:
-                raise CommandError(f"{path} was refused; nothing was saved:\n{error}") from None
-        # One transaction: a refusal or a failed submission leaves the database
-        # unchanged, and the files it stored are removed again.
-        try:
-            with collateral.files_kept_only_on_success(), transaction.atomic():
-                certificate = collateral.open_draft(
-                    facility=facility, as_of=options["as_of"], actor=user
-                )
-                collateral.set_outstanding(
-                    certificate=certificate, outstanding=options["outstanding"], actor=user
-                )
-                received = {}
-                for kind in frames:
-                    path = paths[kind]
-                    assert path is not None
-                    with path.open("rb") as handle:
-                        received[kind] = collateral.receive_file(
-                            certificate=certificate,
-                            kind=kind,
-                            upload=File(handle, name=path.name),
-                            actor=user,
-                            queue=False,
-                        )
-                for kind, frame in frames.items():
-                    processing.process_collateral_file(
-                        file_id=received[kind].pk, frame=frame, frames=frames
-                    )
-                certificate.refresh_from_db()
-                certificate = certificates.submit_certificate(
-                    certificate=certificate,
-                    actor=user,
-                    name=user.get_full_name() or user.username,
-                    title=user.title or "Officer",
-                )
-        except (collateral.UploadRefused, certificates.CertificateError) as error:
-            raise CommandError(str(error)) from None
+        # Every file is read and checked before anything is saved.
+        frames = {kind: read_file_argument(kind, path, as_of=as_of) for kind, path in paths.items()}
+        certificate = self._report_and_submit(
+            facility=facility,
+            user=user,
+            as_of=as_of,
+            outstanding=outstanding,
+            paths=paths,
+            frames=frames,
+            replace=options["replace"],
+        )
         assert certificate.submitted is not None
         output = {
             "certificate": certificate.pk,
@@ -116,13 +90,63 @@ class Command(BaseCommand):
         }
         self.stdout.write(json.dumps(output, indent=2))
 
+    def _report_and_submit(
+        self,
+        *,
+        facility: Facility,
+        user: User,
+        as_of: dt.date,
+        outstanding: Decimal,
+        paths: dict[str, Path],
+        frames: dict[str, pl.DataFrame],
+        replace: bool,
+    ) -> Certificate:
+        try:
+            # One transaction: a refused submission leaves the database
+            # unchanged, and the files it stored are removed again.
+            with (
+                ExitStack() as handles,
+                collateral.files_kept_only_on_success(),
+                transaction.atomic(),
+            ):
+                files = {
+                    kind: File(handles.enter_context(path.open("rb")), name=path.name)
+                    for kind, path in paths.items()
+                }
+                certificate = collateral.report_collateral(
+                    facility=facility,
+                    actor=user,
+                    as_of=as_of,
+                    outstanding=outstanding,
+                    files=files,
+                    replace=replace,
+                    frames=frames,
+                )
+                return certificates.submit_certificate(
+                    certificate=certificate,
+                    actor=user,
+                    name=user.get_full_name() or user.username,
+                    title=user.title or "Officer",
+                )
+        except OSError as error:
+            raise CommandError(f"cannot read {error.filename}: {error.strerror}") from None
+        except collateral.UploadRefused as error:
+            if error.field == "replace":
+                raise CommandError(f"{error} Add --replace to replace it.") from None
+            where = FIELD_ARGUMENTS.get(error.field or "", "")
+            raise CommandError(f"{where}: {error}" if where else str(error)) from None
+        except certificates.CertificateError as error:
+            raise CommandError(str(error)) from None
+
     def _facility(self, user: User, ref: str) -> Facility:
         visible = facilities_for(user)
         facility = (
             visible.filter(pk=int(ref)).first()
-            if ref.isdigit()
+            if ref.isascii() and ref.isdigit() and len(ref) < 19
             else visible.filter(slug=ref).first()
         )
         if facility is None:
-            raise CommandError(f"no facility {ref!r} that {user.username} may report for")
+            raise CommandError(
+                f"--facility: no facility {ref!r} that {user.username} may report for"
+            )
         return facility
