@@ -148,19 +148,28 @@ def _per_state(fill: Filler) -> Filler:
     return lambda world, state: [] if state == ONCE else fill(world, state)
 
 
+BEYOND_BIGINT = 2**63  # an id no database column holds: must be 404, not an overflow
+
+
 def _facility(name: str) -> Filler:
-    return _per_state(lambda world, state: [reverse(name, args=[world.facilities[state].pk])])
+    def fill(world: World, state: str) -> list[str]:
+        pk = BEYOND_BIGINT if state == ONCE else world.facilities[state].pk
+        return [reverse(name, args=[pk])]
+
+    return fill
 
 
 def _certificate(name: str, *queries: str) -> Filler:
     def fill(world: World, state: str) -> list[str]:
+        if state == ONCE:
+            return [reverse(name, args=[BEYOND_BIGINT])]
         certificate = world.certificates[state]
         if certificate is None:
             return []
         url = reverse(name, args=[certificate.pk])
         return [url + query for query in ("", *queries)]
 
-    return _per_state(fill)
+    return fill
 
 
 def _templates(world: World, state: str) -> list[str]:
@@ -244,7 +253,12 @@ FILLERS: dict[str, list[Filler]] = {
     "save_roll_forward": [_certificate("save_roll_forward")],
     "certify": [_certificate("certify")],
     "drill_customers": [
-        _certificate("drill_customers", "?category=concentration", "?category=nonsense"),
+        _certificate(
+            "drill_customers",
+            "?category=concentration",
+            "?category=nonsense",
+            f"?computation={BEYOND_BIGINT}&page=last",
+        ),
         _per_state(_submitted_computation),
     ],
     "drill_invoices": [_per_state(_customers)],
