@@ -7,11 +7,13 @@ file over — the task given back to the queue, or the beat's sweep — it ends
 accepted with exactly its rows, computed once, and no table is left behind.
 """
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -38,18 +40,18 @@ def big_aging(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def queue_on_redis(settings):
-    """Tasks go to Redis from this process (not run in it), on an empty queue."""
+    """Tasks go to Redis from this process (not run in it), on a queue of this test's own."""
     from config.celery import app
 
     # Celery reads Django's settings live (namespace CELERY): change them there.
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    app.control.purge()
+    settings.CELERY_TASK_DEFAULT_QUEUE = f"faults-{uuid.uuid4().hex}"
     yield app
     app.control.purge()
 
 
 @pytest.fixture
-def processes(settings, tmp_path):
+def processes(queue_on_redis, settings, tmp_path):
     """Start celery processes against the test database; all are killed at the end."""
     started: list[subprocess.Popen[bytes]] = []
     db = connection.settings_dict
@@ -61,14 +63,16 @@ def processes(settings, tmp_path):
         "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}"
         f":{db['PORT'] or 5432}/{db['NAME']}",
         "REDIS_URL": settings.REDIS_URL,
+        "CELERY_TASK_DEFAULT_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "ABL_FILE_CLAIM_TIMEOUT": str(CLAIM_TIMEOUT),
         "ABL_SWEEP_INTERVAL": "1",
         "CELERY_UNACKED_RESTORE_INTERVAL": "1",
         "CELERY_UNACKED_RESTORE_THROTTLE": "1",
     }
 
-    def start(kind: str, *, visibility_timeout: int = 10) -> subprocess.Popen[bytes]:
+    def start(
+        kind: str, *, visibility_timeout: int = 10, claim_timeout: int = CLAIM_TIMEOUT
+    ) -> subprocess.Popen[bytes]:
         args = [sys.executable, "-m", "celery", "-A", "config"]
         if kind == "worker":
             args += ["worker", "-P", "prefork", "-c", "1", "--without-mingle", "--without-gossip"]
@@ -79,7 +83,11 @@ def processes(settings, tmp_path):
             process = subprocess.Popen(
                 [*args, "--loglevel", "INFO"],
                 cwd=ROOT,
-                env={**env, "CELERY_VISIBILITY_TIMEOUT": str(visibility_timeout)},
+                env={
+                    **env,
+                    "CELERY_VISIBILITY_TIMEOUT": str(visibility_timeout),
+                    "ABL_FILE_CLAIM_TIMEOUT": str(claim_timeout),
+                },
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
@@ -131,6 +139,14 @@ def _pool_process(worker: subprocess.Popen[bytes]) -> int:
     return int(children[0])
 
 
+def _forget_unacknowledged(url: str, queue: str) -> None:
+    broker = redis.Redis.from_url(url)
+    for tag, payload in broker.hgetall("unacked").items():
+        if json.loads(payload)[2] == queue:  # [message, exchange, routing key]
+            broker.hdel("unacked", tag)
+            broker.zrem("unacked_index", tag)
+
+
 def _invoice_tables() -> set[str]:
     with connection.cursor() as cursor:
         cursor.execute(
@@ -172,7 +188,9 @@ def test_pool_process_killed_while_storing_the_task_comes_back_once_the_claim_is
 ):
     tables_before = _invoice_tables()
     uploaded = _upload(innotrac, cfo, big_aging)
-    worker = processes("worker")
+    # A claim lasts longer than the worker takes to start a new pool process and
+    # hand it the task again: the task finds the dead process's claim still live.
+    worker = processes("worker", claim_timeout=10)
     _wait_for(lambda: _storing(uploaded.pk), "the worker to store rows")
 
     os.kill(_pool_process(worker), signal.SIGKILL)
@@ -192,7 +210,7 @@ def test_sweep_from_beat_finishes_a_file_whose_task_was_lost(
     os.killpg(first.pid, signal.SIGKILL)
     first.wait(10)
     # The broker loses the unacknowledged task (as when Redis restarts without persistence).
-    redis.Redis.from_url(settings.REDIS_URL).delete("unacked", "unacked_index")
+    _forget_unacknowledged(settings.REDIS_URL, settings.CELERY_TASK_DEFAULT_QUEUE)
 
     processes("worker", visibility_timeout=3600)
     processes("beat")
