@@ -14,7 +14,7 @@ import polars as pl
 from django.db import transaction
 from django.utils import timezone
 
-from abl import bulk
+from abl import bulk, business_date
 from abl.audit import record
 from abl.calc.borrowing_base import BorrowingBase, compute_from_frames
 from abl.calc.receivables import CATEGORIES
@@ -342,7 +342,7 @@ def _change_terms(*, facility: Facility, terms: FacilityTerms, actor: User, reas
         terms=terms,
         actor=actor,
         reason=reason,
-        effective_date=timezone.localdate(),
+        effective_date=business_date.today(),
     )
     # At once, so the analyst sees the effect on the page they return to.
     recompute_open_certificates(facility_id=facility.pk, actor_id=actor.pk, reason=reason)

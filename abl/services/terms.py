@@ -4,8 +4,8 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
+from abl import business_date
 from abl.audit import record
 from abl.calc.terms import FacilityTerms, load_terms_yaml, terms_to_data
 from abl.models import Facility, Organisation, TermsVersion, User
@@ -82,7 +82,7 @@ def create_terms_version(
     ):
         return latest, False  # nothing changed: loading the same file twice adds nothing
     if effective_date is None:
-        effective_date = terms.facility.terms_date if latest is None else timezone.localdate()
+        effective_date = terms.facility.terms_date if latest is None else business_date.today()
     version = TermsVersion.objects.create(
         facility=facility,
         version=latest.version + 1 if latest else 1,

@@ -4,6 +4,7 @@ import datetime as dt
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -133,3 +134,20 @@ def test_as_of_on_the_business_date_accepted(settings, innotrac, cfo):
     )
 
     assert certificate.as_of == dt.date(2003, 3, 31)
+
+
+@pytest.mark.django_db
+def test_a_reserve_change_takes_effect_on_the_business_date(settings, innotrac, abl_analyst):
+    from abl.calc.terms import Reserve
+    from abl.services import certificates
+
+    settings.ABL_BUSINESS_DATE = "2003-04-07"
+
+    certificates.set_reserves(
+        facility=innotrac,
+        reserves=[Reserve(name="Rent reserve", amount=Decimal("150000.00"), reason="landlord")],
+        actor=abl_analyst,
+        reason="Field exam",
+    )
+
+    assert innotrac.current_terms().effective_date == dt.date(2003, 4, 7)
