@@ -37,6 +37,17 @@ class BorrowingBase:
         return self.inventory.availability if self.inventory else ZERO
 
 
+def over_advance(excess_availability: Decimal) -> Decimal:
+    """How far the loans outstanding exceed the line cap: −excess when negative, else 0.
+
+    >>> over_advance(Decimal("-250000.00"))
+    Decimal('250000.00')
+    >>> over_advance(Decimal("0.00"))
+    Decimal('0.00')
+    """
+    return max(ZERO, -excess_availability)
+
+
 def compute_borrowing_base(
     *,
     terms: FacilityTerms,

@@ -3,6 +3,7 @@
 from decimal import Decimal
 from typing import Any
 
+from abl.calc.borrowing_base import over_advance
 from abl.calc.rollforward import compare_figures, inventory_rollforward, receivables_rollforward
 from abl.forms import (
     CertifyForm,
@@ -62,6 +63,7 @@ def figure_lines(computation: Computation) -> dict[str, Any]:
         "inventory_sublimit": terms.get("inventory", {}).get("sublimit"),
         "reserves": terms.get("reserves", []),
         "excess_pct": Decimal(figures["excess_availability_pct"]) * 100,
+        "over_advance": over_advance(money["excess_availability"]),
     }
 
 

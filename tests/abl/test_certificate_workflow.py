@@ -61,6 +61,40 @@ def test_upload_accepts_aging_and_computes_draft(
     assert Invoice.objects.filter(file__certificate=certificate).count() == 7
 
 
+def test_certificate_says_over_advance_in_plain_words(
+    client, innotrac, cfo, django_capture_on_commit_callbacks
+):
+    client.force_login(cfo)
+    data = {"as_of": "2003-03-31", "outstanding": "600000.00"}
+    data["receivables"] = SimpleUploadedFile("aging.csv", AGING.encode())
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/facilities/{innotrac.pk}/report/", data)
+    certificate = Certificate.objects.get(facility=innotrac)
+
+    page = client.get(f"/certificates/{certificate.pk}/").content.decode()
+
+    # Line cap 546,125.00 (the borrowing base); outstanding 600,000.00.
+    assert "Over-advance of 53,875.00." in page
+    assert "The loans outstanding of 600,000.00 exceed the line cap of 546,125.00" in page
+
+
+def test_certificate_within_its_line_cap_says_no_over_advance(
+    client, innotrac, cfo, django_capture_on_commit_callbacks
+):
+    client.force_login(cfo)
+    _upload(
+        client,
+        innotrac,
+        django_capture_on_commit_callbacks,
+        receivables=("aging.csv", AGING.encode()),
+    )
+    certificate = Certificate.objects.get(facility=innotrac)
+
+    page = client.get(f"/certificates/{certificate.pk}/").content.decode()
+
+    assert "Over-advance" not in page
+
+
 def test_upload_keeps_file_with_its_sha256(
     client, innotrac, cfo, django_capture_on_commit_callbacks
 ):

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from abl.calc.borrowing_base import compute_borrowing_base, compute_from_frames
+from abl.calc.borrowing_base import compute_borrowing_base, compute_from_frames, over_advance
 from abl.calc.inventory import compute_inventory
 from abl.calc.receivables import compute_receivables
 from abl.calc.terms import with_consent
@@ -90,3 +90,11 @@ def test_borrowing_base_is_never_negative():
     terms = with_reserves(TERMS, [Reserve("Big", Decimal("9999999.00"))])
 
     assert _base("0.00", terms).borrowing_base == Decimal("0.00")
+
+
+@pytest.mark.parametrize(
+    ("excess", "expected"),
+    [("-0.01", "0.01"), ("-53875.00", "53875.00"), ("0.00", "0.00"), ("10.00", "0.00")],
+)
+def test_over_advance_is_the_excess_availability_below_zero(excess, expected):
+    assert over_advance(Decimal(excess)) == Decimal(expected)
