@@ -1,18 +1,33 @@
-"""Hostile and malformed uploads are refused with a message, and nothing is saved."""
+"""Hostile files uploaded on the borrower's page (tests/abl/hostile_files.py, the catalogue).
+
+A refused file leaves its record (its exact problems, no bytes) and its draft,
+and nothing else: no row, no stored byte, no computation. Discarding the draft
+frees its as-of date. The accepted oddities keep their text exactly and the
+pages show it escaped.
+"""
 
 import datetime as dt
-import io
-import zipfile
+import hashlib
 from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils.html import escape
 
-from abl.models import Certificate, CollateralFile, Invoice
+from abl.models import (
+    Certificate,
+    CollateralFile,
+    Computation,
+    CustomerLine,
+    InventoryItem,
+    Invoice,
+    Payable,
+)
 from abl.services import collateral
 from tests.abl.conftest import AGING
+from tests.abl.hostile_files import ACCEPTED, AS_OF, BY_ID, REFUSED, Case, declared_ratio
 
 pytestmark = pytest.mark.django_db
 
@@ -21,77 +36,151 @@ def _post(client, facility, name, content, capture):
     with capture(execute=True):
         return client.post(
             f"/facilities/{facility.pk}/report/",
-            {
-                "as_of": "2003-03-31",
-                "outstanding": "0",
-                "receivables": SimpleUploadedFile(name, content),
-            },
+            {"as_of": AS_OF, "outstanding": "0", "receivables": SimpleUploadedFile(name, content)},
         )
 
 
-def _zip_bomb() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (50 * 1024 * 1024))
-    return buffer.getvalue()
+def _upload(client, facility, user, case: Case, capture, settings):
+    for name, value in case.settings.items():
+        setattr(settings, name, value)
+    client.force_login(user)
+    return _post(client, facility, case.filename, case.build(), capture)
 
 
-def _refusal(client, facility, name, content, capture) -> str:
-    response = _post(client, facility, name, content, capture)
-    if response.status_code == 200:  # refused by the form itself
-        return response.content.decode()
-    refused = CollateralFile.objects.get()
-    assert refused.status == CollateralFile.Status.REFUSED
-    assert not refused.stored
-    return " ".join(p["message"] for p in refused.problems)
+def media_files(settings) -> list[Path]:
+    return sorted(p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file())
 
 
-@pytest.mark.parametrize(
-    ("name", "content", "message"),
-    [
-        ("aging.csv", b"", "empty"),
-        ("aging.xlsx", b"customer_id,amount\nA,1\n", "not an Excel workbook"),
-        ("aging.csv", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "not"),
-        ("aging.exe", b"MZ\x90\x00", "not"),
-        ("aging.csv", b"Customer ID,Customer Name,Invoice #,Inv Date,Amount\n", "no data rows"),
-    ],
-)
-def test_malformed_upload_refused_and_nothing_saved(
-    client, innotrac, cfo, django_capture_on_commit_callbacks, name, content, message
+def kept_rows() -> tuple[int, int, int, int]:
+    """Invoices, inventory items, payables and computations in the database."""
+    return (
+        Invoice.objects.count(),
+        InventoryItem.objects.count(),
+        Payable.objects.count(),
+        Computation.objects.count(),
+    )
+
+
+def as_stored(case: Case) -> list[dict[str, object]]:
+    assert case.problems is not None
+    return [{"row": r, "column": c, "message": m} for r, c, m in case.problems]
+
+
+def as_listed(row: int | None, column: str | None, message: str) -> str:
+    """A problem as the files panel lists it (templates/abl/_files.html), escaped."""
+    where = f"Row {row}, column “{column}”: " if row and column else f"Row {row}: " if row else ""
+    return f"<li>{escape(where + message)}</li>"
+
+
+@pytest.mark.parametrize("case", REFUSED, ids=lambda case: case.id)
+def test_a_hostile_upload_is_refused_with_its_exact_problems_and_nothing_kept(
+    client, innotrac, cfo, settings, django_capture_on_commit_callbacks, case
 ):
-    client.force_login(cfo)
+    response = _upload(client, innotrac, cfo, case, django_capture_on_commit_callbacks, settings)
 
-    text = _refusal(client, innotrac, name, content, django_capture_on_commit_callbacks)
+    draft = Certificate.objects.get()
+    refused = CollateralFile.objects.get()
+    assert response.status_code == 302
+    assert (draft.status, draft.as_of.isoformat(), draft.current) == ("draft", AS_OF, None)
+    assert (refused.status, refused.stored.name, refused.original_name) == (
+        "refused",
+        "",
+        case.filename,
+    )
+    assert (refused.problems, refused.more_problems) == (as_stored(case), 0)
+    assert kept_rows() == (0, 0, 0, 0)
+    assert media_files(settings) == []
+    panel = client.get(f"/certificates/{draft.pk}/files/").content.decode()
+    assert [as_listed(*p) for p in case.problems or () if as_listed(*p) not in panel] == []
+    assert "<img src=x" not in panel
 
-    assert message in text
-    assert Invoice.objects.count() == 0
-    assert not Certificate.objects.filter(current__isnull=False).exists()
+
+@pytest.mark.parametrize("case", [BY_ID["nul-after-64-kb"], BY_ID["html-in-the-file-name"]])
+def test_the_draft_of_a_refused_upload_is_discarded_and_its_date_is_free(
+    client, innotrac, cfo, settings, django_capture_on_commit_callbacks, case
+):
+    _upload(client, innotrac, cfo, case, django_capture_on_commit_callbacks, settings)
+    draft = Certificate.objects.get()
+
+    response = client.post(f"/certificates/{draft.pk}/discard/", {"reason": "wrong file"})
+
+    draft.refresh_from_db()
+    assert response.status_code == 302
+    assert draft.status == Certificate.Status.DISCARDED
+    assert CollateralFile.objects.get().status == CollateralFile.Status.REFUSED
+    assert media_files(settings) == []
+    assert kept_rows() == (0, 0, 0, 0)
+    again = collateral.open_draft(facility=innotrac, as_of=dt.date(2003, 3, 31), actor=cfo)
+    assert (again.pk != draft.pk, again.status) == (True, Certificate.Status.DRAFT)
+
+
+@pytest.mark.parametrize("case", ACCEPTED, ids=lambda case: case.id)
+def test_an_odd_but_valid_upload_is_accepted_and_its_names_kept_exactly(
+    client, innotrac, cfo, settings, django_capture_on_commit_callbacks, case
+):
+    _upload(client, innotrac, cfo, case, django_capture_on_commit_callbacks, settings)
+
+    accepted = CollateralFile.objects.get()
+    certificate = Certificate.objects.get()
+    lines = CustomerLine.objects.filter(computation=certificate.current)
+    assert (accepted.status, accepted.problems) == ("accepted", [])
+    assert accepted.sha256 == hashlib.sha256(case.build()).hexdigest()
+    assert media_files(settings) == [Path(accepted.stored.path)]
+    assert dict(lines.values_list("customer_id", "customer_name")) == case.names
+    for customer, name in case.names.items():
+        page = client.get(f"/certificates/{certificate.pk}/customers/{customer}/")
+        assert escape(name) in page.content.decode()
+
+
+def test_a_script_in_a_name_is_shown_escaped_on_the_drill_down(
+    client, innotrac, cfo, settings, django_capture_on_commit_callbacks
+):
+    case = BY_ID["formulas-and-html-in-names"]
+    _upload(client, innotrac, cfo, case, django_capture_on_commit_callbacks, settings)
+    certificate = Certificate.objects.get()
+
+    pages = [
+        client.get(f"/certificates/{certificate.pk}/customers/X/").content.decode(),
+        client.get(f"/certificates/{certificate.pk}/receivables/").content.decode(),
+    ]
+
+    for page in pages:
+        assert "<script>alert(1)</script>" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
 def test_zip_bomb_refused_without_inflating(
     client, innotrac, cfo, django_capture_on_commit_callbacks
 ):
+    # A workbook that says what it is: 50 MiB of zeros, under the default
+    # 500 MiB limit but compressed far beyond 100 to 1.
+    bomb = BY_ID["declared-zip-bomb"]
     client.force_login(cfo)
 
-    text = _refusal(client, innotrac, "aging.xlsx", _zip_bomb(), django_capture_on_commit_callbacks)
+    _post(client, innotrac, "aging.xlsx", bomb.build(), django_capture_on_commit_callbacks)
 
-    assert "compress" in text.lower()
-    assert Invoice.objects.count() == 0
+    refused = CollateralFile.objects.get()
+    assert refused.problems == [
+        {
+            "row": None,
+            "column": None,
+            "message": f"aging.xlsx is compressed {declared_ratio(bomb.build())} to 1; "
+            "the limit is 100 to 1 (refused as a possible zip bomb).",
+        }
+    ]
+    assert kept_rows() == (0, 0, 0, 0)
 
 
 def test_too_many_rows_refused(client, innotrac, cfo, django_capture_on_commit_callbacks, settings):
-    from tests.abl.conftest import AGING
-
     settings.ABL_UPLOAD_MAX_ROWS = 3
     client.force_login(cfo)
 
-    text = _refusal(
-        client, innotrac, "aging.csv", AGING.encode(), django_capture_on_commit_callbacks
-    )
+    _post(client, innotrac, "aging.csv", AGING.encode(), django_capture_on_commit_callbacks)
 
-    assert "3" in text
-    assert Invoice.objects.count() == 0
+    assert CollateralFile.objects.get().problems == [
+        {"row": None, "column": None, "message": "aging.csv has 7 data rows; the limit is 3."}
+    ]
+    assert kept_rows() == (0, 0, 0, 0)
 
 
 def test_too_large_refused_by_the_form(
@@ -103,8 +192,9 @@ def test_too_large_refused_by_the_form(
     response = _post(client, innotrac, "aging.csv", b"x" * 11, django_capture_on_commit_callbacks)
 
     assert response.status_code == 200
-    assert "the limit is 10" in response.content.decode()
-    assert CollateralFile.objects.count() == 0
+    assert "aging.csv is 11 bytes; the limit is 10." in response.content.decode()
+    assert (Certificate.objects.count(), CollateralFile.objects.count()) == (0, 0)
+    assert media_files(settings) == []
 
 
 def test_analyst_cannot_upload(client, innotrac, abl_analyst, django_capture_on_commit_callbacks):
@@ -133,9 +223,11 @@ def _receive_aging_then_an_empty_file(facility, user) -> None:
 
 
 def test_a_refused_second_file_takes_back_the_first_files_bytes(innotrac, cfo, settings):
-    with pytest.raises(collateral.UploadRefused, match="empty"):
+    with pytest.raises(collateral.UploadRefused) as refused:
         _receive_aging_then_an_empty_file(innotrac, cfo)
+
+    assert str(refused.value) == "inventory.csv is empty."
 
     assert Certificate.objects.count() == 0
     assert CollateralFile.objects.count() == 0
-    assert [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()] == []
+    assert media_files(settings) == []
