@@ -23,25 +23,10 @@ from django.db import connection
 from abl.models import AuditEvent, Certificate, CollateralFile, CustomerLine
 from abl.services import collateral
 from tests.abl.conftest import ROOT, TERMS
-from tests.abl.hostile_files import ACCEPTED, BY_ID, CASES, Case
+from tests.abl.hostile_files import BY_ID, CASES, Case
 from tests.abl.test_hostile_uploads import as_stored, kept_rows, media_files
 
 AS_OF_DATE = "2003-03-31"
-# The Celery path: a subset that covers each kind of refusal and every accepted oddity.
-ON_A_WORKER = [
-    BY_ID[name]
-    for name in (
-        "png-named-csv",
-        "nul-after-64-kb",
-        "name-of-300-characters",
-        "two-amount-columns",
-        "ragged-row",
-        "invoice-after-the-as-of-date",
-        "undeclared-zip-bomb",
-        "utf-16-without-bom",
-        "header-only",
-    )
-] + ACCEPTED
 
 
 def _apply(settings, case: Case) -> None:
@@ -101,7 +86,7 @@ def _finished(file_id: int) -> CollateralFile:
 @pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("case", ON_A_WORKER, ids=lambda case: case.id)
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
 def test_a_hostile_file_processed_by_a_worker_on_redis(
     worker_on_a_queue_of_its_own, innotrac, cfo, settings, tmp_path, case
 ):

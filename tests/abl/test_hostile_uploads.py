@@ -114,6 +114,54 @@ def test_the_draft_of_a_refused_upload_is_discarded_and_its_date_is_free(
     assert (again.pk != draft.pk, again.status) == (True, Certificate.Status.DRAFT)
 
 
+@pytest.mark.parametrize(
+    "case",
+    [
+        BY_ID[name]
+        for name in (
+            "png-named-csv",
+            "nul-after-64-kb",
+            "two-amount-columns",
+            "ragged-row",
+            "invoice-after-the-as-of-date",
+            "undeclared-zip-bomb",
+        )
+    ],
+    ids=lambda case: case.id,
+)
+def test_a_hostile_replacement_on_the_certificate_page_leaves_the_accepted_file_as_it_was(
+    client, innotrac, cfo, settings, django_capture_on_commit_callbacks, case
+):
+    client.force_login(cfo)
+    _post(client, innotrac, "web.csv", AGING.encode(), django_capture_on_commit_callbacks)
+    draft = Certificate.objects.get()
+    accepted = draft.files.get()
+    before = (draft.current_id, kept_rows(), media_files(settings))
+    for name, value in case.settings.items():
+        setattr(settings, name, value)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/certificates/{draft.pk}/files/replace/",
+            {
+                "kind": "receivables",
+                "file": SimpleUploadedFile(case.filename, case.build()),
+                "replace": "on",
+            },
+        )
+
+    draft.refresh_from_db()
+    refused = draft.files.exclude(pk=accepted.pk).get()
+    assert response.status_code == 302
+    assert (refused.status, refused.stored.name, refused.problems) == (
+        "refused",
+        "",
+        as_stored(case),
+    )
+    assert draft.files.get(pk=accepted.pk).status == CollateralFile.Status.ACCEPTED
+    assert (draft.current_id, kept_rows(), media_files(settings)) == before
+
+
 @pytest.mark.parametrize("case", ACCEPTED, ids=lambda case: case.id)
 def test_an_odd_but_valid_upload_is_accepted_and_its_names_kept_exactly(
     client, innotrac, cfo, settings, django_capture_on_commit_callbacks, case
