@@ -119,11 +119,11 @@ def test_a_failure_while_storing_leaves_no_rows_and_no_table(draft, cfo, monkeyp
 
     monkeypatch.setattr(bulk, "_attach", fail_after_copy)
 
-    with pytest.raises(RuntimeError):
-        _accept(draft, cfo, AGING)
+    _accept(draft, cfo, AGING)
 
     failed = CollateralFile.objects.get()
     assert failed.status == CollateralFile.Status.REFUSED
+    assert failed.problems == [{"row": None, "column": None, "message": processing.FAILED}]
     assert not _tables_like(f"abl_invoice_f{failed.pk}")
     assert Invoice.objects.count() == 0
 
