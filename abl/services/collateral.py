@@ -26,6 +26,7 @@ from django.utils import timezone
 from abl.audit import record
 from abl.business_date import as_of_problem
 from abl.models import Certificate, CollateralFile, Facility, Role, User
+from abl.readers import source
 from abl.services import processing
 
 # Names of uploads stored inside a files_kept_only_on_success block.
@@ -324,9 +325,11 @@ def receive_file(
         uploaded_by=actor,
         stage="Waiting for a worker",
     )
-    collateral.stored.save(
-        f"{digest.hexdigest()[:16]}-{kind}{Path(name).suffix.lower()}", upload, save=False
-    )
+    # The stored name keeps the suffix only when it is one we read: the original
+    # name decides how the file is read, and a long made-up suffix would not fit.
+    suffix = Path(name).suffix.lower()
+    suffix = suffix if suffix in source.CSV_SUFFIXES | source.XLSX_SUFFIXES else ""
+    collateral.stored.save(f"{digest.hexdigest()[:16]}-{kind}{suffix}", upload, save=False)
     if (stored := _stored_in_block.get()) is not None:
         stored.append((collateral.stored.storage, collateral.stored.name))
     collateral.save()

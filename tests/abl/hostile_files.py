@@ -308,6 +308,18 @@ CASES = [
         _csv(HEADER),
         ((None, None, "<img src=x onerror=alert(1)>.csv has no data rows."),),
     ),
+    Case(
+        "a-long-extension",
+        "aging." + "x" * 120,
+        _csv(HEADER + GOOD),
+        (
+            (
+                None,
+                None,
+                "aging." + "x" * 120 + ": upload a .csv or .xlsx file, not ." + "x" * 120 + ".",
+            ),
+        ),
+    ),
     # Accepted oddities.
     Case(
         "utf-16-with-bom",
