@@ -4,6 +4,7 @@ DATABASE_URL and REDIS_URL still choose PostgreSQL and Redis when set.
 """
 
 import os
+import uuid
 
 os.environ.setdefault("DEBUG", "1")
 
@@ -18,3 +19,7 @@ STORAGES["staticfiles"] = {  # noqa: F405
 # Tasks run in the test's own process; tests marked `redis` start a real worker
 # (tests/conftest.py: celery_worker_on_redis), which turns this off while it runs.
 CELERY_TASK_ALWAYS_EAGER = True
+# A queue of this test run's own: other runs on the same Redis (a developer's,
+# CI's) have workers of their own, with other databases, which must not take
+# this run's tasks. Worker processes started by tests are given it too.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TEST_QUEUE") or f"tests-{uuid.uuid4().hex}"

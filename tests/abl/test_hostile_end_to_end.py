@@ -11,7 +11,6 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 from io import StringIO
 from pathlib import Path
 
@@ -47,31 +46,6 @@ def _state(settings) -> tuple[object, ...]:
 # A real worker on Redis.
 
 
-@pytest.fixture
-def worker_on_a_queue_of_its_own(settings):
-    """A Celery worker thread on Redis, on a queue no other worker on the machine takes.
-
-    As celery_worker_on_redis, but other test runs here share the Redis: on the
-    default queue their workers (with other databases) could take these tasks.
-    """
-    from celery.contrib.testing.worker import start_worker
-
-    from config.celery import app
-
-    queue = f"hostile-{uuid.uuid4().hex}"
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    settings.CELERY_TASK_DEFAULT_QUEUE = queue  # where .delay() sends, read live
-    # The worker consumes only its queue; the app's selection is put back after.
-    selected = app.amqp.queues._consume_from
-    try:
-        with start_worker(
-            app, pool="solo", perform_ping_check=False, shutdown_timeout=10, queues=[queue]
-        ) as worker:
-            yield worker
-    finally:
-        app.amqp.queues._consume_from = selected
-
-
 def _finished(file_id: int) -> CollateralFile:
     """The file once a worker has finished with it (a minute at most, else the test fails)."""
     deadline = time.monotonic() + 60
@@ -88,7 +62,7 @@ def _finished(file_id: int) -> CollateralFile:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
 def test_a_hostile_file_processed_by_a_worker_on_redis(
-    worker_on_a_queue_of_its_own, innotrac, cfo, settings, tmp_path, case
+    celery_worker_on_redis, innotrac, cfo, settings, tmp_path, case
 ):
     _apply(settings, case)
     with case.write(tmp_path).open("rb") as handle:

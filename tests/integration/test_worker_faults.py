@@ -13,7 +13,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -40,12 +39,11 @@ def big_aging(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def queue_on_redis(settings):
-    """Tasks go to Redis from this process (not run in it), on a queue of this test's own."""
+    """Tasks go to Redis from this process (not run in it), on this test run's queue."""
     from config.celery import app
 
     # Celery reads Django's settings live (namespace CELERY): change them there.
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    settings.CELERY_TASK_DEFAULT_QUEUE = f"faults-{uuid.uuid4().hex}"
     yield app
     app.control.purge()
 
