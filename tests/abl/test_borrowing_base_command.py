@@ -161,3 +161,26 @@ def test_bad_terms_name_the_key(tmp_path, aging):
     assert result.stderr.startswith(f"CommandError: --terms: {terms}: the terms are not valid: ")
     assert "inventory.sublimit: must not be negative" in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_file_name_not_valid_utf8_exits_non_zero_with_one_line(tmp_path):
+    folder = os.fsencode(tmp_path)
+    path = folder + b"/aging\xff.csv"
+    arguments = [sys.executable, "manage.py", "borrowing_base", "--terms", str(TERMS)]
+    with open(path, "wb") as handle:
+        handle.write(AGING.encode())
+
+    result = subprocess.run(
+        [*arguments, "--as-of", "2003-03-31", "--ar", path],
+        cwd=ROOT,
+        capture_output=True,
+        env={"PATH": "/usr/bin:/bin", "DEBUG": "1", "ABL_BUSINESS_DATE": "2003-04-07"},
+        check=False,
+    )
+
+    assert (result.returncode, result.stderr.decode()) == (
+        1,
+        f"CommandError: --ar: the file name {tmp_path}/aging\\udcff.csv is not valid "
+        "UTF-8 text; rename the file\n",
+    )
+    assert result.stdout == b""

@@ -57,6 +57,13 @@ def outstanding_argument(text: str) -> Decimal:
 def read_file_argument(kind: str, path: Path, *, as_of: dt.date) -> pl.DataFrame:
     """A collateral file named by an argument, read and checked in full."""
     argument = FILE_ARGUMENTS[kind]
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        shown = str(path).encode("utf-8", "backslashreplace").decode("utf-8")
+        raise CommandError(
+            f"{argument}: the file name {shown} is not valid UTF-8 text; rename the file"
+        ) from None
     if path.is_dir():
         raise CommandError(f"{argument}: {path} is a directory, not a file")
     if not path.is_file():
