@@ -24,6 +24,9 @@ class AuditEvent(models.Model):
     )
     summary = models.TextField()
     changes = models.JSONField(default=dict, blank=True)
+    # The hash chain (issue 10): SHA-256 of this event's content and of the previous event's hash.
+    previous_hash = models.CharField(max_length=64, blank=True, default="")
+    hash = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at", "-id"]

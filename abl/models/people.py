@@ -31,6 +31,8 @@ class User(AbstractUser):
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="people"
     )
     title = models.CharField(max_length=120, blank=True)
+    # Raised by "log out everywhere": every session signed with the old value ends.
+    session_generation = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
