@@ -31,12 +31,18 @@ PAGE_SIZE = 50
 
 
 def _shown(request: HttpRequest, certificate: Certificate) -> Computation:
-    """The computation a drill-down shows: `?computation=` one of this certificate's, else current."""
+    """The computation a drill-down shows: `?computation=` one of this certificate's, else current.
+
+    A computation that is not this certificate's answers 404, as any other id would.
+    """
     wanted = request.GET.get("computation")
-    if wanted and wanted.isdigit():
-        computation = certificate.computations.filter(pk=int(wanted)).first()
-        if computation is not None:
-            return computation
+    if wanted:
+        computation = None
+        if wanted.isdigit() and int(wanted) < 2**63:
+            computation = certificate.computations.filter(pk=int(wanted)).first()
+        if computation is None:
+            raise Http404("No such computation of this certificate")
+        return computation
     if certificate.current is None:
         raise Http404("Nothing computed yet")
     return certificate.current

@@ -1,8 +1,9 @@
 """Why each invoice or inventory row on a drill-down page is (not) lent against.
 
-Invoices read the engine's decision for their customer from the stored
-CustomerLine: a whole-balance category (affiliate, government, foreign,
-cross-aged) covers every item; otherwise an aged positive item is past due.
+Invoices take the engine's rule (abl.calc.receivables.invoice_reason) with
+their customer's decision from the stored CustomerLine: a whole-balance
+category (affiliate, government, foreign, cross-aged) covers every item;
+otherwise an aged positive item is past due.
 Inventory rows go through the engine's own classifier (abl.calc.inventory).
 """
 
@@ -14,15 +15,20 @@ import polars as pl
 from django.db.models import Q
 
 from abl.calc.inventory import Test, category_tests, classify_inventory
+from abl.calc.receivables import WHOLE_BALANCE, invoice_reason
 from abl.calc.terms import InventoryTerms, parse_terms
 from abl.models import Computation, CustomerLine, InventoryItem, Invoice
 
-WHOLE_BALANCE = ("affiliate", "government", "foreign", "cross_aged")
-WHOLE_TEXT = {
+# The engine's reasons (abl.calc.receivables.invoice_reason), in words.
+REASON_TEXT = {
+    "credit_balance": "credit balance customer: counted as is, reduces eligible receivables",
     "affiliate": "affiliate: the whole balance is ineligible",
     "government": "government account: the whole balance is ineligible",
     "foreign": "foreign account debtor: the whole balance is ineligible",
     "cross_aged": "cross-aged: enough of this customer is past the age limit that none of it counts",
+    "credit": "credit: reduces the customer's balance",
+    "past_due": "past due: {days} days from invoice date, over the {age_limit}-day limit",
+    "eligible": "eligible",
 }
 
 
@@ -43,29 +49,23 @@ class InventoryRow:
 def invoice_reasons(
     invoices: list[Invoice], *, line: CustomerLine, computation: Computation, as_of: date
 ) -> list[InvoiceRow]:
+    """Each invoice with its age and the engine's reason, given its customer's stored line."""
     age_limit = int(computation.inputs["terms"]["receivables"]["age_limit_days"])
     whole = next((c for c in WHOLE_BALANCE if getattr(line, f"{c}_ineligible")), None)
     rows = []
     for invoice in invoices:
         days = (as_of - invoice.invoice_date).days
+        reason = invoice_reason(
+            amount=invoice.amount,
+            days=days,
+            age_limit_days=age_limit,
+            whole_balance=whole,
+            credit_balance=line.gross <= 0,
+        )
         rows.append(
-            InvoiceRow(invoice, days, _invoice_reason(invoice.amount, days, age_limit, whole, line))
+            InvoiceRow(invoice, days, REASON_TEXT[reason].format(days=days, age_limit=age_limit))
         )
     return rows
-
-
-def _invoice_reason(
-    amount: Decimal, days: int, age_limit: int, whole: str | None, line: CustomerLine
-) -> str:
-    if line.gross <= 0:
-        return "credit balance customer: counted as is, reduces eligible receivables"
-    if whole:
-        return WHOLE_TEXT[whole]
-    if amount < 0:
-        return "credit: reduces the customer's balance"
-    if days > age_limit:
-        return f"past due: {days} days from invoice date, over the {age_limit}-day limit"
-    return "eligible"
 
 
 def inventory_reasons(

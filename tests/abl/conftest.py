@@ -73,11 +73,13 @@ def aging_csv(tmp_path) -> Path:
     return path
 
 
-def post_report(client, facility, capture, *, outstanding: str = "0", **files: str):
+def post_report(
+    client, facility, capture, *, outstanding: str = "0", as_of: str = "2003-03-31", **files: str
+):
     """The borrower's upload form, posted with `kind=CSV text` files; tasks run at once."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    data: dict[str, object] = {"as_of": "2003-03-31", "outstanding": outstanding}
+    data: dict[str, object] = {"as_of": as_of, "outstanding": outstanding}
     data.update(
         {kind: SimpleUploadedFile(f"{kind}.csv", text.encode()) for kind, text in files.items()}
     )

@@ -79,3 +79,64 @@ def test_drilldown_queries_do_not_grow_with_invoices(
         )
     with django_assert_max_num_queries(16):
         assert client.get(f"/certificates/{certificate.pk}/").status_code == 200
+
+
+def test_a_computation_of_another_certificate_answers_404(
+    client, certificate, innotrac, cfo, django_capture_on_commit_callbacks
+):
+    february = AGING.splitlines()[0] + "\nXCO,X Co,X-1,2003-01-15,,500.00,US,N,N\n"
+    other = post_report(
+        client,
+        innotrac,
+        django_capture_on_commit_callbacks,
+        receivables=february,
+        as_of="2003-02-28",
+    )
+    assert other.status_code == 302
+    other_computation = Certificate.objects.get(as_of="2003-02-28").current
+
+    for url in ("receivables/", "customers/ACME/", "inventory/"):
+        response = client.get(
+            f"/certificates/{certificate.pk}/{url}?computation={other_computation.pk}"
+        )
+        assert response.status_code == 404, url
+    own = client.get(
+        f"/certificates/{certificate.pk}/receivables/?computation={certificate.current.pk}"
+    )
+    assert own.status_code == 200
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", str(2**63)])
+def test_a_computation_that_is_no_number_answers_404(client, certificate, value):
+    response = client.get(f"/certificates/{certificate.pk}/receivables/?computation={value}")
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("invoice_date", "reason"),
+    [
+        ("2003-01-01", "eligible"),  # exactly 89 days
+        ("2002-12-31", "eligible"),  # exactly 90 days: not more than the limit
+        ("2002-12-30", "past due: 91 days from invoice date, over the 90-day limit"),
+    ],
+)
+def test_the_drilldown_reason_agrees_with_the_engine_at_the_age_limit(
+    client, innotrac, cfo, django_capture_on_commit_callbacks, invoice_date, reason
+):
+    client.force_login(cfo)
+    header = AGING.splitlines()[0]
+    # A current invoice three times larger keeps the customer from being cross-aged.
+    aging = (
+        f"{header}\nEDGE,Edge Co,E-1,{invoice_date},,1000.00,US,N,N\n"
+        "EDGE,Edge Co,E-2,2003-03-01,,3000.00,US,N,N\n"
+    )
+    post_report(client, innotrac, django_capture_on_commit_callbacks, receivables=aging)
+    certificate = Certificate.objects.get()
+    engine_past_due = certificate.current.figures["ineligible_receivables"]["past_due"]
+
+    page = client.get(f"/certificates/{certificate.pk}/customers/EDGE/").content.decode()
+
+    first_reason = page.split('data-testid="invoice-reason">')[1].split("<")[0]
+    assert first_reason == reason
+    assert engine_past_due == ("0.00" if reason == "eligible" else "1000.00")
