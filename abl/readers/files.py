@@ -9,11 +9,12 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
 
+from abl.calc.money import to_cents
 from abl.readers import headers, source, values
 from abl.readers.errors import CONTROL, CollateralFileError, Problem, printable, quote
 from abl.readers.limits import ReaderLimits
@@ -432,7 +433,7 @@ def read_inventory(
 ) -> pl.DataFrame:
     frame = _read(path, INVENTORY, limits, filename)
     cents = [
-        int((Decimal(q) * Decimal(c)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) * 100)
+        to_cents(Decimal(q) * Decimal(c))
         for q, c in zip(frame["quantity"].to_list(), frame["unit_cost"].to_list(), strict=True)
     ]
     return frame.with_columns(pl.Series("value_cents", cents, dtype=pl.Int64)).select(

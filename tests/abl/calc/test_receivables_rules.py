@@ -97,6 +97,15 @@ def test_contra_takes_what_the_borrower_owes_the_customer():
     assert result.ineligible["contra"] == Decimal("300.00")
 
 
+def test_a_negative_payables_total_counts_as_zero():
+    frame = aging(*[(c, "1000.00", 1) for c in ("ACME", "BETA", "GAMMA", "DELTA")])
+
+    result = _result(frame, payables(("ACME", "300.00"), ("ACME", "-500.00")))
+
+    assert result.ineligible["contra"] == Decimal("0.00")
+    assert result.eligible == Decimal("4000.00")
+
+
 def test_contra_larger_than_the_balance_takes_only_the_balance():
     frame = aging(*[(c, "1000.00", 1) for c in ("ACME", "BETA", "GAMMA", "DELTA")])
 

@@ -300,14 +300,16 @@ def test_inventory_value_is_quantity_times_cost_rounded_per_row(tmp_path):
         "Item #,Description,Warehouse,Category,Program,Qty,Unit Cost,In Transit,Consigned,Obsolete\n"
         'S1,Phone,Duluth GA,Finished Goods,bellsouth,"1,200",$18.5050,N,N,N\n'
         "S2,Board,Duluth GA,WIP,,3,0.0050,,,\n"
+        "S3,Clip,Duluth GA,Raw,,1,0.0250,,,\n"
     )
 
     frame = read_inventory(path)
 
-    # 1,200 × 18.5050 = 22,206.00; 3 × 0.0050 = 0.015 → 0.02 (half-up)
-    assert frame["value_cents"].to_list() == [2220600, 2]
-    assert frame["category"].to_list() == ["finished_goods", "work_in_process"]
-    assert frame["program"].to_list() == ["BELLSOUTH", ""]
+    # 1,200 × 18.5050 = 22,206.00; 3 × 0.0050 = 0.015 → 0.02; 0.025 → 0.03 half-up
+    # (half-even would give 0.02)
+    assert frame["value_cents"].to_list() == [2220600, 2, 3]
+    assert frame["category"].to_list() == ["finished_goods", "work_in_process", "raw_materials"]
+    assert frame["program"].to_list() == ["BELLSOUTH", "", ""]
 
 
 def test_inventory_negative_quantity_is_refused(tmp_path):
