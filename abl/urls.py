@@ -60,3 +60,10 @@ urlpatterns += [
         name="remove_manager",
     ),
 ]
+
+from abl.views import twofactor  # noqa: E402  (appended with its pages)
+
+urlpatterns += [
+    path("account/two-factor/", twofactor.two_factor, name="two_factor"),
+    path("account/verify/", twofactor.verify, name="two_factor_verify"),
+]

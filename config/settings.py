@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "abl.middleware.TwoFactorGate",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -225,3 +227,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
 }
+
+# Two-factor authentication (docs/security-two-factor.md): bank staff must use a
+# second factor (an authenticator app, TOTP); borrowers may. Off, nobody is made
+# to enrol or to enter a code.
+ABL_TWO_FACTOR_REQUIRED = env_bool("ABL_TWO_FACTOR_REQUIRED", default=True)
+OTP_TOTP_ISSUER = "ABL Desk"  # the name authenticator apps show beside the code
