@@ -1,11 +1,16 @@
 """`manage.py seed_demo`: the Innotrac facility and one user per role, runnable twice."""
 
+import datetime as dt
+from base64 import b32encode
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from abl.models import Facility, User
+from tests.twofactor import current_code
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +51,47 @@ def test_seed_demo_prints_the_business_date(settings):
     call_command("seed_demo", stdout=out)
 
     assert "Business date: 2003-04-07\n" in out.getvalue()
+
+
+def test_seed_demo_enrols_the_bank_users_with_printed_keys(settings):
+    settings.DEBUG = True
+    settings.ABL_TWO_FACTOR_REQUIRED = True
+    out = StringIO()
+
+    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", stdout=StringIO())
+
+    devices = {d.user.username: d for d in TOTPDevice.objects.select_related("user")}
+    assert sorted(devices) == ["abl.analyst", "admin", "njones"]
+    assert all(d.confirmed for d in devices.values())
+    analyst_key = b32encode(devices["abl.analyst"].bin_key).decode()
+    assert f"  abl.analyst  {analyst_key}\n" in out.getvalue()
+    assert "manage.py totp_code abl.analyst" in out.getvalue()
+
+
+def test_totp_code_prints_the_code_the_demo_app_shows(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=StringIO())
+    device = TOTPDevice.objects.get(user__username="njones")
+    out = StringIO()
+
+    with time_machine.travel(dt.datetime(2003, 4, 7, 9, 0, 5, tzinfo=dt.UTC), tick=False):
+        call_command("totp_code", "njones", stdout=out)
+        expected = current_code(device)
+
+    assert out.getvalue() == f"{expected}   (for 25 more seconds)\n"
+
+
+def test_totp_code_refuses_without_debug(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="only with DEBUG=1"):
+        call_command("totp_code", "njones")
+
+
+def test_totp_code_refuses_a_user_without_an_app(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=StringIO())
+
+    with pytest.raises(CommandError, match="'dgamsey' has no authenticator app"):
+        call_command("totp_code", "dgamsey")

@@ -1,15 +1,19 @@
 """python manage.py seed_demo: the Innotrac facility and one user per role, for the demo.
 
 Safe to run again: it updates what exists. Refuses to run with DEBUG off,
-because it sets well-known passwords.
+because it sets well-known passwords, and gives the bank's users authenticator
+apps with well-known keys (printed; `manage.py totp_code USER` shows the code).
 """
 
+import hashlib
+from base64 import b32encode
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from abl.business_date import today
 from abl.models import Organisation, Role, User
@@ -17,6 +21,7 @@ from abl.services.terms import load_facility_terms
 
 EXAMPLES = Path(settings.BASE_DIR) / "examples" / "innotrac"
 DEMO_PASSWORD = "abl-desk-demo"
+DEMO_DEVICE = "Demo authenticator"
 
 DEMO_USERS = [
     # username, first, last, title, role, organisation (None = the bank)
@@ -50,6 +55,8 @@ class Command(BaseCommand):
             orgs = {"bank": facility.lender, "borrower": facility.borrower}
             for username, first, last, title, role, org in DEMO_USERS:
                 user = _upsert_user(username, first, last, title, role, orgs[org])
+                if user.is_bank_staff:
+                    _enrol(user)
                 if role == Role.RELATIONSHIP_MANAGER:
                     facility.relationship_managers.add(user)
         self.stdout.write(
@@ -69,6 +76,17 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {username:<12} {DEMO_PASSWORD}   {Role(role).label}: {first} {last}"
             )
+        if not settings.ABL_TWO_FACTOR_REQUIRED:
+            return
+        self.stdout.write(
+            "The bank's users then enter a code (two-factor authentication). Get it with\n"
+            "  .venv/bin/python manage.py totp_code abl.analyst    (or njones, admin)\n"
+            "or add the user's key to an authenticator app:"
+        )
+        for username, *_rest, role, _org in DEMO_USERS:
+            if role != Role.BORROWER:
+                self.stdout.write(f"  {username:<12} {demo_secret(username)}")
+        self.stdout.write("dgamsey (a borrower) needs no code; a borrower may turn one on.")
 
 
 def _upsert_user(
@@ -82,3 +100,28 @@ def _upsert_user(
     user.set_password(DEMO_PASSWORD)
     user.save()
     return user
+
+
+def demo_key(username: str) -> str:
+    """A fixed TOTP key per demo user (hex, as TOTPDevice stores it): as public as the password."""
+    return hashlib.sha256(f"abl-desk-demo/{username}".encode()).hexdigest()[:40]
+
+
+def demo_secret(username: str) -> str:
+    """The same key as authenticator apps take it: base32."""
+    return b32encode(bytes.fromhex(demo_key(username))).decode()
+
+
+def _enrol(user: User) -> None:
+    """The user's one authenticator: the demo's, confirmed, with no failures counted."""
+    TOTPDevice.objects.filter(user=user).exclude(name=DEMO_DEVICE).delete()
+    TOTPDevice.objects.update_or_create(
+        user=user,
+        name=DEMO_DEVICE,
+        defaults={
+            "key": demo_key(user.username),
+            "confirmed": True,
+            "throttling_failure_count": 0,
+            "throttling_failure_timestamp": None,
+        },
+    )
