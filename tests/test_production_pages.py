@@ -33,6 +33,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from abl.models import CustomerLine
 from tests.states import ROLES, World, build_world
+from tests.twofactor import verified_login
 
 ROOT = Path(__file__).resolve().parent.parent
 HASHED = re.compile(r"/static/vendor/bootstrap/bootstrap\.min\.[0-9a-f]{12}\.css")
@@ -49,12 +50,19 @@ PRODUCTION_KEYS = [
     "SECURE_HSTS_SECONDS",
     "SECURE_PROXY_SSL_HEADER",
     "X_FRAME_OPTIONS",
+    "ABL_TWO_FACTOR_REQUIRED",
 ]
 
 
 def _environment(**extra: str) -> dict[str, str]:
     """This process's environment without the test settings, plus `extra`."""
-    dropped = {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "STATIC_ROOT"}
+    dropped = {
+        "DEBUG",
+        "SECRET_KEY",
+        "DJANGO_SETTINGS_MODULE",
+        "STATIC_ROOT",
+        "ABL_TWO_FACTOR_REQUIRED",
+    }
     clean = {k: v for k, v in os.environ.items() if k not in dropped}
     return {**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **extra}
 
@@ -76,6 +84,7 @@ def production_settings() -> dict[str, object]:
     values = json.loads(result.stdout)
     values["SECURE_PROXY_SSL_HEADER"] = tuple(values["SECURE_PROXY_SSL_HEADER"])
     assert values["DEBUG"] is False
+    assert values["ABL_TWO_FACTOR_REQUIRED"] is True  # the walk logs bank users in with a code
     return values
 
 
@@ -242,6 +251,8 @@ FILLERS: dict[str, list[Filler]] = {
     "audit_list": [_once(reverse("audit_list"), reverse("audit_list") + "?page=999")],
     "login": [_once(reverse("login"))],
     "logout": [_once(reverse("logout"))],
+    "two_factor": [_once(reverse("two_factor"))],
+    "two_factor_verify": [_once(reverse("two_factor_verify"))],
     "admin": [_admin],
     "facility_detail": [_facility("facility_detail")],
     "upload": [_facility("upload")],
@@ -299,8 +310,11 @@ def test_every_url_pattern_has_a_filler():
 
 
 def _client(user) -> Client:
+    """Logged in as production lets the user in: bank staff with a verified second factor."""
     client = Client(raise_request_exception=False)
-    if user is not None:
+    if user is not None and user.is_bank_staff:
+        verified_login(client, user)
+    elif user is not None:
         client.force_login(user)
     return client
 

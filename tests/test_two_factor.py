@@ -8,7 +8,8 @@ from base64 import b32encode
 
 import pytest
 import time_machine
-from django.urls import reverse
+from django.urls import URLResolver, get_resolver, reverse
+from django.urls.converters import IntConverter
 from django.utils import timezone
 from django.utils.http import urlencode
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -68,6 +69,43 @@ def test_bank_user_without_device_is_sent_to_enrolment_from_every_page(
     }
 
 
+def _every_url() -> list[str]:
+    """One URL per pattern of config/urls.py (ids that need not exist: the gate answers first)."""
+
+    def walk(patterns, prefix: str = "") -> list[str]:
+        urls = []
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                space = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
+                urls += walk(pattern.url_patterns, space)
+            elif pattern.name:
+                converters = pattern.pattern.converters
+                values = {  # Django admin's app_list is a regex of the app labels
+                    name: 1 if isinstance(converters.get(name), IntConverter) else "x"
+                    for name in pattern.pattern.regex.groupindex
+                } | ({"app_label": "abl"} if pattern.name == "app_list" else {})
+                urls.append(reverse(prefix + pattern.name, kwargs=values))
+        return urls
+
+    return sorted(set(walk(get_resolver().url_patterns)))
+
+
+def test_bank_user_without_device_reaches_no_page_but_enrolment(client, analyst):
+    client.force_login(analyst)
+    urls = _every_url()
+
+    answered = {url: client.get(url) for url in urls}
+
+    open_pages = {reverse("two_factor"): 200, reverse("logout"): 405}
+    assert len(urls) > 60  # every pattern, Django admin's too
+    assert {url: r.status_code for url, r in answered.items()} == {
+        url: open_pages.get(url, 302) for url in urls
+    }
+    assert {
+        url: r["Location"].split("?")[0] for url, r in answered.items() if url not in open_pages
+    } == {url: reverse("two_factor") for url in urls if url not in open_pages}
+
+
 @pytest.mark.parametrize("role", BANK_ROLES)
 def test_bank_user_without_device_reaches_enrolment_and_logout(client, request, role):
     client.force_login(request.getfixturevalue(role))
@@ -76,7 +114,9 @@ def test_bank_user_without_device_reaches_enrolment_and_logout(client, request, 
     logout = client.post(reverse("logout"))
 
     assert enrolment.status_code == 200
-    assert "The bank asks every member of its staff for a second factor" in enrolment.content.decode()
+    assert (
+        "The bank asks every member of its staff for a second factor" in enrolment.content.decode()
+    )
     assert (logout.status_code, logout["Location"]) == (302, reverse("login"))
     assert "_auth_user_id" not in client.session
 
