@@ -1,6 +1,7 @@
 """Playwright drives Debian's Chromium; it never downloads a browser of its own."""
 
 import os
+import re
 
 import pytest
 
@@ -15,6 +16,32 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+# Chromium reports a refused script, style, image or connection on the console:
+# "Refused to execute inline script because it violates the following Content
+# Security Policy directive: …"; a refused eval() also surfaces as a page error.
+CSP_VIOLATION = re.compile(r"Content[ -]Security[ -]Policy", re.IGNORECASE)
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_csp_violation(request):
+    """Every browser test runs under the real policy and fails if the page broke it."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    violations: list[str] = []
+
+    def record(text: str) -> None:
+        if CSP_VIOLATION.search(text):
+            violations.append(text)
+
+    page.on("console", lambda message: record(message.text))
+    page.on("pageerror", lambda error: record(str(error)))
+    yield
+    if violations:
+        pytest.fail("The page broke the Content Security Policy:\n" + "\n".join(violations))
 
 
 def login(page, live_server, username: str, password: str) -> None:
