@@ -45,3 +45,26 @@ def get_certificate_for_user(user: User, pk: int) -> Certificate:
         ).get(pk=pk, facility__in=facilities_for(user))
     except Certificate.DoesNotExist:
         raise Http404("No such certificate") from None
+
+
+def may_report(user: User, facility: Facility) -> bool:
+    """Whether the user reports this facility's collateral: only a user of its borrower."""
+    return user.role == Role.BORROWER and user.organisation_id == facility.borrower_id
+
+
+def review_refusal(user: User, certificate: Certificate) -> str | None:
+    """Why the user may not approve or return this certificate now, or None when they may."""
+    if user.role != Role.ANALYST:
+        return "Only an ABL analyst can review certificates."
+    if certificate.status != Certificate.Status.SUBMITTED:
+        return (
+            "Only a submitted certificate can be reviewed; "
+            f"this one is {certificate.get_status_display()}."
+        )
+    if user.pk in {certificate.submitted_by_id, certificate.created_by_id}:
+        return "Nobody approves or returns a certificate they prepared or submitted."
+    return None
+
+
+def may_review(user: User, certificate: Certificate) -> bool:
+    return review_refusal(user, certificate) is None

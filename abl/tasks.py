@@ -3,7 +3,7 @@
 from celery import Task, shared_task
 from django.conf import settings
 
-from abl.services import processing, system
+from abl.services import audit, processing, system
 
 
 @shared_task(name="abl.ping_worker")
@@ -26,8 +26,25 @@ def process_collateral_file_task(self: Task, file_id: int) -> str:
     return outcome.value
 
 
+@shared_task(name="abl.recompute_open_certificates")
+def recompute_open_certificates_task(facility_id: int, actor_id: int | None, reason: str) -> int:
+    """After a terms change: recompute the facility's drafts and submitted certificates."""
+    from abl.services import certificates
+
+    return certificates.recompute_open_certificates(
+        facility_id=facility_id, actor_id=actor_id, reason=reason
+    )
+
+
 @shared_task(name="abl.sweep_stuck_files")
 def sweep_stuck_files_task() -> dict[str, list[int] | list[str]]:
     """From beat: re-queue or refuse files whose worker died; drop tables no file owns."""
     sweep = processing.sweep_stuck_files()
     return {"requeued": sweep.requeued, "refused": sweep.refused, "dropped": sweep.tables_dropped}
+
+
+@shared_task(name="abl.verify_audit_chain")
+def verify_audit_chain_task() -> dict[str, int | str | None]:
+    """From beat, nightly: verify the audit chain; when broken, audit it and email the administrators."""
+    report = audit.check_audit_chain()
+    return {"checked": report.checked, "problem": report.problem, "event_id": report.event_id}

@@ -23,3 +23,7 @@ CELERY_TASK_ALWAYS_EAGER = True
 # CI's) have workers of their own, with other databases, which must not take
 # this run's tasks. Worker processes started by tests are given it too.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TEST_QUEUE") or f"tests-{uuid.uuid4().hex}"
+# Most tests log people in with force_login and are about other rules; the tests
+# of the second factor, the production page walk and the browser journeys turn
+# it back on (the production default) and log bank staff in with a verified device.
+ABL_TWO_FACTOR_REQUIRED = False

@@ -6,6 +6,7 @@ consent) are new Computation rows; `submitted` keeps pointing at the original.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from abl import bulk, business_date
+from abl.access import review_refusal
 from abl.audit import record
 from abl.calc.borrowing_base import BorrowingBase, compute_from_frames
 from abl.calc.receivables import CATEGORIES
@@ -267,46 +269,39 @@ def submit_certificate(
 
 
 def _require_reviewer(certificate: Certificate, actor: User) -> None:
-    if actor.role != Role.ANALYST:
-        raise CertificateError("Only an ABL analyst can review certificates.")
-    if certificate.status != Status.SUBMITTED:
-        raise CertificateError(
-            f"Only a submitted certificate can be reviewed; this one is {certificate.get_status_display()}."
-        )
-    if actor.pk in {certificate.submitted_by_id, certificate.created_by_id}:
-        raise CertificateError(
-            "Nobody approves or returns a certificate they prepared or submitted."
-        )
+    refusal = review_refusal(actor, certificate)
+    if refusal is not None:
+        raise CertificateError(refusal)
 
 
+@transaction.atomic
 def approve_certificate(*, certificate: Certificate, actor: User, comment: str = "") -> Certificate:
-    """Approve under the newest terms (reserves included); it becomes the current borrowing base."""
+    """Approve under the newest terms (reserves included); it becomes the current borrowing base.
+
+    One locked step: the certificate is locked, checked, computed and approved in
+    one transaction, so two analysts deciding at once cannot both act on it.
+    """
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     _require_reviewer(certificate, actor)
     computation = compute_certificate(
         certificate=certificate, actor=actor, reason="Approval under current terms"
     )
-    return _approve(certificate=certificate, actor=actor, comment=comment, computation=computation)
-
-
-@transaction.atomic
-def _approve(
-    *, certificate: Certificate, actor: User, comment: str, computation: Computation | None
-) -> Certificate:
-    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
-    _require_reviewer(certificate, actor)
-    assert computation is not None
+    if computation is None:
+        raise CertificateError("This certificate has no accepted receivables to approve.")
+    certificate.refresh_from_db()
     certificate.status = Status.APPROVED
     certificate.approved = computation
     certificate.reviewed_by, certificate.reviewed_at = actor, timezone.now()
     certificate.review_comment = comment.strip()
     certificate.save()
+    submitted = certificate.submitted.figures["borrowing_base"] if certificate.submitted else "—"
     record(
         actor=actor,
         action="certificate.approved",
         obj=certificate,
         facility=certificate.facility,
         summary=f"Certificate as of {certificate.as_of} approved: borrowing base "
-        f"{computation.figures['borrowing_base']} (submitted {certificate.submitted.figures['borrowing_base'] if certificate.submitted else '—'})",
+        f"{computation.figures['borrowing_base']} (submitted {submitted})",
         changes={"computation": computation.pk, "comment": certificate.review_comment},
     )
     return certificate
@@ -334,18 +329,34 @@ def return_certificate(*, certificate: Certificate, actor: User, comment: str) -
     return certificate
 
 
-def _change_terms(*, facility: Facility, terms: FacilityTerms, actor: User, reason: str) -> None:
+@transaction.atomic
+def _change_terms(
+    *,
+    facility: Facility,
+    change: Callable[[FacilityTerms], FacilityTerms],
+    actor: User,
+    reason: str,
+) -> None:
+    """A new terms version made from the current one, under the facility's lock.
+
+    The open certificates are recomputed by a task once this commits; an
+    approved certificate keeps the figures it was approved with.
+    """
     if actor.role != Role.ANALYST:
         raise CertificateError("Only an ABL analyst changes a facility's reserves or consents.")
+    Facility.objects.select_for_update().get(pk=facility.pk)
     create_terms_version(
         facility=facility,
-        terms=terms,
+        terms=change(current_facility_terms(facility)),
         actor=actor,
         reason=reason,
         effective_date=business_date.today(),
     )
-    # At once, so the analyst sees the effect on the page they return to.
-    recompute_open_certificates(facility_id=facility.pk, actor_id=actor.pk, reason=reason)
+    from abl.tasks import recompute_open_certificates_task
+
+    transaction.on_commit(
+        lambda: recompute_open_certificates_task.delay(facility.pk, actor.pk, reason)
+    )
 
 
 def current_facility_terms(facility: Facility) -> FacilityTerms:
@@ -359,18 +370,21 @@ def set_reserves(*, facility: Facility, reserves: list[Reserve], actor: User, re
     """Replace the facility's reserves: a new terms version, then open certificates recomputed."""
     if not reason.strip():
         raise CertificateError("A reason is required for every reserve change.")
-    terms = with_reserves(current_facility_terms(facility), reserves)
-    _change_terms(facility=facility, terms=terms, actor=actor, reason=reason.strip())
+    _change_terms(
+        facility=facility,
+        change=lambda terms: with_reserves(terms, reserves),
+        actor=actor,
+        reason=reason.strip(),
+    )
 
 
 def record_consent(
     *, facility: Facility, program: str, received: bool, actor: User, reason: str
 ) -> None:
-    terms = with_consent(current_facility_terms(facility), program, received)
     state = "received" if received else "withdrawn"
     _change_terms(
         facility=facility,
-        terms=terms,
+        change=lambda terms: with_consent(terms, program, received),
         actor=actor,
         reason=reason.strip() or f"{program} consent {state}",
     )

@@ -23,9 +23,10 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
+from abl.access import may_report
 from abl.audit import record
 from abl.business_date import as_of_problem
-from abl.models import Certificate, CollateralFile, Facility, Role, User
+from abl.models import Certificate, CollateralFile, Facility, User
 from abl.readers import source
 from abl.services import processing
 
@@ -69,11 +70,6 @@ class UploadRefused(Exception):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
-
-
-def may_report(user: User, facility: Facility) -> bool:
-    """Whether the user reports this facility's collateral: only a user of its borrower."""
-    return user.role == Role.BORROWER and user.organisation_id == facility.borrower_id
 
 
 def files_replaced_by_upload(certificate: Certificate) -> dict[str, CollateralFile]:

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from abl.access import get_certificate_for_user, get_facility_for_user
+from abl.access import get_certificate_for_user, get_facility_for_user, may_report
 from abl.forms import (
     CertifyForm,
     DiscardForm,
@@ -32,7 +32,7 @@ FILE_FIELDS = ("receivables", "inventory", "payables")
 def upload(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     facility = get_facility_for_user(user, pk)
-    if not collateral_service.may_report(user, facility):
+    if not may_report(user, facility):
         raise Http404("Only the borrower reports collateral")
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -65,7 +65,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 def replace_file(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     certificate = get_certificate_for_user(user, pk)
-    if not collateral_service.may_report(user, certificate.facility):
+    if not may_report(user, certificate.facility):
         raise Http404("Only the borrower reports collateral")
     form = ReplaceFileForm(request.POST, request.FILES)
     if form.is_valid():
@@ -112,9 +112,7 @@ def _detail_context(certificate: Certificate, user: User, **forms: Any) -> dict[
     """The certificate page: its figures, and the borrower's add/replace and discard forms."""
     context = certificate_context(certificate, user)
     context["files"] = _files(certificate)
-    can_report = certificate.is_editable and collateral_service.may_report(
-        user, certificate.facility
-    )
+    can_report = certificate.is_editable and may_report(user, certificate.facility)
     context["can_report"] = can_report
     if can_report:
         context["would_replace"] = [

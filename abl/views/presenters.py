@@ -3,6 +3,7 @@
 from decimal import Decimal
 from typing import Any
 
+from abl.access import may_report, may_review
 from abl.calc.borrowing_base import over_advance
 from abl.calc.rollforward import compare_figures, inventory_rollforward, receivables_rollforward
 from abl.forms import (
@@ -142,13 +143,8 @@ def reported_differences(certificate: Certificate, figures: dict[str, Any]) -> l
 
 def certificate_context(certificate: Certificate, user: User) -> dict[str, Any]:
     files = certificate.files.exclude(status=CollateralFile.Status.REPLACED)
-    is_borrower = user.role == Role.BORROWER
-    can_edit = certificate.is_editable and is_borrower
-    can_review = (
-        certificate.status == Certificate.Status.SUBMITTED
-        and user.role == Role.ANALYST
-        and user.pk not in {certificate.submitted_by_id, certificate.created_by_id}
-    )
+    can_edit = certificate.is_editable and may_report(user, certificate.facility)
+    can_review = may_review(user, certificate)
     context: dict[str, Any] = {
         "certificate": certificate,
         "facility": certificate.facility,

@@ -297,3 +297,117 @@ def test_roll_forward_shows_difference(client, innotrac, cfo, django_capture_on_
     # Ledger: 1,200,000 + 300,000 − 250,000 − 5,000 = 1,245,000.00; file 1,245,000.00.
     assert 'data-testid="rf-difference-receivables">0.00<' in page
     assert 'data-testid="reported-differences"' in page
+
+
+def test_reserve_change_leaves_an_approved_certificate_as_approved(
+    client, innotrac, cfo, abl_analyst, django_capture_on_commit_callbacks
+):
+    certificate = _submitted(innotrac, cfo, django_capture_on_commit_callbacks, client)
+    approved = certificates.approve_certificate(certificate=certificate, actor=abl_analyst)
+    computations_before = approved.computations.count()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        certificates.set_reserves(
+            facility=innotrac,
+            reserves=[Reserve(name="Rent reserve", amount=Decimal("46125.00"), reason="Landlord")],
+            actor=abl_analyst,
+            reason="Field exam",
+        )
+
+    approved.refresh_from_db()
+    assert approved.approved.figures["borrowing_base"] == "546125.00"
+    assert approved.current == approved.approved
+    assert approved.computations.count() == computations_before
+
+
+def test_reserve_change_recomputes_only_once_committed(
+    client, innotrac, cfo, abl_analyst, django_capture_on_commit_callbacks
+):
+    certificate = _submitted(innotrac, cfo, django_capture_on_commit_callbacks, client)
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        certificates.set_reserves(
+            facility=innotrac,
+            reserves=[Reserve(name="Rent reserve", amount=Decimal("46125.00"), reason="Landlord")],
+            actor=abl_analyst,
+            reason="Field exam",
+        )
+    certificate.refresh_from_db()
+    before_commit = certificate.current.figures["reserves"]
+    for callback in queued:
+        callback()
+    certificate.refresh_from_db()
+
+    assert (before_commit, certificate.current.figures["reserves"]) == ("0.00", "46125.00")
+
+
+def test_submit_refused_while_a_file_is_pending(innotrac, cfo):
+    draft = collateral.open_draft(facility=innotrac, as_of=AS_OF, actor=cfo)
+    collateral.receive_file(
+        certificate=draft,
+        kind="receivables",
+        upload=SimpleUploadedFile("aging.csv", AGING.encode()),
+        actor=cfo,
+        queue=False,
+    )
+
+    with pytest.raises(certificates.CertificateError, match="still being processed"):
+        certificates.submit_certificate(
+            certificate=draft, actor=cfo, name="David Gamsey", title="CFO"
+        )
+    draft.refresh_from_db()
+    assert draft.status == Certificate.Status.DRAFT
+
+
+def test_every_state_change_writes_its_audit_event(
+    client, innotrac, cfo, abl_analyst, django_capture_on_commit_callbacks
+):
+    certificate = _submitted(innotrac, cfo, django_capture_on_commit_callbacks, client)
+    with django_capture_on_commit_callbacks(execute=True):
+        certificates.set_reserves(
+            facility=innotrac, reserves=[], actor=abl_analyst, reason="No reserve yet"
+        )
+        certificates.record_consent(
+            facility=innotrac,
+            program="BELLSOUTH",
+            received=True,
+            actor=abl_analyst,
+            reason="Letter of 2003-03-15",
+        )
+    certificates.return_certificate(certificate=certificate, actor=abl_analyst, comment="Fix it")
+    _upload(
+        client,
+        innotrac,
+        django_capture_on_commit_callbacks,
+        receivables=("aging.csv", AGING.encode()),
+    )
+    again = certificates.submit_certificate(
+        certificate=Certificate.objects.get(status=Certificate.Status.DRAFT),
+        actor=cfo,
+        name="David Gamsey",
+        title="Chief Financial Officer",
+    )
+    certificates.approve_certificate(certificate=again, actor=abl_analyst)
+    draft = collateral.open_draft(facility=innotrac, as_of=dt.date(2003, 2, 28), actor=cfo)
+    collateral.discard_draft(certificate=draft, actor=cfo, reason="Wrong date")
+
+    actions = list(
+        AuditEvent.objects.order_by("id")
+        .exclude(action="certificate.computed")
+        .values_list("action", flat=True)
+    )
+    assert [a for a in actions if a.startswith(("certificate.", "terms."))] == [
+        "terms.version_created",  # the letter's terms, loaded
+        "certificate.draft_created",
+        "certificate.outstanding_set",
+        "certificate.submitted",
+        "terms.version_created",  # the reserves
+        "terms.version_created",  # BellSouth's consent
+        "certificate.returned",
+        "certificate.draft_created",
+        "certificate.outstanding_set",
+        "certificate.submitted",
+        "certificate.approved",
+        "certificate.draft_created",
+        "certificate.discarded",
+    ]

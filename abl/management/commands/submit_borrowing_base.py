@@ -21,7 +21,7 @@ from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from abl.access import facilities_for
+from abl.access import facilities_for, may_report
 from abl.management.commands.borrowing_base import (
     FILE_ARGUMENTS,
     as_of_argument,
@@ -61,7 +61,7 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"--user: no active user named {options['user']!r}")
         facility = self._facility(user, options["facility"])
-        if not collateral.may_report(user, facility):
+        if not may_report(user, facility):
             raise CommandError(
                 f"--user: {user.username} is not a user of {facility.borrower}; "
                 "only the borrower reports and certifies"
