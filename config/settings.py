@@ -158,10 +158,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": env_int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+from celery.schedules import crontab  # noqa: E402  (kept beside the one setting that needs it)
+
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-files": {
         "task": "abl.sweep_stuck_files",
         "schedule": float(env_int("ABL_SWEEP_INTERVAL", default=60)),
+    },
+    "verify-audit-chain": {
+        "task": "abl.verify_audit_chain",
+        "schedule": crontab(minute=30, hour=env_int("ABL_AUDIT_VERIFY_HOUR", default=2)),
     },
 }
 CELERY_TIMEZONE = TIME_ZONE
