@@ -289,3 +289,14 @@ PERMISSIONS_POLICY = [
 # to enrol or to enter a code.
 ABL_TWO_FACTOR_REQUIRED = env_bool("ABL_TWO_FACTOR_REQUIRED", default=True)
 OTP_TOTP_ISSUER = "ABL Desk"  # the name authenticator apps show beside the code
+
+# Audit trail and database roles (docs/deployment.md, "Database roles").
+# DATABASE_URL is the application's connection: on PostgreSQL, a role that owns
+# nothing it must not alter and may only INSERT and SELECT the audit trail.
+# DATABASE_OWNER_URL, when set, is the role that owns the tables: the "owner"
+# connection, used by `manage.py migrate --database owner` and
+# `manage.py grant_app_role` only; web, worker and beat are never given it.
+# ABL_AUDIT_VERIFY_HOUR: the hour (TIME_ZONE) of the nightly verify_audit check.
+DATABASE_OWNER_URL = env_str("DATABASE_OWNER_URL", default="")
+if DATABASE_OWNER_URL:
+    DATABASES["owner"] = dj_database_url.parse(DATABASE_OWNER_URL)

@@ -15,7 +15,16 @@ def _compose() -> dict:
 
 
 def test_compose_has_every_service():
-    assert set(_compose()["services"]) == {"web", "worker", "beat", "db", "redis", "mail"}
+    assert set(_compose()["services"]) == {
+        "web",
+        "worker",
+        "beat",
+        "migrate",
+        "db-roles",
+        "db",
+        "redis",
+        "mail",
+    }
 
 
 def test_compose_worker_and_beat_reuse_web_image():
@@ -42,6 +51,40 @@ def test_compose_app_services_point_at_postgres_and_redis():
 
     assert web["environment"]["DATABASE_URL"].startswith("postgres://")
     assert web["environment"]["REDIS_URL"] == "redis://redis:6379/0"
+
+
+def test_compose_app_services_connect_as_the_application_role():
+    services = _compose()["services"]
+
+    for name in ("web", "worker", "beat"):
+        environment = services[name]["environment"]
+        assert environment["DATABASE_URL"].startswith("postgres://abl_app:"), name
+        assert "DATABASE_OWNER_URL" not in environment, name
+        assert "migrate" not in services[name]["command"], name
+        assert services[name]["depends_on"]["migrate"] == {
+            "condition": "service_completed_successfully"
+        }
+
+
+def test_compose_migrates_as_the_owner_then_grants_the_application_role():
+    migrate = _compose()["services"]["migrate"]
+
+    assert migrate["environment"]["DATABASE_OWNER_URL"].startswith("postgres://abl_owner:")
+    assert migrate["environment"]["DATABASE_URL"].startswith("postgres://abl_app:")
+    assert migrate["command"] == (
+        'sh -c "python manage.py migrate --database owner --no-input '
+        '&& python manage.py grant_app_role"'
+    )
+    assert migrate["depends_on"]["db-roles"] == {"condition": "service_completed_successfully"}
+
+
+def test_compose_creates_both_roles_and_gives_the_database_to_the_owner():
+    script = _compose()["services"]["db-roles"]["command"][-1]
+
+    assert "ARRAY['abl_owner', 'abl_app']" in script
+    assert "ALTER ROLE abl_app LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB" in script
+    assert "GRANT abl_app TO abl_owner;" in script
+    assert "ALTER DATABASE abl_desk OWNER TO abl_owner;" in script
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
