@@ -36,6 +36,15 @@ def recompute_open_certificates_task(facility_id: int, actor_id: int | None, rea
     )
 
 
+@shared_task(name="abl.send_certificate_notification")
+def send_certificate_notification_task(certificate_id: int, event: str) -> bool:
+    """Email who must hear of a certificate's submission, approval or return; once."""
+    from abl.services import notifications
+
+    sent = notifications.send_certificate_notification(certificate_id=certificate_id, event=event)
+    return sent is not None
+
+
 @shared_task(name="abl.sweep_stuck_files")
 def sweep_stuck_files_task() -> dict[str, list[int] | list[str]]:
     """From beat: re-queue or refuse files whose worker died; drop tables no file owns."""

@@ -9,6 +9,7 @@ from abl.models.certificate import (
     Payable,
 )
 from abl.models.facility import Facility, TermsVersion
+from abl.models.notification import Notification
 from abl.models.people import Organisation, Role, User
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "Facility",
     "InventoryItem",
     "Invoice",
+    "Notification",
     "Organisation",
     "Payable",
     "Role",

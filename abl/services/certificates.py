@@ -22,8 +22,18 @@ from abl.calc.borrowing_base import BorrowingBase, compute_from_frames
 from abl.calc.receivables import CATEGORIES
 from abl.calc.report import borrowing_base_json
 from abl.calc.terms import FacilityTerms, Reserve, parse_terms, with_consent, with_reserves
-from abl.models import Certificate, CollateralFile, Computation, CustomerLine, Facility, Role, User
+from abl.models import (
+    Certificate,
+    CollateralFile,
+    Computation,
+    CustomerLine,
+    Facility,
+    Notification,
+    Role,
+    User,
+)
 from abl.services.errors import CertificateError
+from abl.services.notifications import queue_certificate_notification
 from abl.services.processing import pending_files, read_collateral
 from abl.services.terms import create_terms_version
 
@@ -265,6 +275,7 @@ def submit_certificate(
         f"{certificate.certified_title}: borrowing base {certificate.submitted.figures['borrowing_base']}",
         changes={"computation": certificate.submitted.pk},
     )
+    queue_certificate_notification(certificate=certificate, event=Notification.Event.SUBMITTED)
     return certificate
 
 
@@ -304,6 +315,7 @@ def approve_certificate(*, certificate: Certificate, actor: User, comment: str =
         f"{computation.figures['borrowing_base']} (submitted {submitted})",
         changes={"computation": computation.pk, "comment": certificate.review_comment},
     )
+    queue_certificate_notification(certificate=certificate, event=Notification.Event.APPROVED)
     return certificate
 
 
@@ -326,6 +338,7 @@ def return_certificate(*, certificate: Certificate, actor: User, comment: str) -
         facility=certificate.facility,
         summary=f"Certificate as of {certificate.as_of} returned: {certificate.review_comment}",
     )
+    queue_certificate_notification(certificate=certificate, event=Notification.Event.RETURNED)
     return certificate
 
 
