@@ -43,6 +43,11 @@ def test_discard_asks_first_and_keeps_the_draft_when_cancelled(
 ):
     login(page, live_server, borrower_user.username, PASSWORD)
     page.goto(f"{live_server.url}/certificates/{pending_certificate.pk}/")
+    # htmx read its <meta name="htmx-config">: no eval, no injected style element.
+    assert page.evaluate("[htmx.config.allowEval, htmx.config.includeIndicatorStyles]") == [
+        False,
+        False,
+    ]
     # htmx polls the files panel while the file waits; let it poll at least twice.
     for _ in range(2):
         page.wait_for_event("response", lambda r: "/files/" in r.url and r.status == 200)
