@@ -64,6 +64,12 @@ class RollForwardForm(forms.Form):
 class CertifyForm(forms.Form):
     name = forms.CharField(label="Officer's name", max_length=150)
     title = forms.CharField(label="Title", max_length=150)
+    explanation = forms.CharField(
+        label="Explanation of the differences (required when there are any)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=5000,
+    )
     confirm = forms.BooleanField(
         label="I certify that this borrowing base certificate is true, correct and complete "
         "and complies with the loan agreement.",

@@ -73,6 +73,9 @@ class Certificate(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     certified_name = models.CharField(max_length=150, blank=True)
     certified_title = models.CharField(max_length=150, blank=True)
+    explanation = models.TextField(
+        blank=True, help_text="The borrower's explanation of differences, given when certifying"
+    )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

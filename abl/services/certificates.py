@@ -35,6 +35,7 @@ from abl.models import (
 from abl.services.errors import CertificateError
 from abl.services.notifications import queue_certificate_notification
 from abl.services.processing import pending_files, read_collateral
+from abl.services.reconciliation import unexplained_differences
 from abl.services.terms import create_terms_version
 
 Status = Certificate.Status
@@ -243,7 +244,7 @@ def _require_facility_borrower(certificate: Certificate, actor: User) -> None:
 
 @transaction.atomic
 def submit_certificate(
-    *, certificate: Certificate, actor: User, name: str, title: str
+    *, certificate: Certificate, actor: User, name: str, title: str, explanation: str = ""
 ) -> Certificate:
     """Certify and submit the draft as an officer of the borrower; its figures are frozen."""
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
@@ -260,6 +261,10 @@ def submit_certificate(
         raise CertificateError("Upload an accepted receivables aging before submitting.")
     if not name.strip() or not title.strip():
         raise CertificateError("The certifying officer's name and title are required.")
+    to_explain = unexplained_differences(certificate, certificate.current.figures)
+    if to_explain and not explanation.strip():
+        raise CertificateError("Explain the differences before certifying: " + " ".join(to_explain))
+    certificate.explanation = explanation.strip() if to_explain else ""
     certificate.status = Status.SUBMITTED
     certificate.submitted = certificate.current
     certificate.submitted_by = actor

@@ -192,6 +192,7 @@ def certify(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=user,
                 name=form.cleaned_data["name"],
                 title=form.cleaned_data["title"],
+                explanation=form.cleaned_data["explanation"],
             )
         except certificate_service.CertificateError as error:
             messages.error(request, str(error))

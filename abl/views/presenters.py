@@ -5,7 +5,7 @@ from typing import Any
 
 from abl.access import may_report, may_review
 from abl.calc.borrowing_base import over_advance
-from abl.calc.rollforward import compare_figures, inventory_rollforward, receivables_rollforward
+from abl.calc.rollforward import compare_figures
 from abl.forms import (
     CertifyForm,
     ConsentForm,
@@ -17,6 +17,11 @@ from abl.forms import (
 )
 from abl.models import Certificate, CollateralFile, Computation, CustomerLine, Role, User
 from abl.services.certificates import CATEGORIES, ROLL_FORWARD_FIELDS, latest_approved
+from abl.services.reconciliation import (
+    reported_differences,
+    roll_forwards,
+    unexplained_differences,
+)
 
 COMPARED = [
     "gross_receivables",
@@ -100,47 +105,6 @@ def _why(line: CustomerLine | None) -> str:
     return ", ".join(line.reasons()) or "fully eligible"
 
 
-def roll_forwards(certificate: Certificate, money: dict[str, Decimal]) -> dict[str, Any]:
-    c = certificate
-    result: dict[str, Any] = {}
-    if c.ar_prior_balance is not None:
-        result["receivables"] = receivables_rollforward(
-            prior=c.ar_prior_balance,
-            sales=c.ar_sales or Decimal(0),
-            collections=c.ar_collections or Decimal(0),
-            credits=c.ar_credits or Decimal(0),
-            adjustments=c.ar_adjustments or Decimal(0),
-            reported_total=money["gross_receivables"],
-        )
-    if c.inv_prior_balance is not None:
-        result["inventory"] = inventory_rollforward(
-            prior=c.inv_prior_balance,
-            purchases=c.inv_purchases or Decimal(0),
-            cost_of_sales=c.inv_cost_of_sales or Decimal(0),
-            adjustments=c.inv_adjustments or Decimal(0),
-            reported_total=money.get("gross_inventory", Decimal("0")),
-        )
-    return result
-
-
-def reported_differences(certificate: Certificate, figures: dict[str, Any]) -> list[dict[str, Any]]:
-    if not certificate.reported_ineligibles:
-        return []
-    rows = []
-    for category in CATEGORIES:
-        reported = Decimal(certificate.reported_ineligibles.get(category, "0"))
-        system = Decimal(figures["ineligible_receivables"].get(category, "0"))
-        rows.append(
-            {
-                "category": label(category),
-                "reported": reported,
-                "system": system,
-                "difference": system - reported,
-            }
-        )
-    return rows
-
-
 def certificate_context(certificate: Certificate, user: User) -> dict[str, Any]:
     files = certificate.files.exclude(status=CollateralFile.Status.REPLACED)
     can_edit = certificate.is_editable and may_report(user, certificate.facility)
@@ -158,8 +122,9 @@ def certificate_context(certificate: Certificate, user: User) -> dict[str, Any]:
     if shown is not None:
         context["shown"] = shown
         context.update(figure_lines(shown))
-        context["roll_forwards"] = roll_forwards(certificate, context["money"])
+        context["roll_forwards"] = roll_forwards(certificate, shown.figures)
         context["reported_differences"] = reported_differences(certificate, shown.figures)
+        context["to_explain"] = unexplained_differences(certificate, shown.figures)
         previous = latest_approved(certificate.facility, before=certificate.as_of)
         if previous is not None and previous.approved is not None and previous.pk != certificate.pk:
             context["previous"] = previous

@@ -299,6 +299,86 @@ def test_roll_forward_shows_difference(client, innotrac, cfo, django_capture_on_
     assert 'data-testid="reported-differences"' in page
 
 
+def _draft_with_roll_forward(client, innotrac, cfo, capture, *, collections: str):
+    client.force_login(cfo)
+    _upload(client, innotrac, capture, receivables=("aging.csv", AGING.encode()))
+    certificate = Certificate.objects.get()
+    form = {
+        "ar_prior_balance": "1200000.00",
+        "ar_sales": "300000.00",
+        "ar_collections": collections,
+        "ar_credits": "5000.00",
+        "ar_adjustments": "0.00",
+    }
+    client.post(f"/certificates/{certificate.pk}/roll-forward/", form)
+    return certificate
+
+
+def _certify(client, certificate, explanation: str = ""):
+    return client.post(
+        f"/certificates/{certificate.pk}/certify/",
+        {
+            "name": "David Gamsey",
+            "title": "Chief Financial Officer",
+            "confirm": "on",
+            "explanation": explanation,
+        },
+        follow=True,
+    )
+
+
+def test_certify_refused_until_an_unreconciled_roll_forward_is_explained(
+    client, innotrac, cfo, django_capture_on_commit_callbacks
+):
+    # Ledger: 1,200,000 + 300,000 − 249,000 − 5,000 = 1,246,000.00; file 1,245,000.00.
+    certificate = _draft_with_roll_forward(
+        client, innotrac, cfo, django_capture_on_commit_callbacks, collections="249000.00"
+    )
+    page = client.get(f"/certificates/{certificate.pk}/").content.decode()
+
+    refused = _certify(client, certificate).content.decode()
+    certificate.refresh_from_db()
+    status_after_refusal = certificate.status
+    _certify(client, certificate, "A 1,000.00 collection posted on 2003-04-01.")
+    certificate.refresh_from_db()
+
+    expected = "The receivables roll-forward differs from the file by -1,000.00 (file − ledger)."
+    assert expected in page
+    assert f"Explain the differences before certifying: {expected}" in refused
+    assert status_after_refusal == Certificate.Status.DRAFT
+    assert certificate.status == Certificate.Status.SUBMITTED
+    assert certificate.explanation == "A 1,000.00 collection posted on 2003-04-01."
+
+
+def test_the_analyst_sees_the_borrowers_explanation(
+    client, innotrac, cfo, abl_analyst, django_capture_on_commit_callbacks
+):
+    certificate = _draft_with_roll_forward(
+        client, innotrac, cfo, django_capture_on_commit_callbacks, collections="249000.00"
+    )
+    _certify(client, certificate, "A 1,000.00 collection posted on 2003-04-01.")
+    client.force_login(abl_analyst)
+
+    page = client.get(f"/certificates/{certificate.pk}/").content.decode()
+
+    assert "The borrower's explanation of the differences:" in page
+    assert "A 1,000.00 collection posted on 2003-04-01." in page
+
+
+def test_certify_needs_no_explanation_when_everything_agrees(
+    client, innotrac, cfo, django_capture_on_commit_callbacks
+):
+    certificate = _draft_with_roll_forward(
+        client, innotrac, cfo, django_capture_on_commit_callbacks, collections="250000.00"
+    )
+
+    _certify(client, certificate, "Nothing to explain, but said anyway.")
+    certificate.refresh_from_db()
+
+    assert certificate.status == Certificate.Status.SUBMITTED
+    assert certificate.explanation == ""
+
+
 def test_reserve_change_leaves_an_approved_certificate_as_approved(
     client, innotrac, cfo, abl_analyst, django_capture_on_commit_callbacks
 ):
