@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 
 
 class Organisation(models.Model):
@@ -41,6 +42,20 @@ class User(AbstractUser):
                 condition=~models.Q(role="borrower") | models.Q(organisation__isnull=False),
             )
         ]
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django's session hash of the password, with the session generation mixed in.
+
+        Django keeps this hash in every session and ends a session whose hash no
+        longer matches, so raising `session_generation` ("log out everywhere")
+        ends every session signed with the old value, like a password change.
+        Django's public `get_session_auth_hash` and its fallback hashes (for
+        SECRET_KEY_FALLBACKS) both call this method, so neither lets an old
+        session back in; tests/test_sessions.py proves it end to end.
+        """
+        key_salt = "abl.User.session_auth_hash"
+        value = f"{self.password}\x00{self.session_generation}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
     @property
     def is_bank_staff(self) -> bool:
