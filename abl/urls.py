@@ -67,3 +67,14 @@ urlpatterns += [
     path("account/two-factor/", twofactor.two_factor, name="two_factor"),
     path("account/verify/", twofactor.verify, name="two_factor_verify"),
 ]
+
+# Accounts, lockouts and sessions (abl/views/accounts.py; docs/security-logins.md).
+from abl.views import accounts  # noqa: E402
+
+urlpatterns += [
+    path("account/", accounts.account, name="account"),
+    path("account/sessions/end/", accounts.end_my_sessions, name="end_my_sessions"),
+    path("people/lockouts/", accounts.lockout_list, name="lockout_list"),
+    path("people/lockouts/unlock/", accounts.unlock, name="unlock_login"),
+    path("people/<int:pk>/sessions/end/", accounts.end_person_sessions, name="end_person_sessions"),
+]

@@ -94,7 +94,8 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "abl.User"
-# django-axes first: it counts failed logins and refuses a locked-out one.
+# django-axes first: it counts failed logins and refuses a locked-out one
+# (its limits are under "Login protection and sessions" at the end).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -226,7 +227,6 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=_secure)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", default=8 * 3600)
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {
@@ -300,3 +300,27 @@ OTP_TOTP_ISSUER = "ABL Desk"  # the name authenticator apps show beside the code
 DATABASE_OWNER_URL = env_str("DATABASE_OWNER_URL", default="")
 if DATABASE_OWNER_URL:
     DATABASES["owner"] = dj_database_url.parse(DATABASE_OWNER_URL)
+
+# Login protection and sessions (docs/security-logins.md).
+# django-axes locks a username *from one address* (the pair, not either alone)
+# after AXES_FAILURE_LIMIT failed logins within AXES_COOLOFF_TIME hours, so a
+# guesser cannot lock a person out from elsewhere, nor one office's shared
+# address lock out everyone in it. Attempts made while locked are refused
+# without being counted, so the lock ends at the time the lockout page names.
+# abl.views.accounts.locked_out answers a locked login (429) and audits the
+# lockout. A good login costs axes one SELECT and one DELETE of expired
+# attempts; its access log (an INSERT per login, never read here) is off.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_TIME", default=1)  # hours
+if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME < 1:
+    raise ImproperlyConfigured("AXES_FAILURE_LIMIT and AXES_COOLOFF_TIME must be at least 1.")
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "abl.views.accounts.locked_out"
+AXES_DISABLE_ACCESS_LOG = True
+# A session ends after SESSION_IDLE_TIMEOUT seconds without a request: every
+# request saves the session and so pushes its expiry (in the database and the
+# cookie) that far ahead. One UPDATE of the session row per request is the price.
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", default=1800)
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
+SESSION_SAVE_EVERY_REQUEST = True
