@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -76,34 +76,49 @@ class CertifyForm(forms.Form):
     )
 
 
-class ReservesForm(forms.Form):
-    """One reserve per line: `name; amount; why` (an empty box removes every reserve)."""
+class ReserveForm(forms.Form):
+    """One reserve: its name, amount and why."""
 
-    reserves = forms.CharField(
-        label="Reserves (one per line: name; amount; reason)",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        required=False,
-    )
+    name = forms.CharField(label="Reserve", max_length=100)
+    amount = money_input(label="Amount", min_value=Decimal("0"))
+    reason = forms.CharField(label="Why", max_length=300, required=False)
+
+
+if TYPE_CHECKING:
+    _FormSet = forms.BaseFormSet[ReserveForm]
+else:
+    _FormSet = forms.BaseFormSet  # generic only for the type checker
+
+
+class BaseReserveFormSet(_FormSet):
+    def clean(self) -> None:
+        super().clean()
+        names = [
+            f.cleaned_data["name"].strip().lower()
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValidationError(f"Each reserve once: {', '.join(repeated)} appears twice.")
+
+    def reserves(self) -> list[tuple[str, Decimal, str]]:
+        """The reserves kept: rows filled in and not marked for removal."""
+        return [
+            (f.cleaned_data["name"].strip(), f.cleaned_data["amount"], f.cleaned_data["reason"])
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+
+
+ReserveFormSet = cast(
+    type[BaseReserveFormSet],
+    forms.formset_factory(ReserveForm, formset=BaseReserveFormSet, extra=1, can_delete=True),
+)
+
+
+class ReserveChangeForm(forms.Form):
     reason = forms.CharField(label="Why this change", max_length=300)
-
-    def clean_reserves(self) -> list[tuple[str, Decimal, str]]:
-        rows = []
-        for number, line in enumerate(self.cleaned_data["reserves"].splitlines(), start=1):
-            if not line.strip():
-                continue
-            parts = [p.strip() for p in line.split(";")]
-            if len(parts) < 2 or not parts[0]:
-                raise ValidationError(f"Line {number}: write 'name; amount; reason'.")
-            try:
-                amount = Decimal(parts[1].replace(",", "").replace("$", ""))
-            except ArithmeticError:
-                raise ValidationError(f"Line {number}: {parts[1]!r} is not an amount.") from None
-            if amount < 0 or amount != amount.quantize(Decimal("0.01")):
-                raise ValidationError(
-                    f"Line {number}: a reserve is a non-negative amount in cents."
-                )
-            rows.append((parts[0], amount, parts[2] if len(parts) > 2 else ""))
-        return rows
 
 
 class ConsentForm(forms.Form):

@@ -246,7 +246,7 @@ class _Section:
 
     def text(self, key: str, *, required: bool = True, default: str = "") -> str:
         value = self._get(key, required)
-        if value is None:
+        if value is None or (value == "" and not required):
             return default
         if not isinstance(value, str) or not value.strip():
             self.problems.append(f"{self._key(key)}: must be text")

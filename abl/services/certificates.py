@@ -377,6 +377,14 @@ def _change_terms(
     )
 
 
+def recomputation_pending(certificate: Certificate) -> bool:
+    """An open certificate whose figures predate the facility's newest terms (a task is on it)."""
+    if certificate.status not in (Status.DRAFT, Status.SUBMITTED) or certificate.current is None:
+        return False
+    latest = certificate.facility.current_terms()
+    return latest is not None and certificate.current.terms_version_id != latest.pk
+
+
 def current_facility_terms(facility: Facility) -> FacilityTerms:
     version = facility.current_terms()
     if version is None:

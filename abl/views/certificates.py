@@ -144,9 +144,17 @@ def certificate_files(request: HttpRequest, pk: int) -> HttpResponse:
     """The files panel alone: htmx polls it while any file is being processed."""
     certificate = get_certificate_for_user(_user(request), pk)
     files = _files(certificate)
-    pending = any(not f.is_finished for f in files)
+    recomputing = certificate_service.recomputation_pending(certificate)
+    pending = recomputing or any(not f.is_finished for f in files)
     response = render(
-        request, "abl/_files.html", {"certificate": certificate, "files": files, "pending": pending}
+        request,
+        "abl/_files.html",
+        {
+            "certificate": certificate,
+            "files": files,
+            "pending": pending,
+            "recomputing": recomputing,
+        },
     )
     if request.headers.get("HX-Request") and not pending and request.GET.get("was_pending"):
         response["HX-Refresh"] = "true"  # all done: reload the page to show the new figures

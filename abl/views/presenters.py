@@ -11,12 +11,18 @@ from abl.forms import (
     ConsentForm,
     ReplaceFileForm,
     ReportedIneligiblesForm,
-    ReservesForm,
+    ReserveChangeForm,
+    ReserveFormSet,
     ReviewForm,
     RollForwardForm,
 )
 from abl.models import Certificate, CollateralFile, Computation, CustomerLine, Role, User
-from abl.services.certificates import CATEGORIES, ROLL_FORWARD_FIELDS, latest_approved
+from abl.services.certificates import (
+    CATEGORIES,
+    ROLL_FORWARD_FIELDS,
+    latest_approved,
+    recomputation_pending,
+)
 from abl.services.reconciliation import (
     reported_differences,
     roll_forwards,
@@ -108,12 +114,14 @@ def _why(line: CustomerLine | None) -> str:
 def certificate_context(certificate: Certificate, user: User) -> dict[str, Any]:
     files = certificate.files.exclude(status=CollateralFile.Status.REPLACED)
     can_edit = certificate.is_editable and may_report(user, certificate.facility)
+    recomputing = recomputation_pending(certificate)
     can_review = may_review(user, certificate)
     context: dict[str, Any] = {
         "certificate": certificate,
         "facility": certificate.facility,
         "files": files,
-        "pending": any(not f.is_finished for f in files),
+        "pending": recomputing or any(not f.is_finished for f in files),
+        "recomputing": recomputing,
         "can_edit": can_edit,
         "can_review": can_review,
         "is_analyst": user.role == Role.ANALYST,
@@ -153,11 +161,17 @@ def certificate_context(certificate: Certificate, user: User) -> dict[str, Any]:
             "certify_form", CertifyForm(initial={"name": user.get_full_name(), "title": user.title})
         )
     if can_review:
-        reserves = "\n".join(
-            f"{r['name']}; {r['amount']}; {r.get('reason', '')}"
-            for r in context.get("reserves", [])
+        context.setdefault(
+            "reserves_formset",
+            ReserveFormSet(
+                initial=[
+                    {"name": r["name"], "amount": r["amount"], "reason": r.get("reason", "")}
+                    for r in context.get("reserves", [])
+                ],
+                prefix="reserve",
+            ),
         )
-        context.setdefault("reserves_form", ReservesForm(initial={"reserves": reserves}))
+        context.setdefault("reserves_form", ReserveChangeForm())
         context.setdefault("consent_form", ConsentForm(prefix="consent"))
         context.setdefault("review_form", ReviewForm())
     return context

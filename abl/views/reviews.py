@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from abl.access import facilities_for, get_certificate_for_user, require_role
 from abl.calc.terms import Reserve
-from abl.forms import ConsentForm, ReservesForm, ReviewForm
+from abl.forms import ConsentForm, ReserveChangeForm, ReserveFormSet, ReviewForm
 from abl.models import Certificate, Role
 from abl.services import certificates as service
 from abl.views.home import _user
@@ -41,10 +41,11 @@ def set_reserves(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     require_role(user, Role.ANALYST)
     certificate = get_certificate_for_user(user, pk)
-    form = ReservesForm(request.POST)
-    if not form.is_valid():
-        return _rerender(request, certificate, reserves_form=form)
-    reserves = [Reserve(name=n, amount=a, reason=r) for n, a, r in form.cleaned_data["reserves"]]
+    formset = ReserveFormSet(request.POST, prefix="reserve")
+    form = ReserveChangeForm(request.POST)
+    if not (formset.is_valid() and form.is_valid()):
+        return _rerender(request, certificate, reserves_formset=formset, reserves_form=form)
+    reserves = [Reserve(name=n, amount=a, reason=r) for n, a, r in formset.reserves()]
     try:
         service.set_reserves(
             facility=certificate.facility,
@@ -56,7 +57,8 @@ def set_reserves(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(error))
     else:
         messages.success(
-            request, "Reserves saved as a new terms version; open certificates recomputed."
+            request,
+            "Reserves saved as a new terms version; open certificates are being recomputed.",
         )
     return redirect("certificate_detail", certificate.pk)
 

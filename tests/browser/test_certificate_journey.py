@@ -76,9 +76,12 @@ def test_borrower_reports_and_analyst_approves(page, live_server, celery_worker_
     login(page, live_server, "analyst", PASSWORD)
     page.get_by_role("link", name="Review queue").click()
     page.get_by_test_id("review-queue").get_by_role("link", name=facility.name).click()
-    page.locator("#id_reserves").fill("Rent reserve; 150000.00; landlord waiver outstanding")
+    page.locator("#id_reserve-0-name").fill("Rent reserve")
+    page.locator("#id_reserve-0-amount").fill("150000.00")
+    page.locator("#id_reserve-0-reason").fill("landlord waiver outstanding")
     page.locator("#id_reason").fill("Field exam 2003-03")
     page.get_by_role("button", name="Save reserves").click()
+    # The figures are recomputed by a task; the page polls and reloads when they are ready.
     expect(page.get_by_test_id("reserves")).to_have_text("150,000.00", timeout=30_000)
     page.locator("#id_decision").select_option("approve")
     page.get_by_role("button", name="Record decision").click()

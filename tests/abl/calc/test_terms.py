@@ -109,3 +109,15 @@ def test_stored_floats_are_refused():
         TermsError, match=r"receivables\.advance_rate: 0\.85 is not an exact number"
     ):
         parse_terms(data)
+
+
+def test_a_reserve_without_a_reason_survives_being_stored_and_read_back():
+    from abl.calc.terms import Reserve, with_reserves
+
+    terms = with_reserves(
+        load_terms_yaml(TEXT), [Reserve("Rent reserve", Decimal("150000.00"), "")]
+    )
+
+    again = parse_terms(terms_to_data(terms))
+
+    assert again.reserves == (Reserve("Rent reserve", Decimal("150000.00"), ""),)
