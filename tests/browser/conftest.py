@@ -2,10 +2,14 @@
 
 import os
 import re
+from urllib.parse import urlsplit
 
 import pytest
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.twofactor import current_code
 
 # Playwright's sync API keeps an event loop running in the test thread for the
 # whole session; the ORM calls in tests stay synchronous and safe. Subprocesses
@@ -45,7 +49,18 @@ def _fail_on_csp_violation(request):
 
 
 def login(page, live_server, username: str, password: str) -> None:
+    """Log in as a person would: the password, then the app's code when the code page asks.
+
+    The code is what the user's authenticator app shows now (tests.twofactor.current_code);
+    django-otp takes each code once, so a second login within 30 seconds needs the next one.
+    """
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+    if urlsplit(page.url).path == reverse("two_factor_verify"):
+        device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+        page.get_by_label("Code").fill(current_code(device))
+        page.get_by_role("button", name="Verify").click()
+        page.wait_for_load_state()
