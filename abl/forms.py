@@ -117,8 +117,18 @@ ReserveFormSet = cast(
 )
 
 
+def effective_date_field(label: str) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Empty: today's business date.",
+    )
+
+
 class ReserveChangeForm(forms.Form):
     reason = forms.CharField(label="Why this change", max_length=300)
+    effective_date = effective_date_field("Takes effect on")
 
 
 class ConsentForm(forms.Form):
@@ -127,6 +137,7 @@ class ConsentForm(forms.Form):
         choices=[("1", "Consent received"), ("0", "Consent withdrawn")], coerce=lambda v: v == "1"
     )
     reason = forms.CharField(label="Reference (letter, date)", max_length=300)
+    effective_date = effective_date_field("Date of the consent")
 
 
 class ReviewForm(forms.Form):

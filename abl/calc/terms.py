@@ -165,6 +165,8 @@ class FacilityTerms:
     fees: Fees | None
     pricing: Pricing | None
     letter_paths: tuple[str, ...] = field(default=())
+    # The letter's own words for a term, by key path (e.g. "receivables.advance_rate").
+    letter_clauses: tuple[tuple[str, str], ...] = field(default=())
 
     @property
     def total_reserves(self) -> Decimal:
@@ -419,8 +421,14 @@ def parse_terms(data: Mapping[str, Any]) -> FacilityTerms:
     covenants = _covenants(top)
     fees = _fees(top)
     pricing = _pricing(top)
-    sources = top.section("sources", ("letter",), required=False)
+    sources = top.section("sources", ("letter", "clauses"), required=False)
     letter = sources.strings("letter") if sources else ()
+    clauses = []
+    for path, clause in sources.items("clauses") if sources else []:
+        if not isinstance(clause, str) or not clause.strip():
+            problems.append(f"sources.clauses.{path}: must be text")
+        else:
+            clauses.append((path, clause.strip()))
     if (
         facility.terms_date != dt.date.min
         and facility.maturity_date != dt.date.min
@@ -430,7 +438,16 @@ def parse_terms(data: Mapping[str, Any]) -> FacilityTerms:
     if problems:
         raise TermsError(problems)
     return FacilityTerms(
-        facility, receivables, inventory, reserves, reporting, covenants, fees, pricing, letter
+        facility,
+        receivables,
+        inventory,
+        reserves,
+        reporting,
+        covenants,
+        fees,
+        pricing,
+        letter,
+        tuple(clauses),
     )
 
 
@@ -683,6 +700,9 @@ def terms_to_data(terms: FacilityTerms) -> dict[str, Any]:
     """JSON-ready data (decimals as strings, dates ISO) that parse_terms reads back equal."""
     data: dict[str, Any] = _plain(dataclasses.asdict(terms))
     data["sources"] = {"letter": data.pop("letter_paths")}
+    clauses = data.pop("letter_clauses")
+    if clauses:
+        data["sources"]["clauses"] = dict(clauses)
     for key in ("covenants", "fees", "pricing"):
         if data[key] is None:
             del data[key]

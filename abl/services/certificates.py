@@ -354,6 +354,7 @@ def _change_terms(
     change: Callable[[FacilityTerms], FacilityTerms],
     actor: User,
     reason: str,
+    effective_date: dt.date | None,
 ) -> None:
     """A new terms version made from the current one, under the facility's lock.
 
@@ -362,13 +363,19 @@ def _change_terms(
     """
     if actor.role != Role.ANALYST:
         raise CertificateError("Only an ABL analyst changes a facility's reserves or consents.")
+    today = business_date.today()
+    effective_date = effective_date or today
+    if effective_date > today:
+        raise CertificateError(
+            f"A change cannot take effect on {effective_date}, after today's business date {today}."
+        )
     Facility.objects.select_for_update().get(pk=facility.pk)
     create_terms_version(
         facility=facility,
         terms=change(current_facility_terms(facility)),
         actor=actor,
         reason=reason,
-        effective_date=business_date.today(),
+        effective_date=effective_date,
     )
     from abl.tasks import recompute_open_certificates_task
 
@@ -392,8 +399,18 @@ def current_facility_terms(facility: Facility) -> FacilityTerms:
     return parse_terms(version.data)
 
 
-def set_reserves(*, facility: Facility, reserves: list[Reserve], actor: User, reason: str) -> None:
-    """Replace the facility's reserves: a new terms version, then open certificates recomputed."""
+def set_reserves(
+    *,
+    facility: Facility,
+    reserves: list[Reserve],
+    actor: User,
+    reason: str,
+    effective_date: dt.date | None = None,
+) -> None:
+    """Replace the facility's reserves: a new terms version, then open certificates recomputed.
+
+    The version takes effect on `effective_date` (the business date when not given).
+    """
     if not reason.strip():
         raise CertificateError("A reason is required for every reserve change.")
     _change_terms(
@@ -401,18 +418,27 @@ def set_reserves(*, facility: Facility, reserves: list[Reserve], actor: User, re
         change=lambda terms: with_reserves(terms, reserves),
         actor=actor,
         reason=reason.strip(),
+        effective_date=effective_date,
     )
 
 
 def record_consent(
-    *, facility: Facility, program: str, received: bool, actor: User, reason: str
+    *,
+    facility: Facility,
+    program: str,
+    received: bool,
+    actor: User,
+    reason: str,
+    effective_date: dt.date | None = None,
 ) -> None:
+    """Record a program's consent (received or withdrawn) as of the consent's own date."""
     state = "received" if received else "withdrawn"
     _change_terms(
         facility=facility,
         change=lambda terms: with_consent(terms, program, received),
         actor=actor,
         reason=reason.strip() or f"{program} consent {state}",
+        effective_date=effective_date,
     )
 
 

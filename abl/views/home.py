@@ -8,7 +8,7 @@ from django.shortcuts import render
 from abl.access import facilities_for, get_facility_for_user, require_role
 from abl.models import AuditEvent, Role, User
 from abl.services.certificates import latest_approved
-from abl.services.terms import flatten
+from abl.views.terms_page import terms_sections
 
 HOME_TEMPLATES = {
     Role.BORROWER: "abl/home_borrower.html",
@@ -41,18 +41,12 @@ def facility_detail(request: HttpRequest, pk: int) -> HttpResponse:
     versions = list(facility.terms_versions.select_related("created_by"))
     shown = next((v for v in versions if str(v.version) == request.GET.get("version")), None)
     shown = shown or (versions[0] if versions else None)
-    rows = []
-    if shown is not None:
-        rows = [
-            (path, value, shown.is_from_letter(path))
-            for path, value in flatten(shown.data).items()
-            if not path.startswith("sources")
-        ]
+    sections = terms_sections(shown) if shown is not None else []
     context = {
         "facility": facility,
         "versions": versions,
         "shown": shown,
-        "rows": rows,
+        "sections": sections,
         "current_base": latest_approved(facility),
         "certificates": facility.certificates.select_related("current", "approved")[:10],
     }

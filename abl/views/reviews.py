@@ -52,6 +52,7 @@ def set_reserves(request: HttpRequest, pk: int) -> HttpResponse:
             reserves=reserves,
             actor=user,
             reason=form.cleaned_data["reason"],
+            effective_date=form.cleaned_data["effective_date"],
         )
     except service.CertificateError as error:
         messages.error(request, str(error))
@@ -79,6 +80,7 @@ def record_consent(request: HttpRequest, pk: int) -> HttpResponse:
             received=form.cleaned_data["received"],
             actor=user,
             reason=form.cleaned_data["reason"],
+            effective_date=form.cleaned_data["effective_date"],
         )
     except (service.CertificateError, KeyError, ValueError) as error:
         messages.error(request, f"Consent not recorded: {error}")
