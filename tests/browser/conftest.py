@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tests.abl.conftest import cfo, innotrac  # noqa: F401 - the Innotrac fixtures, for journeys
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.twofactor import current_code
 
