@@ -285,6 +285,11 @@ FILLERS: dict[str, list[Filler]] = {
     "deactivate_person": [_people("deactivate_person")],
     "facility_managers": [_facility("facility_managers")],
     "remove_manager": [_per_state(_remove_manager)],
+    "account": [_once(reverse("account"))],
+    "end_my_sessions": [_once(reverse("end_my_sessions"))],
+    "lockout_list": [_once(reverse("lockout_list"))],
+    "unlock_login": [_once(reverse("unlock_login"))],
+    "end_person_sessions": [_people("end_person_sessions")],
 }
 
 
