@@ -10,7 +10,9 @@ from tests.abl.conftest import AGING
 from tests.browser.conftest import login
 from tests.factories import PASSWORD
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# The certificate writes audit rows; on SQLite the append-only trigger refuses the
+# DELETE that empties the tables after a transaction=True test (PostgreSQL truncates).
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
