@@ -363,6 +363,9 @@ def refuse_file(*, claim: Claim, problems: list[dict[str, Any]], more: int = 0) 
 
 
 def _refuse(collateral: CollateralFile, problems: list[dict[str, Any]], more: int) -> None:
+    # Row locks before the audit chain's lock (taken by record()), in the order
+    # accept_file takes them, so a refusal and an acceptance cannot deadlock.
+    certificate = Certificate.objects.select_for_update().get(pk=collateral.certificate_id)
     problems = [storable(p) for p in problems]
     delete_rows(collateral)
     CollateralFile.objects.filter(pk=collateral.pk).update(
@@ -384,7 +387,6 @@ def _refuse(collateral: CollateralFile, problems: list[dict[str, Any]], more: in
         f"{len(problems) + more} problem(s)",
         changes={"problems": problems[:5]},
     )
-    certificate = Certificate.objects.select_for_update().get(pk=collateral.certificate_id)
     try:
         with transaction.atomic():
             settle_certificate(certificate=certificate, actor=collateral.uploaded_by)
