@@ -4,6 +4,8 @@
 Decimal('1234.57')
 >>> pct_display(Decimal("0.153449"))
 Decimal('0.1534')
+>>> money_text(Decimal("-1234.5"))
+'(1,234.50)'
 """
 
 from decimal import ROUND_HALF_UP, Decimal
@@ -37,3 +39,10 @@ def pct_display(fraction: Decimal) -> Decimal:
 def ratio_display(ratio: Decimal) -> Decimal:
     """A ratio shown to 2 places: 1.2549 → 1.25."""
     return ratio.quantize(_RATIO_PLACES, rounding=ROUND_HALF_UP)
+
+
+def money_text(amount: Decimal | str) -> str:
+    """Money as every page and audit summary shows it: commas, cents, negatives in parentheses."""
+    value = Decimal(str(amount))
+    text = f"{abs(value):,.2f}"
+    return f"({text})" if value < 0 else text

@@ -19,6 +19,7 @@ from abl import bulk, business_date
 from abl.access import review_refusal
 from abl.audit import record
 from abl.calc.borrowing_base import BorrowingBase, compute_from_frames
+from abl.calc.money import money_text
 from abl.calc.receivables import CATEGORIES
 from abl.calc.report import borrowing_base_json
 from abl.calc.terms import FacilityTerms, Reserve, parse_terms, with_consent, with_reserves
@@ -148,7 +149,7 @@ def _store_computation(
         obj=certificate,
         facility=certificate.facility,
         summary=f"Certificate as of {certificate.as_of} computed ({reason}): borrowing base "
-        f"{figures['borrowing_base']}, excess availability {figures['excess_availability']}",
+        f"{money_text(figures['borrowing_base'])}, excess availability {money_text(figures['excess_availability'])}",
         changes={"computation": computation.pk, "terms_version": terms_version.version},
     )
     return computation
@@ -277,7 +278,7 @@ def submit_certificate(
         obj=certificate,
         facility=certificate.facility,
         summary=f"Certificate as of {certificate.as_of} certified by {certificate.certified_name}, "
-        f"{certificate.certified_title}: borrowing base {certificate.submitted.figures['borrowing_base']}",
+        f"{certificate.certified_title}: borrowing base {money_text(certificate.submitted.figures['borrowing_base'])}",
         changes={"computation": certificate.submitted.pk},
     )
     queue_certificate_notification(certificate=certificate, event=Notification.Event.SUBMITTED)
@@ -310,14 +311,18 @@ def approve_certificate(*, certificate: Certificate, actor: User, comment: str =
     certificate.reviewed_by, certificate.reviewed_at = actor, timezone.now()
     certificate.review_comment = comment.strip()
     certificate.save()
-    submitted = certificate.submitted.figures["borrowing_base"] if certificate.submitted else "—"
+    submitted = (
+        money_text(certificate.submitted.figures["borrowing_base"])
+        if certificate.submitted
+        else "—"
+    )
     record(
         actor=actor,
         action="certificate.approved",
         obj=certificate,
         facility=certificate.facility,
         summary=f"Certificate as of {certificate.as_of} approved: borrowing base "
-        f"{computation.figures['borrowing_base']} (submitted {submitted})",
+        f"{money_text(computation.figures['borrowing_base'])} (submitted {submitted})",
         changes={"computation": computation.pk, "comment": certificate.review_comment},
     )
     queue_certificate_notification(certificate=certificate, event=Notification.Event.APPROVED)

@@ -26,6 +26,7 @@ from django.utils import timezone
 from abl.access import may_report
 from abl.audit import record
 from abl.business_date import as_of_problem
+from abl.calc.money import money_text
 from abl.models import Certificate, CollateralFile, Facility, User
 from abl.readers import source
 from abl.services import processing
@@ -120,7 +121,8 @@ def report_collateral(
         _check_report(facility=facility, actor=actor, as_of=as_of, files=files)
         if outstanding is not None and outstanding < 0:
             raise UploadRefused(
-                f"The loans outstanding cannot be negative ({outstanding:,}).", field="outstanding"
+                f"The loans outstanding cannot be negative ({outstanding:,}).",
+                field="outstanding",
             )
         certificate = _draft_to_report_in(facility=facility, actor=actor, as_of=as_of, draft=draft)
         replaced = {
@@ -283,7 +285,7 @@ def set_outstanding(*, certificate: Certificate, outstanding: Decimal, actor: Us
         action="certificate.outstanding_set",
         obj=certificate,
         facility=certificate.facility,
-        summary=f"Outstanding at {certificate.as_of} set to {outstanding:,}",
+        summary=f"Outstanding at {certificate.as_of} set to {money_text(outstanding)}",
         changes={"outstanding": [str(before), str(outstanding)]},
     )
 

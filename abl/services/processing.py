@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from abl import bulk
 from abl.audit import record
-from abl.calc.money import from_cents
+from abl.calc.money import from_cents, money_text
 from abl.models import Certificate, CollateralFile, InventoryItem, Invoice, Payable
 from abl.readers import (
     CollateralFileError,
@@ -308,7 +308,7 @@ def accept_file(
         obj=collateral,
         facility=certificate.facility,
         summary=f"{collateral.get_kind_display()} {collateral.original_name}: "
-        f"{frame.height:,} rows, total {total:,}",
+        f"{frame.height:,} rows, total {money_text(total)}",
         changes={"rows": frame.height, "total": str(total), "sha256": collateral.sha256},
     )
     settle_certificate(

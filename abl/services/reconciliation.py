@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from abl.calc.money import money_text
 from abl.calc.receivables import CATEGORIES
 from abl.calc.rollforward import RollForward, inventory_rollforward, receivables_rollforward
 from abl.models import Certificate
@@ -74,12 +75,12 @@ def reported_differences(
 def unexplained_differences(certificate: Certificate, figures: dict[str, Any]) -> list[str]:
     """What the borrower must explain before certifying, in words; empty when all agree."""
     lines = [
-        f"The {name} roll-forward differs from the file by {rf.difference:,} (file − ledger)."
+        f"The {name} roll-forward differs from the file by {money_text(rf.difference)} (file − ledger)."
         for name, rf in roll_forwards(certificate, figures).items()
         if not rf.reconciles
     ]
     lines += [
-        f"Your {d.label.lower()} ineligibles differ from ABL Desk's by {d.difference:,} "
+        f"Your {d.label.lower()} ineligibles differ from ABL Desk's by {money_text(d.difference)} "
         "(computed − reported)."
         for d in reported_differences(certificate, figures)
         if d.difference

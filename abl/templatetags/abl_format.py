@@ -4,6 +4,8 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
+from abl.calc.money import money_text
+
 register = template.Library()
 
 
@@ -18,8 +20,7 @@ def money(value: object) -> str:
         return str(value)
     if not amount.is_finite():  # "NaN" would raise on the comparison below
         return str(value)
-    text = f"{abs(amount):,.2f}"
-    return f"({text})" if amount < 0 else text
+    return money_text(amount)
 
 
 @register.filter

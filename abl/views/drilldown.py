@@ -1,13 +1,17 @@
 """From a category to its customers, from a customer to its invoices; inventory rows.
 
 Every page is paginated and served in a bounded number of queries, whatever the
-number of invoices (tests/abl/test_drilldown_queries.py).
+number of invoices (tests/abl/test_drilldown.py). Each list ends with its total,
+beside the certificate line it ties to.
 """
 
+from decimal import Decimal
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -71,10 +75,19 @@ def receivables_customers(request: HttpRequest, pk: int) -> HttpResponse:
     elif category:
         raise Http404("No such category")
     page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    sums = {"gross": Sum("gross"), "eligible": Sum("eligible")}
+    if category:
+        sums["category"] = Sum(f"{category}_ineligible")
+    totals = {k: v or Decimal("0.00") for k, v in customers.aggregate(**sums).items()}
+    figures = computation.figures
     return render(
         request,
         "abl/drill_customers.html",
         {
+            "totals": totals,
+            "certificate_line": Decimal(figures["ineligible_receivables"][category])
+            if category
+            else Decimal(figures["gross_receivables"]),
             "certificate": certificate,
             "computation": computation,
             "page": page,
@@ -132,6 +145,7 @@ def inventory_items(request: HttpRequest, pk: int) -> HttpResponse:
         items = items.filter(inventory_filter(rules, reason))
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = inventory_reasons(list(page.object_list), computation=computation)
+    total = items.aggregate(value=Sum("value"))["value"] or Decimal("0.00")
     return render(
         request,
         "abl/drill_inventory.html",
@@ -142,7 +156,18 @@ def inventory_items(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "reason": reason,
             "reason_label": label(reason) if reason else "Every row",
+            "total": total,
+            "certificate_line": _inventory_line(computation.figures, reason),
             "reasons": [(r, label(r)) for r in reasons],
             "query": _query(computation, reason=reason),
         },
     )
+
+
+def _inventory_line(figures: dict[str, Any], reason: str) -> Decimal:
+    """The certificate's line a list of inventory rows adds up to."""
+    if not reason:
+        return Decimal(figures["gross_inventory"])
+    if reason == "eligible":
+        return Decimal(figures["eligible_inventory"])
+    return Decimal(figures["ineligible_inventory"].get(reason, "0"))

@@ -342,7 +342,7 @@ def test_certify_refused_until_an_unreconciled_roll_forward_is_explained(
     _certify(client, certificate, "A 1,000.00 collection posted on 2003-04-01.")
     certificate.refresh_from_db()
 
-    expected = "The receivables roll-forward differs from the file by -1,000.00 (file − ledger)."
+    expected = "The receivables roll-forward differs from the file by (1,000.00) (file − ledger)."
     assert expected in page
     assert f"Explain the differences before certifying: {expected}" in refused
     assert status_after_refusal == Certificate.Status.DRAFT
@@ -491,3 +491,16 @@ def test_every_state_change_writes_its_audit_event(
         "certificate.draft_created",
         "certificate.discarded",
     ]
+
+
+def test_the_audit_trail_shows_money_as_every_page_does(
+    client, innotrac, cfo, abl_analyst, django_capture_on_commit_callbacks
+):
+    _submitted(innotrac, cfo, django_capture_on_commit_callbacks, client)
+    client.force_login(abl_analyst)
+
+    page = client.get("/audit/").content.decode()
+
+    assert "Chief Financial Officer: borrowing base 546,125.00" in page
+    assert "Outstanding at 2003-03-31 set to 100,000.00" in page
+    assert "546125.00" not in page

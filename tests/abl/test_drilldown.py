@@ -140,3 +140,25 @@ def test_the_drilldown_reason_agrees_with_the_engine_at_the_age_limit(
     first_reason = page.split('data-testid="invoice-reason">')[1].split("<")[0]
     assert first_reason == reason
     assert engine_past_due == ("0.00" if reason == "eligible" else "1000.00")
+
+
+@pytest.mark.parametrize(
+    "category", ["", "affiliate", "foreign", "past_due", "concentration", "government"]
+)
+def test_every_customer_list_totals_to_the_certificates_line(client, certificate, category):
+    from decimal import Decimal
+
+    from abl.templatetags.abl_format import money
+
+    figures = certificate.current.figures
+    line = figures["ineligible_receivables"][category] if category else figures["gross_receivables"]
+
+    page = client.get(
+        f"/certificates/{certificate.pk}/receivables/?category={category}"
+    ).content.decode()
+
+    total = page.split(
+        'data-testid="total-category">' if category else 'data-testid="total-gross">'
+    )[1].split("<")[0]
+    assert total == money(Decimal(line))
+    assert money(Decimal(line)) in page.split('data-testid="ties-to">')[1].split("</td>")[0]
