@@ -29,9 +29,9 @@ def process_collateral_file_task(self: Task, file_id: int) -> str:
 @shared_task(name="abl.recompute_open_certificates")
 def recompute_open_certificates_task(facility_id: int, actor_id: int | None, reason: str) -> int:
     """After a terms change: recompute the facility's drafts and submitted certificates."""
-    from abl.services import certificates
+    from abl.services import computations
 
-    return certificates.recompute_open_certificates(
+    return computations.recompute_open_certificates(
         facility_id=facility_id, actor_id=actor_id, reason=reason
     )
 

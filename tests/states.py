@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from abl.calc.terms import Reserve
 from abl.models import Certificate, CollateralFile, Facility, User
-from abl.services import certificates, collateral
+from abl.services import certificates, collateral, terms
 from abl.services.terms import load_facility_terms
 from abl.tasks import process_collateral_file_task
 from tests.abl.conftest import AGING
@@ -156,7 +156,7 @@ def build_world() -> World:
     found["redrafted"] = _draft(facilities["returned"], borrower, aging)
     facilities["redrafted"] = facilities["returned"]
     to_approve = _submitted(facilities["approved"], borrower, aging)
-    certificates.set_reserves(
+    terms.set_reserves(
         facility=facilities["approved"],
         reserves=[Reserve(name="Dilution", amount=Decimal("25000.00"), reason="Field exam")],
         actor=analyst,

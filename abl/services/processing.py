@@ -327,7 +327,7 @@ def settle_certificate(
     reason: str = "Files changed",
 ) -> None:
     """Recompute the draft once none of its files is pending (a no-op when nothing changed)."""
-    from abl.services.certificates import compute_certificate
+    from abl.services.computations import compute_certificate
 
     if certificate.is_editable and pending_files(certificate) == 0:
         compute_certificate(certificate=certificate, actor=actor, reason=reason, frames=frames)

@@ -1,14 +1,28 @@
-"""Loading and versioning a facility's terms. Every change is a new version, audited."""
+"""Loading and versioning a facility's terms. Every change is a new version, audited.
+
+Loading a terms file, and the analyst's changes (reserves, a program's consent):
+each a new version under the facility's lock, effective on the date given.
+"""
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
 
 from abl import business_date
 from abl.audit import record
-from abl.calc.terms import FacilityTerms, load_terms_yaml, terms_to_data
-from abl.models import Facility, Organisation, TermsVersion, User
+from abl.calc.terms import (
+    FacilityTerms,
+    Reserve,
+    load_terms_yaml,
+    parse_terms,
+    terms_to_data,
+    with_consent,
+    with_reserves,
+)
+from abl.models import Facility, Organisation, Role, TermsVersion, User
+from abl.services.errors import CertificateError
 
 
 def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
@@ -128,3 +142,90 @@ def _facility_for(terms: FacilityTerms, *, actor: User | None) -> Facility:
             summary=f"Facility {facility.slug} created for {borrower} with {lender}",
         )
     return facility
+
+
+@transaction.atomic
+def _change_terms(
+    *,
+    facility: Facility,
+    change: Callable[[FacilityTerms], FacilityTerms],
+    actor: User,
+    reason: str,
+    effective_date: dt.date | None,
+) -> None:
+    """A new terms version made from the current one, under the facility's lock.
+
+    The open certificates are recomputed by a task once this commits; an
+    approved certificate keeps the figures it was approved with.
+    """
+    if actor.role != Role.ANALYST:
+        raise CertificateError("Only an ABL analyst changes a facility's reserves or consents.")
+    today = business_date.today()
+    effective_date = effective_date or today
+    if effective_date > today:
+        raise CertificateError(
+            f"A change cannot take effect on {effective_date}, after today's business date {today}."
+        )
+    Facility.objects.select_for_update().get(pk=facility.pk)
+    create_terms_version(
+        facility=facility,
+        terms=change(current_facility_terms(facility)),
+        actor=actor,
+        reason=reason,
+        effective_date=effective_date,
+    )
+    from abl.tasks import recompute_open_certificates_task
+
+    transaction.on_commit(
+        lambda: recompute_open_certificates_task.delay(facility.pk, actor.pk, reason)
+    )
+
+
+def current_facility_terms(facility: Facility) -> FacilityTerms:
+    version = facility.current_terms()
+    if version is None:
+        raise CertificateError("The facility has no terms loaded.")
+    return parse_terms(version.data)
+
+
+def set_reserves(
+    *,
+    facility: Facility,
+    reserves: list[Reserve],
+    actor: User,
+    reason: str,
+    effective_date: dt.date | None = None,
+) -> None:
+    """Replace the facility's reserves: a new terms version, then open certificates recomputed.
+
+    The version takes effect on `effective_date` (the business date when not given).
+    """
+    if not reason.strip():
+        raise CertificateError("A reason is required for every reserve change.")
+    _change_terms(
+        facility=facility,
+        change=lambda terms: with_reserves(terms, reserves),
+        actor=actor,
+        reason=reason.strip(),
+        effective_date=effective_date,
+    )
+
+
+def record_consent(
+    *,
+    facility: Facility,
+    program: str,
+    received: bool,
+    actor: User,
+    reason: str,
+    effective_date: dt.date | None = None,
+) -> None:
+    """Record a program's consent (received or withdrawn) as of the consent's own date."""
+    state = "received" if received else "withdrawn"
+    _change_terms(
+        facility=facility,
+        change=lambda terms: with_consent(terms, program, received),
+        actor=actor,
+        reason=reason.strip() or f"{program} consent {state}",
+        effective_date=effective_date,
+    )

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from abl.access import get_certificate_for_user, get_facility_for_user, may_report
+from abl.calc.receivables import CATEGORIES
 from abl.forms import (
     CertifyForm,
     DiscardForm,
@@ -20,6 +21,7 @@ from abl.forms import (
 from abl.models import Certificate, CollateralFile, User
 from abl.services import certificates as certificate_service
 from abl.services import collateral as collateral_service
+from abl.services import computations
 from abl.services.collateral import UploadRefused
 from abl.views.home import _user
 from abl.views.presenters import certificate_context
@@ -144,7 +146,7 @@ def certificate_files(request: HttpRequest, pk: int) -> HttpResponse:
     """The files panel alone: htmx polls it while any file is being processed."""
     certificate = get_certificate_for_user(_user(request), pk)
     files = _files(certificate)
-    recomputing = certificate_service.recomputation_pending(certificate)
+    recomputing = computations.recomputation_pending(certificate)
     pending = recomputing or any(not f.is_finished for f in files)
     response = render(
         request,
@@ -167,9 +169,7 @@ def save_roll_forward(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     certificate = get_certificate_for_user(user, pk)
     form = RollForwardForm(request.POST)
-    reported = ReportedIneligiblesForm(
-        request.POST, categories=certificate_service.CATEGORIES, prefix="reported"
-    )
+    reported = ReportedIneligiblesForm(request.POST, categories=CATEGORIES, prefix="reported")
     if form.is_valid() and reported.is_valid():
         try:
             certificate_service.save_borrower_figures(

@@ -17,6 +17,7 @@ from django.shortcuts import render
 
 from abl.access import get_certificate_for_user
 from abl.calc.inventory import category_tests
+from abl.calc.receivables import CATEGORIES
 from abl.calc.terms import parse_terms
 from abl.models import (
     Certificate,
@@ -26,7 +27,6 @@ from abl.models import (
     InventoryItem,
     Invoice,
 )
-from abl.services.certificates import CATEGORIES
 from abl.views.home import _user
 from abl.views.presenters import label
 from abl.views.reasons import inventory_filter, inventory_reasons, invoice_reasons

@@ -5,6 +5,7 @@ from typing import Any
 
 from abl.access import may_report, may_review
 from abl.calc.borrowing_base import over_advance
+from abl.calc.receivables import CATEGORIES
 from abl.calc.rollforward import compare_figures
 from abl.forms import (
     CertifyForm,
@@ -17,12 +18,8 @@ from abl.forms import (
     RollForwardForm,
 )
 from abl.models import Certificate, CollateralFile, Computation, CustomerLine, Role, User
-from abl.services.certificates import (
-    CATEGORIES,
-    ROLL_FORWARD_FIELDS,
-    latest_approved,
-    recomputation_pending,
-)
+from abl.services.certificates import ROLL_FORWARD_FIELDS, latest_approved
+from abl.services.computations import recomputation_pending
 from abl.services.reconciliation import (
     reported_differences,
     roll_forwards,

@@ -11,6 +11,7 @@ from abl.calc.terms import Reserve
 from abl.forms import ConsentForm, ReserveChangeForm, ReserveFormSet, ReviewForm
 from abl.models import Certificate, Role
 from abl.services import certificates as service
+from abl.services import terms as terms_service
 from abl.views.home import _user
 from abl.views.presenters import certificate_context
 
@@ -47,7 +48,7 @@ def set_reserves(request: HttpRequest, pk: int) -> HttpResponse:
         return _rerender(request, certificate, reserves_formset=formset, reserves_form=form)
     reserves = [Reserve(name=n, amount=a, reason=r) for n, a, r in formset.reserves()]
     try:
-        service.set_reserves(
+        terms_service.set_reserves(
             facility=certificate.facility,
             reserves=reserves,
             actor=user,
@@ -74,7 +75,7 @@ def record_consent(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _rerender(request, certificate, consent_form=form)
     try:
-        service.record_consent(
+        terms_service.record_consent(
             facility=certificate.facility,
             program=form.cleaned_data["program"].strip().upper(),
             received=form.cleaned_data["received"],

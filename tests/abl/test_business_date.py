@@ -139,11 +139,11 @@ def test_as_of_on_the_business_date_accepted(settings, innotrac, cfo):
 @pytest.mark.django_db
 def test_a_reserve_change_takes_effect_on_the_business_date(settings, innotrac, abl_analyst):
     from abl.calc.terms import Reserve
-    from abl.services import certificates
+    from abl.services import terms
 
     settings.ABL_BUSINESS_DATE = "2003-04-07"
 
-    certificates.set_reserves(
+    terms.set_reserves(
         facility=innotrac,
         reserves=[Reserve(name="Rent reserve", amount=Decimal("150000.00"), reason="landlord")],
         actor=abl_analyst,

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from abl.calc.terms import Reserve
 from abl.models import AuditEvent, Certificate, CollateralFile, Invoice
-from abl.services import certificates, collateral
+from abl.services import certificates, collateral, terms
 from tests.abl.conftest import AGING, EXPECTED
 
 pytestmark = pytest.mark.django_db
@@ -195,7 +195,7 @@ def test_reserve_recomputes_but_submitted_figures_never_change(
     submitted_figures = dict(certificate.submitted.figures)
 
     with django_capture_on_commit_callbacks(execute=True):
-        certificates.set_reserves(
+        terms.set_reserves(
             facility=innotrac,
             reserves=[
                 Reserve(
@@ -387,7 +387,7 @@ def test_reserve_change_leaves_an_approved_certificate_as_approved(
     computations_before = approved.computations.count()
 
     with django_capture_on_commit_callbacks(execute=True):
-        certificates.set_reserves(
+        terms.set_reserves(
             facility=innotrac,
             reserves=[Reserve(name="Rent reserve", amount=Decimal("46125.00"), reason="Landlord")],
             actor=abl_analyst,
@@ -406,7 +406,7 @@ def test_reserve_change_recomputes_only_once_committed(
     certificate = _submitted(innotrac, cfo, django_capture_on_commit_callbacks, client)
 
     with django_capture_on_commit_callbacks(execute=False) as queued:
-        certificates.set_reserves(
+        terms.set_reserves(
             facility=innotrac,
             reserves=[Reserve(name="Rent reserve", amount=Decimal("46125.00"), reason="Landlord")],
             actor=abl_analyst,
@@ -444,10 +444,10 @@ def test_every_state_change_writes_its_audit_event(
 ):
     certificate = _submitted(innotrac, cfo, django_capture_on_commit_callbacks, client)
     with django_capture_on_commit_callbacks(execute=True):
-        certificates.set_reserves(
+        terms.set_reserves(
             facility=innotrac, reserves=[], actor=abl_analyst, reason="No reserve yet"
         )
-        certificates.record_consent(
+        terms.record_consent(
             facility=innotrac,
             program="BELLSOUTH",
             received=True,

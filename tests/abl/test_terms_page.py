@@ -3,7 +3,7 @@
 import pytest
 
 from abl.calc.terms import Reserve
-from abl.services import certificates
+from abl.services import certificates, terms
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,7 @@ def test_placeholder_pricing_is_marked_as_such(client, innotrac, abl_analyst):
 def test_terms_history_lists_each_version_with_its_reason(client, innotrac, abl_analyst):
     from decimal import Decimal
 
-    certificates.set_reserves(
+    terms.set_reserves(
         facility=innotrac,
         reserves=[Reserve("Rent reserve", Decimal("150000.00"), "no waiver")],
         actor=abl_analyst,
@@ -76,7 +76,7 @@ def test_terms_history_lists_each_version_with_its_reason(client, innotrac, abl_
 
 
 def test_consent_creates_a_version_with_bellsouth_at_65(innotrac, abl_analyst):
-    certificates.record_consent(
+    terms.record_consent(
         facility=innotrac,
         program="BELLSOUTH",
         received=True,
@@ -91,7 +91,7 @@ def test_consent_creates_a_version_with_bellsouth_at_65(innotrac, abl_analyst):
 
 def test_borrower_cannot_change_reserves(innotrac, cfo):
     with pytest.raises(certificates.CertificateError):
-        certificates.set_reserves(facility=innotrac, reserves=[], actor=cfo, reason="x")
+        terms.set_reserves(facility=innotrac, reserves=[], actor=cfo, reason="x")
 
 
 def test_consent_takes_effect_on_the_date_the_analyst_gives(
@@ -127,7 +127,7 @@ def test_a_terms_change_cannot_take_effect_after_the_business_date(innotrac, abl
     settings.ABL_BUSINESS_DATE = "2003-04-07"
 
     with pytest.raises(certificates.CertificateError) as refused:
-        certificates.set_reserves(
+        terms.set_reserves(
             facility=innotrac,
             reserves=[],
             actor=abl_analyst,
