@@ -455,7 +455,7 @@ def _facility(top: _Section) -> FacilityInfo:
     s = top.section(
         "facility", ("id", "lender", "borrower", "commitment", "terms_date", "maturity_date")
     )
-    s = s or _Section({}, "facility", top.problems, known=())
+    s = s or _absent("facility")
     ident = s.text("id")
     if ident and not all(ch.isalnum() or ch in "-_" for ch in ident):
         top.problems.append("facility.id: letters, digits, '-' and '_' only")
@@ -480,7 +480,7 @@ def _receivables(top: _Section) -> ReceivablesTerms:
             "concentration_overrides",
             "eligible_countries",
         ),
-    ) or _Section({}, "receivables", top.problems, known=())
+    ) or _absent("receivables")
     overrides = {
         name.strip().upper(): s.decimal_at(
             value, f"receivables.concentration_overrides.{name}", high="1"
@@ -601,6 +601,11 @@ def _schedule(section: _Section, key: str, value_key: str) -> tuple[Step, ...]:
     return tuple(steps)
 
 
+def _absent(path: str) -> _Section:
+    """Stands in for a required section that is missing: its own problems are not reported."""
+    return _Section({}, path, [], known=())
+
+
 def _covenants(top: _Section) -> Covenants | None:
     s = top.section(
         "covenants",
@@ -617,15 +622,16 @@ def _covenants(top: _Section) -> Covenants | None:
     tnw = s.section(
         "tangible_net_worth", ("schedule", "quarterly_increase", "deferred_tax_asset_is_intangible")
     )
-    tnw = tnw or _Section({}, "covenants.tangible_net_worth", top.problems, known=())
-    fcc = s.section("fixed_charge_coverage", ("schedule",)) or _Section(
-        {}, "", top.problems, known=()
+    # A missing covenant is one problem (reported above), not one more per key inside it.
+    tnw = tnw or _absent("covenants.tangible_net_worth")
+    fcc = s.section("fixed_charge_coverage", ("schedule",)) or _absent(
+        "covenants.fixed_charge_coverage"
     )
-    dtnw = s.section("debt_to_tangible_net_worth", ("schedule",)) or _Section(
-        {}, "", top.problems, known=()
+    dtnw = s.section("debt_to_tangible_net_worth", ("schedule",)) or _absent(
+        "covenants.debt_to_tangible_net_worth"
     )
-    capex = s.section("capital_expenditures", ("fiscal_years",)) or _Section(
-        {}, "", top.problems, known=()
+    capex = s.section("capital_expenditures", ("fiscal_years",)) or _absent(
+        "covenants.capital_expenditures"
     )
     years = []
     for path, entry in capex.entries("fiscal_years"):

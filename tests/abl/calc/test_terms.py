@@ -121,3 +121,31 @@ def test_a_reserve_without_a_reason_survives_being_stored_and_read_back():
     again = parse_terms(terms_to_data(terms))
 
     assert again.reserves == (Reserve("Rent reserve", Decimal("150000.00"), ""),)
+
+
+@pytest.mark.parametrize(
+    "covenant",
+    [
+        "tangible_net_worth",
+        "fixed_charge_coverage",
+        "debt_to_tangible_net_worth",
+        "capital_expenditures",
+    ],
+)
+def test_a_missing_covenant_is_one_problem_with_its_path(covenant):
+    import yaml
+
+    data = yaml.safe_load(TEXT)
+    del data["covenants"][covenant]
+
+    assert _problems(yaml.safe_dump(data)) == [f"covenants.{covenant}: required"]
+
+
+@pytest.mark.parametrize("section", ["facility", "receivables"])
+def test_a_missing_section_is_one_problem(section):
+    import yaml
+
+    data = yaml.safe_load(TEXT)
+    del data[section]
+
+    assert _problems(yaml.safe_dump(data)) == [f"{section}: required"]
