@@ -3,6 +3,7 @@
 from celery import Task, shared_task
 from django.conf import settings
 
+import config.celery  # noqa: F401 - the configured app, current before any task is sent
 from abl.services import audit, processing, system
 
 

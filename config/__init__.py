@@ -1,3 +1,6 @@
-from config.celery import app as celery_app
+"""The project's configuration.
 
-__all__ = ["celery_app"]
+The Celery application (config/celery.py) is imported by abl/tasks.py, so a
+process loads Celery only when it sends or runs a task; `celery -A config`
+finds it as `config.celery`.
+"""

@@ -4,6 +4,9 @@ Per customer, categories are taken in order, each removing min(rem, amount) from
 what remains, so no dollar is counted twice; then concentration on the total.
 
 >>> from abl.calc.terms import ReceivablesTerms
+
+if TYPE_CHECKING:  # polars is imported where a frame is handled: the models need only CATEGORIES
+    import polars as pl
 >>> rules = ReceivablesTerms(Decimal("0.85"), 90, Decimal("0.5"), Decimal("0.25"), {}, ("US",))
 >>> acme = CustomerBalance("ACME", "Acme", "US", False, False, 2, Decimal("150.00"),
 ...                        Decimal("150.00"), Decimal("50.00"), Decimal("0.00"))
@@ -11,15 +14,19 @@ what remains, so no dollar is counted twice; then concentration on the total.
 Decimal('50.00')
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-
-import polars as pl
+from typing import TYPE_CHECKING
 
 from abl.calc.money import ZERO, cents, from_cents
 from abl.calc.terms import ReceivablesTerms
+
+if TYPE_CHECKING:  # polars is imported where a frame is handled: the models need only CATEGORIES
+    import polars as pl
 
 CATEGORIES = (
     "affiliate",
@@ -89,6 +96,8 @@ class ReceivablesResult:
 
 def aged_expr(as_of: date, age_limit_days: int) -> pl.Expr:
     """An item is aged when (as_of − invoice_date) in days exceeds the age limit."""
+    import polars as pl
+
     return (pl.lit(as_of) - pl.col("invoice_date")).dt.total_days() > age_limit_days
 
 
@@ -96,6 +105,8 @@ def summarize_customers(
     ar: pl.DataFrame, payables: pl.DataFrame | None, *, as_of: date, age_limit_days: int
 ) -> tuple[CustomerBalance, ...]:
     """Sum the aging per customer in integer cents (vectorised; no float)."""
+    import polars as pl
+
     amount = pl.col("amount_cents")
     positive = pl.when(amount > 0).then(amount).otherwise(0)
     summary = ar.group_by("customer_id").agg(

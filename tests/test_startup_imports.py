@@ -1,0 +1,35 @@
+"""Start-up loads neither polars nor the Celery application: a command that needs them imports them.
+
+`manage.py load_terms`, `verify_audit` or a web request for the login page have
+no use for the readers' engine or the task queue; they are imported where a
+frame is read (abl/readers, abl/services/processing) or a task is sent (abl/tasks).
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_django_setup_loads_neither_polars_nor_the_celery_app():
+    script = (
+        "import sys, django\n"
+        "django.setup()\n"
+        "print(sorted(m for m in ('polars', 'pyarrow', 'fastexcel', 'config.celery') "
+        "if m in sys.modules))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    env |= {"DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "1"}
+
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert result.stdout.strip() == "[]"
