@@ -1,6 +1,10 @@
 """Test settings: the real settings, with DEBUG on and fast password hashing.
 
-DATABASE_URL and REDIS_URL still choose PostgreSQL and Redis when set.
+DATABASE_URL and REDIS_URL still choose PostgreSQL and Redis when set. With
+DATABASE_OWNER_URL too (as .ci/run sets them), the test database is created and
+migrated as the owner role and the tests connect as the application's role
+(tests/conftest.py); DATABASE_SUPERUSER_URL is then the superuser's, for the
+few tests that act as one (DATABASE_SUPERUSER_URL below).
 """
 
 import os
@@ -27,3 +31,9 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TEST_QUEUE") or f"tests-{uuid
 # of the second factor, the production page walk and the browser journeys turn
 # it back on (the production default) and log bank staff in with a verified device.
 ABL_TWO_FACTOR_REQUIRED = False
+# A PostgreSQL superuser's URL, for the tests that act as one when the tests
+# connect as the application's role: tampering with the audit trail past its
+# triggers, creating roles and databases (tests/test_database_roles.py).
+# Unset, those tests use the default connection's user, as a developer's
+# single-role run does.
+DATABASE_SUPERUSER_URL = os.environ.get("DATABASE_SUPERUSER_URL", "")

@@ -3,16 +3,29 @@
 A test marked `postgres`, `redis` or `browser` runs against the real thing.
 When the service is absent the test is skipped with the reason, except under
 CI=true, where an absent service fails the run.
+
+With DATABASE_OWNER_URL set (the "owner" connection; .ci/run sets it), the
+tests use the database as a deployment does (docs/deployment.md, "Database
+roles"): the owner role creates and migrates the test database and runs
+grant_app_role on it, and the tests connect as the application's role
+(DATABASE_URL), which may only INSERT and SELECT the audit trail. Without it
+(SQLite, a single-role PostgreSQL) pytest-django sets the database up as usual.
 """
 
 import os
 import shutil
+from collections.abc import Iterator
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS
 
 from tests.factories import FacilityFactory, OrganisationFactory, UserFactory
+
+OWNER = "owner"
+OWNER_FLUSH = "owner_flush"  # not in settings.DATABASES
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -47,6 +60,90 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"CI=true and a required service is missing: {reason}", pytrace=False)
         pytest.skip(reason)
+
+
+if OWNER in settings.DATABASES:
+
+    @pytest.fixture(scope="session")
+    def django_db_setup(
+        request,
+        django_test_environment,
+        django_db_blocker,
+        django_db_use_migrations,
+        django_db_keepdb,
+        django_db_createdb,
+        django_db_modify_db_settings,
+    ) -> Iterator[None]:
+        """pytest-django's fixture of the same name, with the test database made by the owner.
+
+        Django would create and migrate it on the default connection (its
+        aliases are grouped by the database they reach, the default first), as
+        the application's role, which may not. Here only the owner is set up;
+        the default connection then points at the same database, still as the
+        application's role, and grant_app_role gives that role its privileges.
+        """
+        from django.core.management import call_command
+        from django.db import connections
+        from django.test.utils import setup_databases, teardown_databases
+
+        if not django_db_use_migrations:
+            pytest.fail("the owner's test database is made by its migrations: drop --nomigrations")
+        keepdb = django_db_keepdb and not django_db_createdb
+        app = connections[DEFAULT_DB_ALIAS]
+        with django_db_blocker.unblock():
+            app.close()
+            # Before the owner migrates: a stray query on the default connection
+            # reaches the test database (and is refused), never the real one.
+            app.creation.set_as_test_mirror(
+                {"NAME": connections[OWNER].creation._get_test_db_name()}
+            )
+            # Django would otherwise have the owner wait for the default to be set up.
+            connections[OWNER].settings_dict["TEST"]["DEPENDENCIES"] = []
+            old_config = setup_databases(
+                verbosity=request.config.option.verbose,
+                interactive=False,
+                keepdb=keepdb,
+                aliases={OWNER},
+                serialized_aliases=set(),
+            )
+            call_command("grant_app_role", stdout=StringIO())
+        yield
+        if not keepdb:
+            with django_db_blocker.unblock():
+                connections.close_all()  # DROP DATABASE waits for no session
+                teardown_databases(old_config, verbosity=request.config.option.verbose)
+
+    @pytest.fixture(scope="session", autouse=True)
+    def _flush_as_the_owner() -> Iterator[None]:
+        """After a transaction=True test the tables are emptied as the owner.
+
+        pytest-django empties them with Django's flush command, a TRUNCATE on
+        the test's connections: the application's role may not TRUNCATE, and
+        the audit trail's trigger refuses it to all but the owner (migration
+        abl/0010). So a flush asked of the default connection runs as the
+        owner, on a connection opened for it under an alias of its own (Django
+        keeps the "owner" alias from tests that do not ask for it, and lets
+        them use a connection made on the fly).
+        """
+        from django.core.management.commands import flush
+        from django.db import connections
+
+        handle = flush.Command.handle
+
+        def flush_as_the_owner(self, *args, **options):
+            if options.get("database", DEFAULT_DB_ALIAS) != DEFAULT_DB_ALIAS:
+                return handle(self, *args, **options)
+            owner = connections[OWNER]
+            connections[OWNER_FLUSH] = owner.__class__(dict(owner.settings_dict), OWNER_FLUSH)
+            try:
+                return handle(self, *args, **{**options, "database": OWNER_FLUSH})
+            finally:
+                connections[OWNER_FLUSH].close()
+                del connections[OWNER_FLUSH]
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(flush.Command, "handle", flush_as_the_owner)
+            yield
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,10 @@
 The tampering here is done as a database superuser would, past the triggers:
 on PostgreSQL with session_replication_role = replica (which only a superuser
 may set), on SQLite by dropping the triggers inside the test's transaction.
+When the tests connect as the application's role (.ci/run: tests/conftest.py),
+which may not set it, the tampering goes through a superuser connection of its
+own (DATABASE_SUPERUSER_URL), and the tests that tamper commit their rows
+(transaction=True) so that it sees them.
 """
 
 import datetime as dt
@@ -11,7 +15,9 @@ import threading
 from importlib import import_module
 from io import StringIO
 
+import psycopg
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -26,10 +32,26 @@ from tests.factories import UserFactory
 append_only = import_module("abl.migrations.0002_audit_append_only")
 
 pytestmark = pytest.mark.django_db
+# The tests connect as the application's role: the owner migrates, a superuser tampers.
+AS_APP_ROLE = "owner" in settings.DATABASES
+MIGRATOR = "owner" if AS_APP_ROLE else "default"
+tampers = pytest.mark.django_db(transaction=AS_APP_ROLE)
 
 
 def _as_superuser(sql: str, params: list | None = None) -> None:
-    """Run `sql` past the append-only triggers, inside the test's transaction."""
+    """Run `sql` past the append-only triggers: inside the test's transaction, or as a superuser.
+
+    A test that calls it is marked `tampers`, so that under the application's
+    role its rows are committed where the superuser's connection can see them.
+    """
+    if AS_APP_ROLE:
+        if not settings.DATABASE_SUPERUSER_URL:
+            pytest.fail("the tests connect as the application's role: set DATABASE_SUPERUSER_URL")
+        url, name = settings.DATABASE_SUPERUSER_URL, connection.settings_dict["NAME"]
+        with psycopg.connect(url, dbname=name) as superuser:  # one transaction, committed
+            superuser.execute("SET LOCAL session_replication_role = replica")
+            superuser.execute(sql, params)
+        return
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL session_replication_role = replica")
@@ -135,6 +157,7 @@ def test_verify_audit_on_an_empty_trail_says_so():
     assert _verify_audit() == "0 audit events: nothing to verify\n"
 
 
+@tampers
 def test_verify_audit_fails_on_an_edited_row(history):
     _as_superuser(
         "UPDATE abl_auditevent SET summary = 'Nothing here' WHERE id = %s", [history[1].pk]
@@ -146,6 +169,7 @@ def test_verify_audit_fails_on_an_edited_row(history):
     )
 
 
+@tampers
 def test_verify_audit_fails_on_an_edited_row_given_a_new_hash(history):
     _, second, third = history
     rewritten = event_hash(
@@ -163,6 +187,7 @@ def test_verify_audit_fails_on_an_edited_row_given_a_new_hash(history):
     )
 
 
+@tampers
 def test_verify_audit_fails_on_a_deleted_row(history):
     first, second, third = history
     _as_superuser("DELETE FROM abl_auditevent WHERE id = %s", [second.pk])
@@ -174,6 +199,7 @@ def test_verify_audit_fails_on_a_deleted_row(history):
     )
 
 
+@tampers
 def test_verify_audit_fails_when_the_first_row_is_deleted(history):
     _as_superuser("DELETE FROM abl_auditevent WHERE id = %s", [history[0].pk])
 
@@ -182,6 +208,7 @@ def test_verify_audit_fails_when_the_first_row_is_deleted(history):
     )
 
 
+@tampers
 def test_verify_audit_fails_on_an_inserted_back_dated_row(history):
     """Hashed and chained after the first event, as if it had happened then: it cannot be placed there."""
     first, _, third = history
@@ -221,6 +248,7 @@ def test_verify_audit_fails_on_an_inserted_back_dated_row(history):
     )
 
 
+@tampers
 def test_verify_audit_fails_on_a_row_inserted_without_a_hash(history):
     _as_superuser(
         "INSERT INTO abl_auditevent (created_at, actor_name, action, object_type, object_id, "
@@ -235,6 +263,7 @@ def test_verify_audit_fails_on_a_row_inserted_without_a_hash(history):
     )
 
 
+@tampers
 def test_nightly_check_on_a_broken_chain_emails_the_administrators_and_audits(
     history, bank, django_capture_on_commit_callbacks
 ):
@@ -291,23 +320,27 @@ def test_verify_chain_streams_in_chunks(history, django_assert_max_num_queries, 
 
 
 @pytest.mark.postgres
+@pytest.mark.django_db(transaction=AS_APP_ROLE, databases=["default", MIGRATOR])
 def test_migration_seals_the_events_written_before_it(facility):
-    """0010's fill: events without a hash (written before the chain existed) are sealed in id order."""
+    """0010's fill: events without a hash (written before the chain existed) are sealed in id order.
+
+    As a deployment runs it: as the owner, which alone may switch the trigger off.
+    """
     from django.apps import apps
 
     fill_chain = import_module("abl.migrations.0010_audit_chain").fill_chain
     for n in range(3):
         AuditEvent.objects.create(actor_name="x", action="old", object_type="x", summary=str(n))
 
-    with connection.cursor() as cursor:
+    with connections[MIGRATOR].cursor() as cursor:
         # Check the inserts' deferred foreign keys now: ALTER TABLE refuses pending trigger events.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    with connection.schema_editor() as editor:
+    with connections[MIGRATOR].schema_editor() as editor:
         fill_chain(apps, editor)
 
     assert verify_chain().checked == 3
-    with pytest.raises(Exception, match="append-only"), transaction.atomic():
-        AuditEvent.objects.update(summary="the trigger is back on")
+    with pytest.raises(Exception, match="append-only"), transaction.atomic(using=MIGRATOR):
+        AuditEvent.objects.using(MIGRATOR).update(summary="the trigger is back on")
 
 
 @pytest.mark.postgres

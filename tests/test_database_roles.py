@@ -6,7 +6,11 @@ commands (`migrate --database owner`, `grant_app_role`); then PostgreSQL itself
 is asked, as abl_app, to rewrite the audit trail, and must refuse.
 .ci/run creates the two roles; the fixture creates them too when they are
 missing, with the same statements (ROLES_SQL), so the module runs on any
-cluster where the suite's own user is a superuser.
+cluster where it has a superuser: DATABASE_SUPERUSER_URL's when set (.ci/run,
+where the suite itself connects as abl_app), else the suite's own user.
+
+And the suite itself, under .ci/run, reaches its test database as abl_app
+(tests/conftest.py): the last test checks that it does, and is refused too.
 """
 
 import os
@@ -18,10 +22,14 @@ from pathlib import Path
 import psycopg
 import pytest
 from django.conf import settings
+from django.db import ProgrammingError, connection, transaction
+
+from abl.audit import record
+from abl.models import AuditEvent
 
 ROOT = Path(__file__).resolve().parent.parent
 OWNER, APP = "abl_owner", "abl_app"
-# The same statements as .ci/run's; passwords equal to the names, for CI only.
+# The statements .ci/run starts with; passwords equal to the names, for CI only.
 ROLES_SQL = f"""
 DO $$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{OWNER}') THEN
@@ -43,6 +51,8 @@ def _url(role: str, dbname: str) -> str:
 
 
 def _superuser(dbname: str) -> psycopg.Connection:
+    if settings.DATABASE_SUPERUSER_URL:
+        return psycopg.connect(settings.DATABASE_SUPERUSER_URL, dbname=dbname, autocommit=True)
     db = settings.DATABASES["default"]
     return psycopg.connect(
         host=db["HOST"] or "127.0.0.1",
@@ -212,3 +222,21 @@ def test_application_works_as_its_role_and_its_chain_verifies(database, tmp_path
 
     assert verified.returncode == 0, verified.stderr
     assert ", chain intact; the last is event " in verified.stdout
+
+
+@pytest.mark.django_db
+def test_the_suite_itself_connects_as_the_application_role(facility):
+    """Under .ci/run every test reaches the database as abl_app, as web, worker and beat do."""
+    if "owner" not in settings.DATABASES and os.environ.get("CI", "").lower() != "true":
+        pytest.skip("a plain run connects as DATABASE_URL's role; .ci/run sets DATABASE_OWNER_URL")
+    event = record(actor=None, action="x", obj=facility, summary="appended")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user")
+        role = cursor.fetchone()
+
+    assert role == (APP, False)
+    with (
+        pytest.raises(ProgrammingError, match="permission denied for table abl_auditevent"),
+        transaction.atomic(),
+    ):
+        AuditEvent.objects.filter(pk=event.pk).update(summary="rewritten")

@@ -133,3 +133,14 @@ def test_dockerfile_collects_static_files_with_debug_off():
 
     assert env == {"SECRET_KEY": "build-only", "DEBUG": "0"}
     assert argv[:4] == ["python", "manage.py", "collectstatic", "--no-input"]
+
+
+def test_ci_runs_the_suite_as_the_application_role():
+    """.ci/run: the tests connect as abl_app; abl_owner makes their database (tests/conftest.py)."""
+    script = (ROOT / ".ci" / "run").read_text()
+
+    assert 'export DATABASE_URL="postgres://abl_app:' in script
+    assert 'export DATABASE_OWNER_URL="postgres://abl_owner:' in script
+    assert "ALTER ROLE abl_owner LOGIN NOSUPERUSER NOCREATEROLE CREATEDB;" in script
+    assert "ALTER ROLE abl_app LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB;" in script
+    assert "GRANT abl_app TO abl_owner;" in script
