@@ -196,3 +196,30 @@ def relationship_manager(bank, facility):
 @pytest.fixture
 def admin_user(bank):
     return UserFactory(role="admin", organisation=bank, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def pending_certificate(facility, borrower_user):
+    """A draft whose receivables file waits for a worker that never comes: its page polls with htmx."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from abl.services import collateral
+    from tests.abl.conftest import AGING
+
+    certificate = collateral.open_draft(
+        facility=facility, as_of=dt.date(2003, 3, 31), actor=borrower_user
+    )
+    collateral.set_outstanding(
+        certificate=certificate, outstanding=Decimal("100000.00"), actor=borrower_user
+    )
+    collateral.receive_file(
+        certificate=certificate,
+        kind="receivables",
+        upload=SimpleUploadedFile("aging.csv", AGING.encode()),
+        actor=borrower_user,
+        queue=False,
+    )
+    return certificate

@@ -4,16 +4,10 @@ The policy itself is config/settings.py's CONTENT_SECURITY_POLICY; the browser
 tests (tests/browser/conftest.py) fail when a page breaks it.
 """
 
-import datetime as dt
 import re
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-
-from abl.services import collateral
-from tests.abl.conftest import AGING
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = sorted((ROOT / "templates").rglob("*.html"))
@@ -47,25 +41,6 @@ def _assert_security_headers(response) -> None:
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
-
-
-@pytest.fixture
-def pending_certificate(facility, borrower_user):
-    """A draft whose receivables file waits for a worker: its page polls with htmx."""
-    certificate = collateral.open_draft(
-        facility=facility, as_of=dt.date(2003, 3, 31), actor=borrower_user
-    )
-    collateral.set_outstanding(
-        certificate=certificate, outstanding=Decimal("100000.00"), actor=borrower_user
-    )
-    collateral.receive_file(
-        certificate=certificate,
-        kind="receivables",
-        upload=SimpleUploadedFile("aging.csv", AGING.encode()),
-        actor=borrower_user,
-        queue=False,
-    )
-    return certificate
 
 
 def test_login_page_sends_security_headers(client):

@@ -145,7 +145,7 @@ def excel_maximum_rows() -> bytes:
     )
 
 
-def _declare(archive: bytes, name: bytes, size: int) -> bytes:
+def declare(archive: bytes, name: bytes, size: int) -> bytes:
     """`archive` with the uncompressed size of `name` patched to `size`, where zip keeps it
     twice: its local header (offset 22; name at 30) and its central directory entry (24; 46)."""
     data = bytearray(archive)
@@ -162,7 +162,7 @@ def _declare(archive: bytes, name: bytes, size: int) -> bytes:
 def undeclared_zip_bomb() -> bytes:
     """A workbook whose sheet inflates to 3 MiB but declares 1,000 bytes."""
     sheet = random.Random(1).randbytes(1024) * (3 * 1024)
-    return _declare(_workbook(sheet, compresslevel=6), b"xl/worksheets/sheet1.xml", 1000)
+    return declare(_workbook(sheet, compresslevel=6), b"xl/worksheets/sheet1.xml", 1000)
 
 
 @functools.cache

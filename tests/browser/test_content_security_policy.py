@@ -3,39 +3,14 @@
 tests/browser/conftest.py fails each of these on any violation Chromium reports.
 """
 
-import datetime as dt
-from decimal import Decimal
-
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
 from abl.models import Certificate
-from abl.services import collateral
-from tests.abl.conftest import AGING
 from tests.browser.conftest import login
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def pending_certificate(facility, borrower_user):
-    """A draft whose file waits for a worker that never comes: its page keeps polling."""
-    certificate = collateral.open_draft(
-        facility=facility, as_of=dt.date(2003, 3, 31), actor=borrower_user
-    )
-    collateral.set_outstanding(
-        certificate=certificate, outstanding=Decimal("100000.00"), actor=borrower_user
-    )
-    collateral.receive_file(
-        certificate=certificate,
-        kind="receivables",
-        upload=SimpleUploadedFile("aging.csv", AGING.encode()),
-        actor=borrower_user,
-        queue=False,
-    )
-    return certificate
 
 
 # The draft writes audit rows; on SQLite the append-only trigger refuses the DELETE

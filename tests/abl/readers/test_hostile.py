@@ -5,7 +5,6 @@ import datetime as dt
 import io
 import random
 import re
-import struct
 import zipfile
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from abl.readers import (
     read_payables,
     read_receivables,
 )
+from tests.abl.hostile_files import declare
 
 HEADER = (
     "Customer ID,Customer Name,Invoice #,Inv Date,Due Date,Amount,Country,Affiliate,Government\n"
@@ -346,20 +346,7 @@ def _lying_zip(path: Path, size: int, declared: int) -> None:
         archive.writestr(
             "xl/worksheets/sheet1.xml", random.Random(1).randbytes(1024) * (size // 1024)
         )
-    path.write_bytes(_declare(buffer.getvalue(), b"xl/worksheets/sheet1.xml", declared))
-
-
-def _declare(archive: bytes, name: bytes, size: int) -> bytes:
-    """`archive` with the uncompressed size of `name` patched to `size`, where zip keeps it
-    twice: its local header (offset 22; name at 30) and its central directory entry (24; 46)."""
-    data = bytearray(archive)
-    for signature, size_at, name_at in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
-        start = 0
-        while (start := data.find(signature, start)) >= 0:
-            if data[start + name_at : start + name_at + len(name)] == name:
-                struct.pack_into("<I", data, start + size_at, size)
-            start += 4
-    return bytes(data)
+    path.write_bytes(declare(buffer.getvalue(), b"xl/worksheets/sheet1.xml", declared))
 
 
 def test_a_zip_that_declares_less_than_it_inflates_to_is_refused(tmp_path):
@@ -379,7 +366,7 @@ def test_a_zip_whose_real_ratio_is_too_high_is_refused(tmp_path):
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/workbook.xml", "<workbook/>")
         archive.writestr("xl/worksheets/sheet1.xml", b"0" * (2 * 1024 * 1024))
-    path.write_bytes(_declare(path.read_bytes(), b"xl/worksheets/sheet1.xml", 10))
+    path.write_bytes(declare(path.read_bytes(), b"xl/worksheets/sheet1.xml", 10))
 
     assert _refusal(path).startswith("aging.xlsx is compressed ")
     assert _refusal(path).endswith("; the limit is 100 to 1 (refused as a possible zip bomb).")
