@@ -88,7 +88,7 @@ def random_50_mb() -> bytes:
     return random.Random(7).randbytes(50 * MiB)
 
 
-def _workbook(sheet: bytes | str, *, compresslevel: int = 1) -> bytes:
+def workbook(sheet: bytes | str, *, compresslevel: int = 1) -> bytes:
     """A minimal workbook around one sheet's XML, written with zipfile."""
     main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     relationships = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -138,7 +138,7 @@ def excel_maximum_rows() -> bytes:
         )
     )
     rows = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(2, 1_048_577))
-    return _workbook(
+    return workbook(
         '<?xml version="1.0" encoding="UTF-8"?>'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
         f'<row r="1">{header}</row>{rows}</sheetData></worksheet>'
@@ -162,13 +162,13 @@ def declare(archive: bytes, name: bytes, size: int) -> bytes:
 def undeclared_zip_bomb() -> bytes:
     """A workbook whose sheet inflates to 3 MiB but declares 1,000 bytes."""
     sheet = random.Random(1).randbytes(1024) * (3 * 1024)
-    return declare(_workbook(sheet, compresslevel=6), b"xl/worksheets/sheet1.xml", 1000)
+    return declare(workbook(sheet, compresslevel=6), b"xl/worksheets/sheet1.xml", 1000)
 
 
 @functools.cache
 def declared_zip_bomb() -> bytes:
     """A workbook that says what it is: 50 MiB of zeros in its sheet."""
-    return _workbook(b"0" * (50 * MiB), compresslevel=6)
+    return workbook(b"0" * (50 * MiB), compresslevel=6)
 
 
 def declared_ratio(data: bytes) -> str:

@@ -19,7 +19,7 @@ from abl.readers import (
     read_payables,
     read_receivables,
 )
-from tests.abl.hostile_files import declare
+from tests.abl.hostile_files import declare, workbook
 
 HEADER = (
     "Customer ID,Customer Name,Invoice #,Inv Date,Due Date,Amount,Country,Affiliate,Government\n"
@@ -394,43 +394,8 @@ def test_a_workbook_of_excels_maximum_rows_is_refused_by_the_row_limit(tmp_path)
         + rows
         + "</sheetData></worksheet>"
     )
-    _write_workbook(path, sheet)
+    path.write_bytes(workbook(sheet))
 
     message = _refusal(path, max_rows=1_000_000)
 
     assert message == "aging.xlsx has 1,048,575 data rows; the limit is 1,000,000."
-
-
-def _write_workbook(path: Path, sheet: str) -> None:
-    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-    relationships = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-    package = "http://schemas.openxmlformats.org/package/2006/relationships"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        archive.writestr(
-            "[Content_Types].xml",
-            '<?xml version="1.0" encoding="UTF-8"?>'
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-            "</Types>",
-        )
-        archive.writestr(
-            "_rels/.rels",
-            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{package}">'
-            f'<Relationship Id="rId1" Type="{relationships}/officeDocument" Target="xl/workbook.xml"/>'
-            "</Relationships>",
-        )
-        archive.writestr(
-            "xl/workbook.xml",
-            f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{main}" xmlns:r="{relationships}">'
-            '<sheets><sheet name="Aging" sheetId="1" r:id="rId1"/></sheets></workbook>',
-        )
-        archive.writestr(
-            "xl/_rels/workbook.xml.rels",
-            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{package}">'
-            f'<Relationship Id="rId1" Type="{relationships}/worksheet" Target="worksheets/sheet1.xml"/>'
-            "</Relationships>",
-        )
-        archive.writestr("xl/worksheets/sheet1.xml", sheet)
