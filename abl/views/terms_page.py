@@ -154,7 +154,7 @@ def _inventory(i: dict[str, Any], row: Any) -> Section:
         rows.append(
             row(
                 f"inventory.programs.{name}",
-                f"{name.title()} inventory advance rate",
+                f"Advance rate on inventory of the {name} program",
                 f"{percent(program['advance_rate'])} (consent {consent}; until then "
                 f"{percent(i['advance_rate'])})"
                 if program.get("requires_consent") and not program.get("consent_received")
