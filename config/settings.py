@@ -234,7 +234,15 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
+    "loggers": {},
 }
+if CELERY_TASK_ALWAYS_EAGER:
+    # Tasks run in the calling process (the demo, a command without Redis): Celery's
+    # "task succeeded" lines and kombu's note on the in-memory broker are noise there.
+    LOGGING["loggers"] = {
+        "celery.app.trace": {"level": "WARNING"},
+        "kombu.connection": {"level": "ERROR"},
+    }
 
 # Content Security Policy and other headers
 # (docs/security.md; django-csp writes the policy, config/middleware.py the Permissions-Policy).
