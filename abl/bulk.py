@@ -89,13 +89,19 @@ def copy_partition(
 
 
 def _attach(parent: str, table: str, key: int) -> None:
-    """Attach a filled table as the partition for `key`: its index is built now, in one pass."""
+    """Attach a filled table as the partition for `key`: its index is built now, in one pass.
+
+    Then its statistics are gathered (about 0.15 s a million rows): until they
+    are, the planner reads the whole partition for one customer's page
+    (bench/bench_drilldown.py: a small customer's page 188 → 34 ms at p95).
+    """
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
             f"ALTER TABLE {quote(parent)} ATTACH PARTITION {quote(table)} FOR VALUES IN (%s)",
             [int(key)],
         )
+        cursor.execute(f"ANALYZE {quote(table)}")
 
 
 def delete_partition(parent: str, key_column: str, key: int) -> None:

@@ -34,6 +34,19 @@ from abl.views.reasons import inventory_filter, inventory_reasons, invoice_reaso
 PAGE_SIZE = 50
 
 
+class KnownCountPaginator(Paginator):
+    """Pages of a list whose length is already known (a customer's invoice count is on its
+    CustomerLine), so no page counts a customer's rows again."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known = count
+
+    @property
+    def count(self) -> int:
+        return self._known
+
+
 def _shown(request: HttpRequest, certificate: Certificate) -> Computation:
     """The computation a drill-down shows: `?computation=` one of this certificate's, else current.
 
@@ -108,7 +121,9 @@ def customer_invoices(request: HttpRequest, pk: int, customer_id: str) -> HttpRe
     if line is None or receivables is None:
         raise Http404("No such customer in this certificate")
     invoices = Invoice.objects.filter(file=receivables, customer_id=customer_id).order_by("row")
-    page = Paginator(invoices, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KnownCountPaginator(invoices, PAGE_SIZE, count=line.invoice_count).get_page(
+        request.GET.get("page")
+    )
     rows = invoice_reasons(
         list(page.object_list), line=line, computation=computation, as_of=certificate.as_of
     )

@@ -162,3 +162,15 @@ def test_every_customer_list_totals_to_the_certificates_line(client, certificate
     )[1].split("<")[0]
     assert total == money(Decimal(line))
     assert money(Decimal(line)) in page.split('data-testid="ties-to">')[1].split("</td>")[0]
+
+
+def test_a_customers_invoices_are_paged_without_counting_them_again(client, certificate):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(f"/certificates/{certificate.pk}/customers/ACME/").content.decode()
+
+    counts = [q["sql"] for q in captured if "COUNT(" in q["sql"] and "abl_invoice" in q["sql"]]
+    assert counts == []
+    assert "past due: 120 days from invoice date" in page

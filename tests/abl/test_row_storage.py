@@ -231,3 +231,18 @@ def test_the_brin_migration_goes_back_to_a_primary_key_and_forward_again(innotra
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'abl_invoice'")
         assert [name for (name,) in cursor.fetchall()] == ["abl_invoice_customer_brin"]
+
+
+@pytest.mark.postgres
+def test_a_files_rows_have_statistics_as_soon_as_they_are_attached(draft, cfo):
+    aging = _accept(draft, cfo, AGING)
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname FROM pg_stats WHERE tablename = %s ORDER BY attname",
+            [f"abl_invoice_f{aging.pk}"],
+        )
+        columns = [name for (name,) in cursor.fetchall()]
+
+    # Without statistics the planner reads the whole file for one customer's page.
+    assert "customer_id" in columns
