@@ -178,6 +178,9 @@ class Invoice(models.Model):
     invoice_date = models.DateField()
     due_date = models.DateField(null=True, blank=True)
     amount_cents = models.BigIntegerField()
+    # The row's place in its file in the drill-down's order (customer, then row),
+    # from 0: a customer's page is the range first_seq + page × 50 of its CustomerLine.
+    seq = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.invoice_number} {self.amount}"
@@ -280,6 +283,9 @@ class CustomerLine(models.Model):
     contra_ineligible = models.DecimalField(max_digits=18, decimal_places=2)
     concentration_ineligible = models.DecimalField(max_digits=18, decimal_places=2)
     eligible = models.DecimalField(max_digits=18, decimal_places=2)
+    # Where the customer's invoices start in its file's order (Invoice.seq);
+    # null for lines computed before positions were stored.
+    first_seq = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-gross", "customer_id"]

@@ -141,7 +141,18 @@ def _store_computation(
 
 
 def _customer_lines(computation: Computation, lines: Any) -> pl.DataFrame:
-    """One row per customer for the CustomerLine table; money as exact decimal text."""
+    """One row per customer for the CustomerLine table; money as exact decimal text.
+
+    `first_seq` is where the customer's invoices start in the file's stored order:
+    customers in the order of their ids (Python's and polars' string orders agree,
+    by code point), each taking as many places as it has invoices.
+    """
+    first_seq, position = {}, 0
+    for customer_id, count in sorted(
+        (line.customer.customer_id, line.customer.invoice_count) for line in lines
+    ):
+        first_seq[customer_id] = position
+        position += count
     rows = [
         {
             "customer_id": line.customer.customer_id,
@@ -150,6 +161,7 @@ def _customer_lines(computation: Computation, lines: Any) -> pl.DataFrame:
             "affiliate": line.customer.affiliate,
             "government": line.customer.government,
             "invoice_count": line.customer.invoice_count,
+            "first_seq": first_seq[line.customer.customer_id],
             "gross": str(line.customer.gross),
             "positive": str(line.customer.pos),
             "positive_aged": str(line.customer.pos_aged),
@@ -168,6 +180,7 @@ def _customer_lines(computation: Computation, lines: Any) -> pl.DataFrame:
             "affiliate": pl.Boolean,
             "government": pl.Boolean,
             "invoice_count": pl.Int64,
+            "first_seq": pl.Int64,
         },
         strict=False,
     )

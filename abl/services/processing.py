@@ -238,6 +238,8 @@ def _rows_for_table(
                 "amount_cents",
             )
             .sort("customer_id", maintain_order=True)
+            .with_row_index("seq")
+            .with_columns(pl.col("seq").cast(pl.Int32))
             .collect()
         )
         return Invoice._meta.db_table, rows, True

@@ -124,6 +124,12 @@ def customer_invoices(request: HttpRequest, pk: int, customer_id: str) -> HttpRe
     page = KnownCountPaginator(invoices, PAGE_SIZE, count=line.invoice_count).get_page(
         request.GET.get("page")
     )
+    if line.first_seq is not None:
+        # The page is a range of the file's positions: no sort of the customer's rows.
+        start = line.first_seq + page.start_index() - 1
+        page.object_list = Invoice.objects.filter(
+            file=receivables, seq__gte=start, seq__lt=line.first_seq + page.end_index()
+        ).order_by("seq")
     rows = invoice_reasons(
         list(page.object_list), line=line, computation=computation, as_of=certificate.as_of
     )

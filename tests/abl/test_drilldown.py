@@ -174,3 +174,37 @@ def test_a_customers_invoices_are_paged_without_counting_them_again(client, cert
     counts = [q["sql"] for q in captured if "COUNT(" in q["sql"] and "abl_invoice" in q["sql"]]
     assert counts == []
     assert "past due: 120 days from invoice date" in page
+
+
+def test_every_page_of_a_customer_lists_its_invoices_in_row_order(
+    client, innotrac, cfo, django_capture_on_commit_callbacks
+):
+    import re
+
+    from abl.models import Invoice
+
+    header = AGING.splitlines()[0]
+    # Ids in an order where case and accents matter, with 120 invoices for one of them.
+    lines = [header]
+    for n in range(120):
+        lines.append(f"beta,Beta Co,B-{n:03d},2003-03-01,,10.00,US,N,N")
+    for customer in ("Zeta", "_under", "éclair", "ACME", "alpha"):
+        for n in range(3):
+            lines.append(f"{customer},{customer} Co,{customer}-{n},2003-03-01,,10.00,US,N,N")
+    client.force_login(cfo)
+    post_report(client, innotrac, django_capture_on_commit_callbacks, receivables="\n".join(lines))
+    certificate = Certificate.objects.get()
+
+    for customer, pages in (("beta", 3), ("éclair", 1), ("Zeta", 1), ("alpha", 1)):
+        expected = list(
+            Invoice.objects.filter(file__certificate=certificate, customer_id=customer)
+            .order_by("row")
+            .values_list("invoice_number", flat=True)
+        )
+        shown = []
+        for number in range(1, pages + 1):
+            page = client.get(
+                f"/certificates/{certificate.pk}/customers/{customer}/?page={number}"
+            ).content.decode()
+            shown += re.findall(r"<tr><td>\d+</td><td>([^<]*)</td>", page)
+        assert shown == expected, customer
