@@ -43,6 +43,7 @@ from abl.readers import (
     read_payables,
     read_receivables,
 )
+from abl.readers.errors import printable
 from abl.services.errors import CertificateError
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ INTERRUPTED = (
 )
 FAILED = (
     "This file could not be stored or computed because of an error on our side; "
-    "nothing from it was kept and the bank has been told. Please upload it again."
+    "nothing from it was kept and the error was logged. Please upload it again."
 )
 
 
@@ -400,10 +401,7 @@ def _refuse(collateral: CollateralFile, problems: list[dict[str, Any]], more: in
 def storable(problem: dict[str, Any]) -> dict[str, Any]:
     """A problem as JSON any database stores: no NUL or other control character in its text."""
     return {
-        key: "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in value)
-        if isinstance(value, str)
-        else value
-        for key, value in problem.items()
+        key: printable(value) if isinstance(value, str) else value for key, value in problem.items()
     }
 
 
