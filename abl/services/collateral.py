@@ -198,12 +198,6 @@ def _process_here(received: list[CollateralFile], frames: dict[str, pl.DataFrame
             )
 
 
-def _delete_bytes_on_commit(collateral: CollateralFile) -> None:
-    if collateral.stored:
-        storage, name = collateral.stored.storage, collateral.stored.name
-        transaction.on_commit(lambda: storage.delete(name))
-
-
 @transaction.atomic
 def discard_draft(*, certificate: Certificate, actor: User, reason: str) -> Certificate:
     """Withdraw a draft: its files discarded (rows removed, bytes deleted on commit).
@@ -227,7 +221,7 @@ def discard_draft(*, certificate: Certificate, actor: User, reason: str) -> Cert
     live = list(certificate.files.select_for_update().filter(status__in=processing.SUPERSEDING))
     for collateral in live:
         processing.delete_rows(collateral)
-        _delete_bytes_on_commit(collateral)
+        processing.delete_bytes_on_commit(collateral)
     CollateralFile.objects.filter(pk__in=[f.pk for f in live]).update(
         status=CollateralFile.Status.DISCARDED,
         stage="Discarded with the draft",

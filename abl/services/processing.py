@@ -380,7 +380,7 @@ def _refuse(collateral: CollateralFile, problems: list[dict[str, Any]], more: in
         more_problems=more,
         finished_at=timezone.now(),
     )
-    _delete_bytes_on_commit(collateral)
+    delete_bytes_on_commit(collateral)
     record(
         actor=collateral.uploaded_by,
         action="collateral.refused",
@@ -405,7 +405,8 @@ def storable(problem: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _delete_bytes_on_commit(collateral: CollateralFile) -> None:
+def delete_bytes_on_commit(collateral: CollateralFile) -> None:
+    """Delete the file's stored bytes once the caller's transaction commits (never before)."""
     if not collateral.stored:
         return
     storage, name = collateral.stored.storage, collateral.stored.name
