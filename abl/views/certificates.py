@@ -18,13 +18,12 @@ from abl.forms import (
     RollForwardForm,
     UploadForm,
 )
-from abl.models import Certificate, CollateralFile, User
+from abl.models import Certificate, User
 from abl.services import certificates as certificate_service
 from abl.services import collateral as collateral_service
-from abl.services import computations
 from abl.services.collateral import UploadRefused
 from abl.views.home import _user
-from abl.views.presenters import certificate_context
+from abl.views.presenters import certificate_context, files_panel
 
 FILE_FIELDS = ("receivables", "inventory", "payables")
 
@@ -111,27 +110,8 @@ def discard(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _detail_context(certificate: Certificate, user: User, **forms: Any) -> dict[str, Any]:
-    """The certificate page: its figures, and the borrower's add/replace and discard forms."""
-    context = certificate_context(certificate, user)
-    context["files"] = _files(certificate)
-    can_report = certificate.is_editable and may_report(user, certificate.facility)
-    context["can_report"] = can_report
-    if can_report:
-        context["would_replace"] = [
-            (f.get_kind_display(), collateral_service.replacement_notice([f]))
-            for f in collateral_service.files_replaced_by_upload(certificate).values()
-        ]
-        context.setdefault("replace_form", ReplaceFileForm())
-        context.setdefault("discard_form", DiscardForm())
-    context.update(forms)
-    return context
-
-
-def _files(certificate: Certificate) -> Any:
-    """The files the page lists (a replaced one is on record, not shown), with their uploaders."""
-    return certificate.files.exclude(status=CollateralFile.Status.REPLACED).select_related(
-        "uploaded_by"
-    )
+    """The certificate page, with the forms a refused POST shows again."""
+    return {**certificate_context(certificate, user), **forms}
 
 
 @login_required
@@ -145,19 +125,9 @@ def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def certificate_files(request: HttpRequest, pk: int) -> HttpResponse:
     """The files panel alone: htmx polls it while any file is being processed."""
     certificate = get_certificate_for_user(_user(request), pk)
-    files = _files(certificate)
-    recomputing = computations.recomputation_pending(certificate)
-    pending = recomputing or any(not f.is_finished for f in files)
-    response = render(
-        request,
-        "abl/_files.html",
-        {
-            "certificate": certificate,
-            "files": files,
-            "pending": pending,
-            "recomputing": recomputing,
-        },
-    )
+    panel = files_panel(certificate)
+    pending = panel["pending"]
+    response = render(request, "abl/_files.html", panel)
     if request.headers.get("HX-Request") and not pending and request.GET.get("was_pending"):
         response["HX-Refresh"] = "true"  # all done: reload the page to show the new figures
     return response

@@ -10,6 +10,7 @@ from abl.calc.rollforward import compare_figures
 from abl.forms import (
     CertifyForm,
     ConsentForm,
+    DiscardForm,
     ReplaceFileForm,
     ReportedIneligiblesForm,
     ReserveChangeForm,
@@ -19,6 +20,7 @@ from abl.forms import (
 )
 from abl.models import Certificate, CollateralFile, Computation, CustomerLine, Role, User
 from abl.services.certificates import ROLL_FORWARD_FIELDS, latest_approved
+from abl.services.collateral import files_replaced_by_upload, replacement_notice
 from abl.services.computations import recomputation_pending
 from abl.services.reconciliation import (
     reported_differences,
@@ -108,17 +110,27 @@ def _why(line: CustomerLine | None) -> str:
     return ", ".join(line.reasons()) or "fully eligible"
 
 
-def certificate_context(certificate: Certificate, user: User) -> dict[str, Any]:
-    files = certificate.files.exclude(status=CollateralFile.Status.REPLACED)
-    can_edit = certificate.is_editable and may_report(user, certificate.facility)
+def files_panel(certificate: Certificate) -> dict[str, Any]:
+    """The files panel: the files listed (a replaced one is on record, not shown) and whether
+    the page must keep polling (a file is being checked, or the figures recomputed)."""
+    files = certificate.files.exclude(status=CollateralFile.Status.REPLACED).select_related(
+        "uploaded_by"
+    )
     recomputing = recomputation_pending(certificate)
-    can_review = may_review(user, certificate)
-    context: dict[str, Any] = {
+    return {
         "certificate": certificate,
-        "facility": certificate.facility,
         "files": files,
         "pending": recomputing or any(not f.is_finished for f in files),
         "recomputing": recomputing,
+    }
+
+
+def certificate_context(certificate: Certificate, user: User) -> dict[str, Any]:
+    can_edit = certificate.is_editable and may_report(user, certificate.facility)
+    can_review = may_review(user, certificate)
+    context: dict[str, Any] = {
+        **files_panel(certificate),
+        "facility": certificate.facility,
         "can_edit": can_edit,
         "can_review": can_review,
         "is_analyst": user.role == Role.ANALYST,
@@ -141,7 +153,12 @@ def certificate_context(certificate: Certificate, user: User) -> dict[str, Any]:
     if certificate.submitted and certificate.submitted_id != certificate.current_id:
         context["submitted_figures"] = figure_lines(certificate.submitted)
     if can_edit:
+        context["would_replace"] = [
+            (f.get_kind_display(), replacement_notice([f]))
+            for f in files_replaced_by_upload(certificate).values()
+        ]
         context.setdefault("replace_form", ReplaceFileForm())
+        context.setdefault("discard_form", DiscardForm())
         context.setdefault(
             "rollforward_form",
             RollForwardForm(
