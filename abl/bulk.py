@@ -11,8 +11,9 @@ decimal text goes as CSV, the default.
 
 A table partitioned by file (the invoice rows, on PostgreSQL) gets each file's
 rows in a table of their own: created without indexes, filled by COPY, then
-attached, which builds the parent's indexes (for invoices, a BRIN index) in one
-pass and lets a file's rows be dropped in an instant. Where the table is not
+attached, which builds the parent's indexes (for invoices, the primary key on
+file and position) in one sorted pass and lets a file's rows be dropped in an
+instant. Where the table is not
 partitioned (SQLite), the same calls write to it directly.
 
 With a progress callback, rows go as one COPY per CHUNK_ROWS and progress is
@@ -89,7 +90,7 @@ def copy_partition(
 
 
 def _attach(parent: str, table: str, key: int) -> None:
-    """Attach a filled table as the partition for `key`: its index is built now, in one pass.
+    """Attach a filled table as the partition for `key`: its key is built now, in one pass.
 
     Then its statistics are gathered (about 0.15 s a million rows): until they
     are, the planner reads the whole partition for one customer's page

@@ -155,16 +155,16 @@ class Invoice(models.Model):
 
     Only what the drill-down shows per item is kept: the customer's name,
     country and flags are the same on all its rows (the reader checks) and are
-    kept once, on its CustomerLine. The key is the drill-down's own order
-    (file, customer, row), and rows are written in that order. On PostgreSQL
-    the database holds no unique index for it (migration 0007): each file's
-    rows are a partition of their own, written once, their row numbers unique
-    by construction, and a BRIN index on the customer finds a customer's rows.
+    kept once, on its CustomerLine. The key is the row's position in its file
+    in the drill-down's order (customer, then row), and rows are written in
+    that order: a customer's page is a range of the key. On PostgreSQL each
+    file's rows are a partition of their own (abl/bulk.py), whose key is built
+    in one sorted pass when it is attached.
     """
 
-    pk = models.CompositePrimaryKey("file", "customer_id", "row")
-    # No database constraint: a million per-row checks at commit cost seconds;
-    # rows are only ever written by abl.services.collateral for the file it holds.
+    pk = models.CompositePrimaryKey("file", "seq")
+    # No foreign key constraint: a million per-row checks at commit cost seconds;
+    # rows are only ever written by abl.services.processing for the file it holds.
     file = models.ForeignKey(
         CollateralFile,
         on_delete=models.CASCADE,
@@ -180,7 +180,7 @@ class Invoice(models.Model):
     amount_cents = models.BigIntegerField()
     # The row's place in its file in the drill-down's order (customer, then row),
     # from 0: a customer's page is the range first_seq + page × 50 of its CustomerLine.
-    seq = models.PositiveIntegerField(default=0)
+    seq = models.PositiveIntegerField()
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.invoice_number} {self.amount}"
@@ -283,9 +283,8 @@ class CustomerLine(models.Model):
     contra_ineligible = models.DecimalField(max_digits=18, decimal_places=2)
     concentration_ineligible = models.DecimalField(max_digits=18, decimal_places=2)
     eligible = models.DecimalField(max_digits=18, decimal_places=2)
-    # Where the customer's invoices start in its file's order (Invoice.seq);
-    # null for lines computed before positions were stored.
-    first_seq = models.PositiveIntegerField(null=True, blank=True)
+    # Where the customer's invoices start in its file's order (Invoice.seq).
+    first_seq = models.PositiveIntegerField()
 
     class Meta:
         ordering = ["-gross", "customer_id"]

@@ -120,16 +120,15 @@ def customer_invoices(request: HttpRequest, pk: int, customer_id: str) -> HttpRe
     receivables = _accepted(certificate, CollateralFile.Kind.RECEIVABLES)
     if line is None or receivables is None:
         raise Http404("No such customer in this certificate")
-    invoices = Invoice.objects.filter(file=receivables, customer_id=customer_id).order_by("row")
-    page = KnownCountPaginator(invoices, PAGE_SIZE, count=line.invoice_count).get_page(
+    # The customer's rows are a range of its file's positions: a page is a slice of the key.
+    page = KnownCountPaginator([], PAGE_SIZE, count=line.invoice_count).get_page(
         request.GET.get("page")
     )
-    if line.first_seq is not None:
-        # The page is a range of the file's positions: no sort of the customer's rows.
-        start = line.first_seq + page.start_index() - 1
-        page.object_list = Invoice.objects.filter(
-            file=receivables, seq__gte=start, seq__lt=line.first_seq + page.end_index()
-        ).order_by("seq")
+    page.object_list = Invoice.objects.filter(
+        file=receivables,
+        seq__gte=line.first_seq + page.start_index() - 1,
+        seq__lt=line.first_seq + page.end_index(),
+    ).order_by("seq")
     rows = invoice_reasons(
         list(page.object_list), line=line, computation=computation, as_of=certificate.as_of
     )

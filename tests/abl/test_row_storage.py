@@ -11,9 +11,9 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import IntegrityError, connection, connections, transaction
 
-from abl.models import CollateralFile, Invoice
+from abl.models import CollateralFile, CustomerLine, Invoice
 from abl.services import collateral, processing
 from tests.abl.conftest import AGING
 
@@ -179,25 +179,60 @@ def test_inside_a_transaction_the_rows_go_at_once_without_progress_nobody_could_
     assert sum(i.amount_cents for i in Invoice.objects.filter(file=aging)) == 124_500_000
 
 
+def test_the_database_refuses_a_second_row_at_the_same_place_in_a_file(draft, cfo):
+    aging = _accept(draft, cfo, AGING)
+    first = Invoice.objects.filter(file=aging).order_by("seq").first()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Invoice.objects.bulk_create(
+            [
+                Invoice(
+                    file=aging,
+                    seq=first.seq,
+                    customer_id="OTHER",
+                    row=999,
+                    invoice_number="X-1",
+                    invoice_date=AS_OF,
+                    amount_cents=1,
+                )
+            ]
+        )
+
+    assert Invoice.objects.filter(file=aging).count() == 7
+
+
+def test_a_customers_rows_are_a_range_of_positions_in_row_order(draft, cfo):
+    aging = _accept(draft, cfo, AGING)
+
+    rows = list(Invoice.objects.filter(file=aging).order_by("seq"))
+
+    assert [r.seq for r in rows] == list(range(7))
+    customers = [r.customer_id for r in rows]
+    assert customers == sorted(customers)  # each customer's rows lie together
+    for customer in set(customers):
+        theirs = [r.row for r in rows if r.customer_id == customer]
+        assert theirs == sorted(theirs)
+
+
 @pytest.mark.postgres
-def test_a_customers_rows_are_found_through_the_files_brin_index(draft, cfo):
+def test_a_page_of_a_customer_is_read_through_the_files_primary_key(draft, cfo):
     aging = _accept(draft, cfo, AGING)
 
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT indexdef FROM pg_indexes WHERE tablename = %s", [f"abl_invoice_f{aging.pk}"]
         )
-        indexes = sorted(definition for (definition,) in cursor.fetchall())
+        indexes = [definition for (definition,) in cursor.fetchall()]
         cursor.execute("SET LOCAL enable_seqscan = off")
-        query = Invoice.objects.filter(file=aging, customer_id="ACME").order_by("row")
+        query = Invoice.objects.filter(file=aging, seq__gte=0, seq__lt=2).order_by("seq")
         sql, params = query.query.sql_with_params()
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(line for (line,) in cursor.fetchall())
 
-    assert len(indexes) == 2  # the customer's, and the positions' (a page is a range)
-    assert "USING brin (customer_id)" in indexes[0]
-    assert "USING brin (seq)" in indexes[1]
-    assert f"Bitmap Index Scan on abl_invoice_f{aging.pk}_customer_id_idx" in plan
+    assert len(indexes) == 1
+    assert "UNIQUE INDEX" in indexes[0]
+    assert "(file_id, seq)" in indexes[0]
+    assert f"abl_invoice_f{aging.pk}_pkey" in plan
     assert list(query.values_list("invoice_number", flat=True)) == ["AC-1", "AC-2"]
 
 
@@ -212,29 +247,34 @@ def _constraints(table: str) -> set[str]:
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, databases=["default", MIGRATOR])
-def test_the_brin_migration_goes_back_to_a_primary_key_and_forward_again(innotrac, cfo):
+def test_the_key_migration_numbers_rows_stored_before_positions_and_goes_back(innotrac, cfo):
     from io import StringIO
 
     from django.core.management import call_command
 
     draft = collateral.open_draft(facility=innotrac, as_of=AS_OF, actor=cfo)
     aging = _accept(draft, cfo, AGING)
+    positions = list(Invoice.objects.filter(file=aging).order_by("seq").values_list("row", "seq"))
+    starts = dict(CustomerLine.objects.values_list("customer_id", "first_seq"))
 
-    call_command("migrate", "abl", "0006", database=MIGRATOR, verbosity=0)
+    call_command("migrate", "abl", "0013", database=MIGRATOR, verbosity=0)
     key_after_going_back = _constraints("abl_invoice")
+    with connections[MIGRATOR].cursor() as cursor:  # as rows and lines were stored before 0013
+        cursor.execute("UPDATE abl_invoice SET seq = 0")
+        cursor.execute("UPDATE abl_customerline SET first_seq = NULL")
     call_command("migrate", "abl", database=MIGRATOR, verbosity=0)
     if MIGRATOR == "owner":  # the tables made again are the owner's, as after a release
         call_command("grant_app_role", stdout=StringIO())
 
-    assert key_after_going_back == {"abl_invoice_pkey"}
-    assert _constraints("abl_invoice") == set()
-    assert Invoice.objects.filter(file=aging).count() == 7
+    assert key_after_going_back == set()
+    assert _constraints("abl_invoice") == {"abl_invoice_pkey"}
+    assert positions == list(
+        Invoice.objects.filter(file=aging).order_by("seq").values_list("row", "seq")
+    )
+    assert starts == dict(CustomerLine.objects.values_list("customer_id", "first_seq"))
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'abl_invoice'")
-        assert sorted(name for (name,) in cursor.fetchall()) == [
-            "abl_invoice_customer_brin",
-            "abl_invoice_seq_brin",
-        ]
+        assert [name for (name,) in cursor.fetchall()] == ["abl_invoice_pkey"]
 
 
 @pytest.mark.postgres
