@@ -256,6 +256,7 @@ def test_the_key_migration_numbers_rows_stored_before_positions_and_goes_back(in
     aging = _accept(draft, cfo, AGING)
     positions = list(Invoice.objects.filter(file=aging).order_by("seq").values_list("row", "seq"))
     starts = dict(CustomerLine.objects.values_list("customer_id", "first_seq"))
+    assert starts == {"ACME": 0, "AFFCO": 2, "BELLSOUTH": 3, "CREDITCO": 5, "MAPLE": 6}
 
     call_command("migrate", "abl", "0013", database=MIGRATOR, verbosity=0)
     key_after_going_back = _constraints("abl_invoice")
