@@ -203,6 +203,20 @@ if ABL_BUSINESS_DATE:
             f"ABL_BUSINESS_DATE must be a date as YYYY-MM-DD, not {ABL_BUSINESS_DATE!r}."
         ) from None
 
+# A passing covenant whose headroom is within this fraction of its requirement
+# is "at risk" (covenants/calc/engine.py). A decimal fraction: 0.10 is 10%.
+from decimal import Decimal as _Decimal  # noqa: E402  (kept beside the one setting that needs it)
+from decimal import InvalidOperation as _InvalidOperation  # noqa: E402
+
+try:
+    ABL_COVENANT_AT_RISK_PCT = _Decimal(env_str("ABL_COVENANT_AT_RISK_PCT", default="0.10").strip())
+except _InvalidOperation:
+    raise ImproperlyConfigured(
+        "ABL_COVENANT_AT_RISK_PCT must be a decimal fraction such as 0.10."
+    ) from None
+if not (ABL_COVENANT_AT_RISK_PCT.is_finite() and 0 <= ABL_COVENANT_AT_RISK_PCT < 1):
+    raise ImproperlyConfigured("ABL_COVENANT_AT_RISK_PCT must be a fraction from 0 up to (not) 1.")
+
 # Email
 EMAIL_HOST = env_str("EMAIL_HOST", default="")
 EMAIL_PORT = env_int("EMAIL_PORT", default=25)

@@ -1,0 +1,59 @@
+"""The §10 JSON of covenant results, and the figures as pages and certificates show them.
+
+Money as two-decimal strings; ratios to four places in JSON (two on pages);
+a figure that could not be measured is null.
+
+>>> import datetime as dt
+>>> from covenants.calc.engine import measured
+>>> result = measured("fixed_charge_coverage", Decimal("1.25"), Decimal("1.24963"), Decimal("0.1"))
+>>> result_json(result)
+{'covenant': 'fixed_charge_coverage', 'required': '1.2500', 'actual': '1.2496', 'passed': False, 'headroom': '-0.0004'}
+>>> figure_text(result, result.actual)
+'1.25'
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from abl.calc.money import cents, money_text, pct_display, ratio_display
+from covenants.calc.engine import UNITS, CovenantResult
+
+_JSON_RATIO_PLACES = Decimal("0.0001")
+
+
+def ratio_json(ratio: Decimal) -> str:
+    """A ratio to four places, half-up, as --json prints it."""
+    return str(ratio.quantize(_JSON_RATIO_PLACES, rounding=ROUND_HALF_UP))
+
+
+def figure_json(covenant: str, value: Decimal | None) -> str | None:
+    if value is None:
+        return None
+    return str(cents(value)) if UNITS[covenant] == "money" else ratio_json(value)
+
+
+def result_json(result: CovenantResult) -> dict[str, Any]:
+    """One covenant as `covenant_test --json` prints it (§10)."""
+    return {
+        "covenant": result.covenant,
+        "required": figure_json(result.covenant, result.required),
+        "actual": figure_json(result.covenant, result.actual),
+        "passed": result.passed,
+        "headroom": figure_json(result.covenant, result.headroom),
+    }
+
+
+def figure_text(result: CovenantResult, value: Decimal | None) -> str:
+    """A figure for a page or certificate: money with commas and cents, ratios to two places."""
+    if value is None:
+        return "—"
+    if result.unit == "money":
+        return money_text(cents(value))
+    return str(ratio_display(value))
+
+
+def pct_text(fraction: Decimal | None) -> str:
+    """Headroom as a percentage of the requirement, to two places of a percent: '9.49%'."""
+    if fraction is None:
+        return "—"
+    return f"{pct_display(fraction) * 100:.2f}%"
