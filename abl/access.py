@@ -8,7 +8,7 @@ else answers 404, so another borrower's ids reveal nothing.
 from django.db.models import QuerySet
 from django.http import Http404
 
-from abl.models import Certificate, Facility, Role, User
+from abl.models import AdvanceRequest, Certificate, Facility, Role, User
 
 
 def facilities_for(user: User) -> QuerySet[Facility]:
@@ -68,3 +68,43 @@ def review_refusal(user: User, certificate: Certificate) -> str | None:
 
 def may_review(user: User, certificate: Certificate) -> bool:
     return review_refusal(user, certificate) is None
+
+
+def may_request_advance(user: User, facility: Facility) -> bool:
+    """Whether the user asks for advances on this facility: only a user of its borrower."""
+    return user.role == Role.BORROWER and user.organisation_id == facility.borrower_id
+
+
+def may_record_repayment(user: User) -> bool:
+    """Repayments and collections are recorded by the bank's ABL analysts."""
+    return user.role == Role.ANALYST
+
+
+def advance_decision_refusal(user: User, advance: AdvanceRequest) -> str | None:
+    """Why the user may not approve or decline this advance request now, or None when they may.
+
+    The approver is an ABL analyst, never the requester nor anyone of the borrower.
+    """
+    if user.role != Role.ANALYST:
+        return "Only an ABL analyst can approve or decline an advance."
+    if user.pk == advance.requested_by_id:
+        return "Nobody approves or declines an advance they requested."
+    if user.organisation_id is not None and user.organisation_id == advance.facility.borrower_id:
+        return "Nobody of the borrower approves or declines its advances."
+    if advance.status != AdvanceRequest.Status.REQUESTED:
+        return f"Advance request {advance.pk} is already {advance.get_status_display().lower()}."
+    return None
+
+
+def may_decide_advance(user: User, advance: AdvanceRequest) -> bool:
+    return advance_decision_refusal(user, advance) is None
+
+
+def get_advance_for_user(user: User, pk: int) -> AdvanceRequest:
+    """An advance request of a facility the user may see, or 404."""
+    try:
+        return AdvanceRequest.objects.select_related(
+            "facility__borrower", "requested_by", "decided_by"
+        ).get(pk=pk, facility__in=facilities_for(user))
+    except AdvanceRequest.DoesNotExist:
+        raise Http404("No such advance request") from None

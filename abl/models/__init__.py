@@ -9,10 +9,12 @@ from abl.models.certificate import (
     Payable,
 )
 from abl.models.facility import Facility, TermsVersion
+from abl.models.loans import AdvanceRequest, LedgerEntry
 from abl.models.notification import Notification
 from abl.models.people import Organisation, Role, User
 
 __all__ = [
+    "AdvanceRequest",
     "AuditEvent",
     "Certificate",
     "CollateralFile",
@@ -21,6 +23,7 @@ __all__ = [
     "Facility",
     "InventoryItem",
     "Invoice",
+    "LedgerEntry",
     "Notification",
     "Organisation",
     "Payable",

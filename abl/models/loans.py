@@ -1,0 +1,175 @@
+"""The loan ledger and the borrower's requests for advances (§5, §7; docs/loans.md).
+
+Every change to the outstanding balance is a `LedgerEntry`, signed (an advance
+raises the balance, a repayment lowers it) with its value date; entries are
+never changed or deleted (the database refuses it), a correction is a new entry.
+
+The database is the last line against two approvals overdrawing together:
+entries of a facility form a chain (`seq` 1, 2, 3 … unique per facility, each
+`balance_after` the one before plus its amount, checked by a trigger on
+PostgreSQL), and an advance's `balance_after` may not exceed the line cap it
+was approved against (a CHECK). Two transactions that read the same head both
+write the same next `seq`: the second waits for the first and then fails.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q, Sum
+
+from abl.calc.money import ZERO
+
+
+class LedgerQuerySet(models.QuerySet["LedgerEntry"]):
+    def balance_on(self, on: dt.date) -> Decimal:
+        """The outstanding balance at the end of `on`: every entry valued on or before it."""
+        total = self.filter(value_date__lte=on).aggregate(total=Sum("amount"))["total"]
+        return total if total is not None else ZERO
+
+
+class LedgerEntry(models.Model):
+    class Kind(models.TextChoices):
+        OPENING = "opening", "Opening balance"
+        ADVANCE = "advance", "Advance"
+        REPAYMENT = "repayment", "Repayment"
+        COLLECTION = "collection", "Collection"
+        INTEREST = "interest", "Interest"
+        FEE = "fee", "Fee"
+        CORRECTION = "correction", "Correction"
+
+    facility = models.ForeignKey("abl.Facility", on_delete=models.PROTECT, related_name="ledger")
+    seq = models.PositiveIntegerField(help_text="1, 2, 3 … per facility, in the order written")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    value_date = models.DateField()
+    amount = models.DecimalField(
+        max_digits=18, decimal_places=2, help_text="Signed: + raises the outstanding balance"
+    )
+    balance_after = models.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        help_text="Every entry written so far, this one included, whatever its value date",
+    )
+    line_cap = models.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="An advance: the line cap of the certificate it was approved against",
+    )
+    certificate = models.ForeignKey(
+        "abl.Certificate", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    advance = models.OneToOneField(
+        "abl.AdvanceRequest",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entry",
+    )
+    description = models.CharField(max_length=300, blank=True)
+    source = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Where it came from, e.g. a CSV file's SHA-256 and row",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = LedgerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["facility", "seq"]
+        verbose_name_plural = "ledger entries"
+        indexes = [models.Index(fields=["facility", "value_date"])]
+        constraints = [
+            models.UniqueConstraint(fields=["facility", "seq"], name="ledger_one_entry_per_place"),
+            models.UniqueConstraint(
+                fields=["facility", "source"], condition=~Q(source=""), name="ledger_source_once"
+            ),
+            models.CheckConstraint(name="ledger_seq_from_one", condition=Q(seq__gte=1)),
+            models.CheckConstraint(name="ledger_amount_not_zero", condition=~Q(amount=0)),
+            models.CheckConstraint(
+                name="ledger_sign_follows_kind",
+                condition=Q(kind__in=["advance", "interest", "fee", "opening"], amount__gt=0)
+                | Q(kind__in=["repayment", "collection"], amount__lt=0)
+                | Q(kind="correction"),
+            ),
+            # The last line against overdrawing: an advance never takes the
+            # running balance above the line cap it was approved against.
+            models.CheckConstraint(
+                name="ledger_advance_within_line_cap",
+                condition=~Q(kind="advance")
+                | Q(
+                    line_cap__isnull=False,
+                    certificate__isnull=False,
+                    advance__isnull=False,
+                    balance_after__lte=models.F("line_cap"),
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} valued {self.value_date}"
+
+
+class AdvanceRequest(models.Model):
+    """A borrower's request for an advance; an analyst approves or declines it."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+
+    facility = models.ForeignKey(
+        "abl.Facility", on_delete=models.PROTECT, related_name="advance_requests"
+    )
+    key = models.CharField(
+        max_length=100, help_text="The requester's idempotency key: the same key, one request"
+    )
+    amount = models.DecimalField(max_digits=18, decimal_places=2)
+    value_date = models.DateField()
+    purpose = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    excess_before = models.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="At approval: excess availability before the advance",
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["facility", "key"], name="advance_one_request_per_key"),
+            models.CheckConstraint(name="advance_amount_positive", condition=Q(amount__gt=0)),
+            models.CheckConstraint(
+                name="advance_decided_when_not_requested",
+                condition=Q(status="requested", decided_by__isnull=True)
+                | (~Q(status="requested") & Q(decided_by__isnull=False)),
+            ),
+            models.CheckConstraint(
+                name="advance_never_self_approved",
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("requested_by")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Advance request {self.pk}: {self.amount} ({self.get_status_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.REQUESTED

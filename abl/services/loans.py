@@ -1,0 +1,519 @@
+"""The loan ledger, live availability, advances and repayments (§5–§7; docs/loans.md).
+
+Every change to the outstanding balance is one `LedgerEntry`, appended by
+`_append` under the facility's row lock; nothing here updates or deletes an
+entry. The pages, the commands and (for defaults) the covenant cases call
+these functions: keyword-only, transactional, audited.
+
+`live_availability(facility, *, on=None)` is the one answer to "how much may
+the borrower draw": the latest approved certificate's borrowing base, reserves
+and line cap, the ledger's outstanding on `on`, the excess in dollars and
+percent, the reporting frequency it implies and why, and whether the
+certificate is stale.
+"""
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from abl import business_date
+from abl.access import (
+    advance_decision_refusal,
+    may_record_repayment,
+    may_request_advance,
+)
+from abl.audit import record
+from abl.calc import loans as rules
+from abl.calc.money import ZERO, money_text
+from abl.calc.terms import FacilityTerms, parse_terms
+from abl.models import AdvanceRequest, Certificate, Facility, LedgerEntry, Role, User
+from abl.services.certificates import latest_approved
+from abl.services.errors import LoanRefused
+
+Kind = LedgerEntry.Kind
+
+
+@dataclass(frozen=True)
+class LiveAvailability:
+    """What the facility may draw on `on`; `figures` is None until a certificate is approved.
+
+    `figures` counts the ledger's outstanding on `on`; `committed` every entry
+    written, whatever its value date (an advance approved for a later day is
+    already promised), and is what an approval is measured on.
+    """
+
+    facility_id: int
+    on: dt.date
+    certificate: Certificate | None
+    outstanding: Decimal
+    figures: rules.Availability | None
+    committed: rules.Availability | None
+    current_until: dt.date | None
+    maturity_date: dt.date | None
+    in_default_since: dt.date | None
+
+    @property
+    def stale(self) -> bool:
+        return self.current_until is not None and self.on > self.current_until
+
+    @property
+    def reporting_frequency(self) -> str | None:
+        return self.figures.reporting_frequency if self.figures else None
+
+    @property
+    def frequency_reason(self) -> str:
+        if self.figures is None:
+            return "No borrowing base certificate is approved yet."
+        return self.figures.frequency_reason
+
+    @property
+    def matured(self) -> bool:
+        return self.maturity_date is not None and self.on > self.maturity_date
+
+
+def _terms(facility: Facility) -> FacilityTerms | None:
+    version = facility.current_terms()
+    return parse_terms(version.data) if version is not None else None
+
+
+def live_availability(facility: Facility, *, on: dt.date | None = None) -> LiveAvailability:
+    """The facility's availability on `on` (the business date when None); see the class."""
+    on = on or business_date.today()
+    ledger = LedgerEntry.objects.filter(facility=facility)
+    outstanding = ledger.balance_on(on)
+    terms = _terms(facility)
+    certificate = latest_approved(facility, before=on + dt.timedelta(days=1))
+    figures = committed = None
+    current_until = None
+    if terms is not None and certificate is not None and certificate.approved is not None:
+        approved = certificate.approved.figures
+        commitment = terms.facility.commitment
+        figures = rules.availability(
+            borrowing_base=Decimal(approved["borrowing_base"]),
+            reserves=Decimal(approved["reserves"]),
+            line_cap=min(Decimal(approved["line_cap"]), commitment),
+            commitment=commitment,
+            outstanding=outstanding,
+            basis=terms.reporting.basis,
+            threshold_pct=terms.reporting.threshold_pct,
+        )
+        head = ledger.order_by("-seq").values_list("balance_after", flat=True).first()
+        committed = figures.after((head or ZERO) - outstanding)
+        current_until = rules.current_until(
+            certificate.as_of,
+            frequency=figures.reporting_frequency,
+            monthly_due_days=terms.reporting.monthly_due_days,
+            weekly_due_weekday=terms.reporting.weekly_due_weekday,
+        )
+    return LiveAvailability(
+        facility_id=facility.pk,
+        on=on,
+        certificate=certificate,
+        outstanding=outstanding,
+        figures=figures,
+        committed=committed,
+        current_until=current_until,
+        maturity_date=terms.facility.maturity_date if terms else None,
+        in_default_since=facility.in_default_since,
+    )
+
+
+def _balance_changed(facility: Facility) -> None:
+    """The hook for every change of the outstanding balance (an advance, a repayment).
+
+    Called inside the transaction that appended the entry. §6 asks for the
+    reporting frequency to be re-evaluated after each such change: the
+    reporting cadence (reporting/services/cadence.py) queues its task here with
+    `transaction.on_commit`, so a worker sees the committed balance. Until
+    that exists it does nothing.
+    """
+
+
+def _append(
+    facility: Facility,
+    *,
+    kind: str,
+    amount: Decimal,
+    value_date: dt.date,
+    actor: User | None,
+    description: str = "",
+    source: str = "",
+    line_cap: Decimal | None = None,
+    certificate: Certificate | None = None,
+    advance: AdvanceRequest | None = None,
+) -> LedgerEntry:
+    """Append one entry after the facility's last; the caller holds the facility's row lock."""
+    head = (
+        LedgerEntry.objects.filter(facility=facility)
+        .order_by("-seq")
+        .values_list("seq", "balance_after")
+        .first()
+    )
+    seq, balance = head if head is not None else (0, ZERO)
+    return LedgerEntry.objects.create(
+        facility=facility,
+        seq=seq + 1,
+        kind=kind,
+        value_date=value_date,
+        amount=amount,
+        balance_after=balance + amount,
+        line_cap=line_cap,
+        certificate=certificate,
+        advance=advance,
+        description=description,
+        source=source,
+        created_by=actor,
+    )
+
+
+def _locked(facility: Facility) -> Facility:
+    return Facility.objects.select_for_update().get(pk=facility.pk)
+
+
+# --- Opening balance ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_opening_balance(
+    *, facility: Facility, actor: User | None, amount: Decimal, value_date: dt.date
+) -> LedgerEntry:
+    """The balance a facility brings into ABL Desk: the first entry of an empty ledger."""
+    facility = _locked(facility)
+    if actor is not None and actor.role not in {Role.ANALYST, Role.ADMIN}:
+        raise LoanRefused("Only the bank records a facility's opening balance.")
+    if LedgerEntry.objects.filter(facility=facility).exists():
+        raise LoanRefused("The ledger already has entries: an opening balance comes first.")
+    if amount <= 0:
+        raise LoanRefused("An opening balance is more than zero.", field="amount")
+    entry = _append(
+        facility,
+        kind=Kind.OPENING,
+        amount=amount,
+        value_date=value_date,
+        actor=actor,
+        description="Opening balance",
+    )
+    record(
+        actor=actor,
+        action="ledger.opening_balance",
+        obj=entry,
+        facility=facility,
+        summary=f"Opening balance {money_text(amount)} valued {value_date}",
+        changes={"amount": str(amount), "value_date": value_date.isoformat()},
+    )
+    _balance_changed(facility)
+    return entry
+
+
+# --- Advances ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_advance(
+    *,
+    facility: Facility,
+    actor: User,
+    amount: Decimal,
+    value_date: dt.date | None = None,
+    purpose: str = "",
+    key: str,
+) -> AdvanceRequest:
+    """The borrower asks for an advance. The same key again returns the same request.
+
+    Refused when the key was used for a different request, the amount is not
+    more than zero, or the value date is before the business date or after
+    maturity. Whether it fits the availability is decided at approval.
+    """
+    facility = _locked(facility)  # one request per key, even from two clicks at once
+    if not may_request_advance(actor, facility):
+        raise LoanRefused(f"Only a user of {facility.borrower} asks for its advances.")
+    today = business_date.today()
+    value_date = value_date or today
+    key = key.strip()
+    if not key or len(key) > 100:
+        raise LoanRefused("An idempotency key of 1 to 100 characters is required.", field="key")
+    existing = AdvanceRequest.objects.filter(facility=facility, key=key).first()
+    if existing is not None:
+        if (existing.amount, existing.value_date) != (amount, value_date):
+            raise LoanRefused(
+                f"The key {key!r} was used for advance request {existing.pk} "
+                f"({money_text(existing.amount)} valued {existing.value_date}).",
+                field="key",
+            )
+        return existing
+    if amount <= 0:
+        raise LoanRefused("An advance must be more than zero.", field="amount")
+    if value_date < today:
+        raise LoanRefused(
+            f"The value date {value_date} is before today's business date {today}.",
+            field="value_date",
+        )
+    terms = _terms(facility)
+    if terms is not None and value_date > terms.facility.maturity_date:
+        raise LoanRefused(
+            f"The facility matures on {terms.facility.maturity_date}: no advance after it.",
+            field="value_date",
+        )
+    advance = AdvanceRequest.objects.create(
+        facility=facility,
+        key=key,
+        amount=amount,
+        value_date=value_date,
+        purpose=purpose.strip(),
+        requested_by=actor,
+    )
+    record(
+        actor=actor,
+        action="advance.requested",
+        obj=advance,
+        facility=facility,
+        summary=f"Advance of {money_text(amount)} valued {value_date} requested"
+        + (f": {advance.purpose}" if advance.purpose else ""),
+        changes={"amount": str(amount), "value_date": value_date.isoformat(), "key": key},
+    )
+    return advance
+
+
+def approval_refusal(advance: AdvanceRequest, live: LiveAvailability) -> str | None:
+    """Why this advance cannot be approved against `live` (§7), or None: one rule for the
+    page's warning and the approval itself."""
+    return rules.advance_refusal(
+        amount=advance.amount,
+        value_date=advance.value_date,
+        on=live.on,
+        maturity_date=live.maturity_date or dt.date.max,
+        in_default_since=live.in_default_since,
+        certificate_as_of=live.certificate.as_of if live.certificate else None,
+        current_until=live.current_until,
+        committed=live.committed,
+    )
+
+
+@transaction.atomic
+def approve_advance(*, advance: AdvanceRequest, actor: User, comment: str = "") -> AdvanceRequest:
+    """Approve: the advance is booked to the ledger against the latest approved certificate.
+
+    The facility's row is locked first and every rule checked again inside the
+    transaction, so two approvals of the same availability run one after the
+    other; the ledger's constraints are the last line (docs/loans.md).
+    """
+    facility = _locked(advance.facility)
+    advance = _locked_request(advance)
+    if refusal := advance_decision_refusal(actor, advance):
+        raise LoanRefused(refusal)
+    live = live_availability(facility)
+    if refusal := approval_refusal(advance, live):
+        raise LoanRefused(refusal)
+    assert live.committed is not None
+    assert live.certificate is not None
+    _append(
+        facility,
+        kind=Kind.ADVANCE,
+        amount=advance.amount,
+        value_date=advance.value_date,
+        actor=actor,
+        description=advance.purpose or "Advance",
+        line_cap=live.committed.line_cap,
+        certificate=live.certificate,
+        advance=advance,
+    )
+    advance.status = AdvanceRequest.Status.APPROVED
+    advance.decided_by, advance.decided_at = actor, timezone.now()
+    advance.comment = comment.strip()
+    advance.excess_before = live.committed.excess_availability
+    advance.save()
+    after = live.committed.excess_availability - advance.amount
+    record(
+        actor=actor,
+        action="advance.approved",
+        obj=advance,
+        facility=facility,
+        summary=f"Advance of {money_text(advance.amount)} valued {advance.value_date} approved: "
+        f"excess availability {money_text(live.committed.excess_availability)} → {money_text(after)}",
+        changes={
+            "amount": str(advance.amount),
+            "excess_before": str(live.committed.excess_availability),
+            "excess_after": str(after),
+            "certificate": live.certificate.pk,
+            "comment": advance.comment,
+        },
+    )
+    _balance_changed(facility)
+    return advance
+
+
+@transaction.atomic
+def decline_advance(*, advance: AdvanceRequest, actor: User, comment: str) -> AdvanceRequest:
+    """Decline with a comment (required): nothing is booked."""
+    _locked(advance.facility)
+    advance = _locked_request(advance)
+    if refusal := advance_decision_refusal(actor, advance):
+        raise LoanRefused(refusal)
+    if not comment.strip():
+        raise LoanRefused("Say why: a comment is required to decline.", field="comment")
+    advance.status = AdvanceRequest.Status.DECLINED
+    advance.decided_by, advance.decided_at = actor, timezone.now()
+    advance.comment = comment.strip()
+    advance.save()
+    record(
+        actor=actor,
+        action="advance.declined",
+        obj=advance,
+        facility=advance.facility,
+        summary=f"Advance of {money_text(advance.amount)} declined: {advance.comment}",
+        changes={"amount": str(advance.amount), "comment": advance.comment},
+    )
+    return advance
+
+
+def _locked_request(advance: AdvanceRequest) -> AdvanceRequest:
+    return (
+        AdvanceRequest.objects.select_for_update(of=("self",))
+        .select_related("facility__borrower")
+        .get(pk=advance.pk)
+    )
+
+
+# --- Repayments and collections ----------------------------------------------------------
+
+
+def repayment_problem(
+    facility: Facility,
+    *,
+    amount: Decimal,
+    value_date: dt.date,
+    pending: Sequence[tuple[dt.date, Decimal]] = (),
+) -> tuple[str, str] | None:
+    """(field, message) when a repayment cannot be recorded, or None.
+
+    More than zero; valued on or before the business date (money is recorded
+    once received); never taking the balance below zero on any day from its
+    value date on. `pending` are (value date, amount) of the same import not yet written.
+    """
+    today = business_date.today()
+    if amount <= 0:
+        return "amount", f"must be more than zero: {money_text(amount)}"
+    if value_date > today:
+        return "value_date", f"{value_date} is after today's business date {today}"
+    entries = [
+        *LedgerEntry.objects.filter(facility=facility).values_list("value_date", "amount"),
+        *pending,
+    ]
+    lowest = rules.lowest_balance_from([*entries, (value_date, -amount)], value_date)
+    if lowest < 0:
+        return (
+            "amount",
+            f"{money_text(amount)} would take the balance below zero "
+            f"(to {money_text(lowest)}); the outstanding on {value_date} is "
+            f"{money_text(rules.balance_on(entries, value_date))}",
+        )
+    return None
+
+
+@transaction.atomic
+def record_repayment(
+    *,
+    facility: Facility,
+    actor: User,
+    amount: Decimal,
+    value_date: dt.date,
+    kind: str = Kind.REPAYMENT,
+    description: str = "",
+) -> LedgerEntry:
+    """An analyst records money received against the loan: a repayment or a collection."""
+    facility = _locked(facility)
+    if not may_record_repayment(actor):
+        raise LoanRefused("Only an ABL analyst records repayments and collections.")
+    if kind not in {Kind.REPAYMENT, Kind.COLLECTION}:
+        raise LoanRefused(f"Not a repayment or a collection: {kind!r}.", field="kind")
+    if problem := repayment_problem(facility, amount=amount, value_date=value_date):
+        field, message = problem
+        raise LoanRefused(f"The {field.replace('_', ' ')} {message}.", field=field)
+    entry = _append(
+        facility,
+        kind=kind,
+        amount=-amount,
+        value_date=value_date,
+        actor=actor,
+        description=description.strip() or Kind(kind).label,
+    )
+    _record_repayment_event(entry, actor)
+    _balance_changed(facility)
+    return entry
+
+
+def _record_repayment_event(entry: LedgerEntry, actor: User) -> None:
+    record(
+        actor=actor,
+        action=f"ledger.{entry.kind}",
+        obj=entry,
+        facility=entry.facility,
+        summary=f"{entry.get_kind_display()} of {money_text(-entry.amount)} valued "
+        f"{entry.value_date} recorded: outstanding {money_text(entry.balance_after)}",
+        changes={
+            "amount": str(entry.amount),
+            "value_date": entry.value_date.isoformat(),
+            "source": entry.source,
+        },
+    )
+
+
+# --- Default -----------------------------------------------------------------------------
+
+
+def _require_bank(user: User | None, what: str) -> None:
+    if user is not None and user.role not in {Role.ANALYST, Role.ADMIN}:
+        raise LoanRefused(f"Only the bank {what}.")
+
+
+@transaction.atomic
+def declare_event_of_default(
+    *, facility: Facility, on: dt.date, reason: str, user: User | None
+) -> Facility:
+    """Put the facility in default from `on`: no advance is approved until it is cured.
+
+    Already in default: nothing changes (a covenant case declaring again is harmless).
+    `user` None is the system (a task).
+    """
+    facility = _locked(facility)
+    _require_bank(user, "declares an event of default")
+    if facility.in_default_since is not None:
+        return facility
+    facility.in_default_since = on
+    facility.save(update_fields=["in_default_since"])
+    record(
+        actor=user,
+        action="facility.default_declared",
+        obj=facility,
+        facility=facility,
+        summary=f"Event of default declared from {on}: {reason}",
+        changes={"in_default_since": on.isoformat(), "reason": reason},
+    )
+    return facility
+
+
+@transaction.atomic
+def cure_event_of_default(
+    *, facility: Facility, on: dt.date, reason: str, user: User | None
+) -> Facility:
+    """End the default on `on` (cured or waived). Not in default: nothing changes."""
+    facility = _locked(facility)
+    _require_bank(user, "cures an event of default")
+    if facility.in_default_since is None:
+        return facility
+    since = facility.in_default_since
+    facility.in_default_since = None
+    facility.save(update_fields=["in_default_since"])
+    record(
+        actor=user,
+        action="facility.default_cured",
+        obj=facility,
+        facility=facility,
+        summary=f"Event of default (since {since}) cured on {on}: {reason}",
+        changes={"in_default_since": [since.isoformat(), None], "on": on.isoformat()},
+    )
+    return facility

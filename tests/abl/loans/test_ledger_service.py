@@ -1,0 +1,207 @@
+"""The ledger, live availability and advances through the services (§5–§7)."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from abl.models import AdvanceRequest, AuditEvent, LedgerEntry
+from abl.services import loans
+from abl.services.errors import LoanRefused
+from tests.abl.loans.conftest import LINE_CAP, TODAY
+
+pytestmark = pytest.mark.django_db
+
+
+def _request(facility, user, amount, *, key="k1", value_date=TODAY):
+    return loans.request_advance(
+        facility=facility, actor=user, amount=Decimal(amount), value_date=value_date, key=key
+    )
+
+
+def test_balance_on_a_date_sums_the_entries_to_that_date(innotrac, abl_analyst):
+    loans.record_opening_balance(
+        facility=innotrac, actor=abl_analyst, amount=Decimal("300000.00"), value_date=TODAY
+    )
+    loans.record_repayment(
+        facility=innotrac, actor=abl_analyst, amount=Decimal("1000.00"), value_date=TODAY
+    )
+    ledger = LedgerEntry.objects.filter(facility=innotrac)
+
+    assert ledger.balance_on(TODAY - dt.timedelta(days=1)) == Decimal("0.00")
+    assert ledger.balance_on(TODAY) == Decimal("299000.00")
+    assert list(ledger.values_list("seq", "balance_after")) == [
+        (1, Decimal("300000.00")),
+        (2, Decimal("299000.00")),
+    ]
+
+
+def test_live_availability_from_the_approved_certificate_and_the_ledger(
+    innotrac, abl_analyst, approved
+):
+    loans.record_opening_balance(
+        facility=innotrac, actor=abl_analyst, amount=Decimal("400000.00"), value_date=TODAY
+    )
+
+    live = loans.live_availability(innotrac)
+
+    assert live.certificate == approved
+    assert live.figures is not None
+    assert live.figures.line_cap == LINE_CAP
+    assert live.outstanding == Decimal("400000.00")
+    assert live.figures.excess_availability == Decimal("146125.00")
+    assert live.reporting_frequency == "monthly"  # 26.76% of the line cap
+    assert live.current_until == dt.date(2003, 5, 15)
+    assert live.stale is False
+
+
+def test_advance_landing_exactly_at_zero_is_approved(
+    innotrac, cfo, abl_analyst, approved, django_capture_on_commit_callbacks
+):
+    advance = _request(innotrac, cfo, LINE_CAP)
+
+    loans.approve_advance(advance=advance, actor=abl_analyst)
+
+    live = loans.live_availability(innotrac)
+    assert live.outstanding == LINE_CAP
+    assert live.figures is not None and live.figures.excess_availability == Decimal("0.00")
+    assert AdvanceRequest.objects.get().status == "approved"
+
+
+def test_advance_overdrawing_by_one_cent_is_refused_and_changes_nothing(
+    innotrac, cfo, abl_analyst, approved
+):
+    advance = _request(innotrac, cfo, LINE_CAP + Decimal("0.01"))
+    events = AuditEvent.objects.count()
+
+    with pytest.raises(LoanRefused) as refused:
+        loans.approve_advance(advance=advance, actor=abl_analyst)
+
+    assert str(refused.value) == (
+        "The advance of 546,125.01 would take excess availability below zero: "
+        "546,125.00 available, (0.01) after."
+    )
+    assert not LedgerEntry.objects.exists()
+    assert AdvanceRequest.objects.get().status == "requested"
+    assert AuditEvent.objects.count() == events
+
+
+def test_the_same_key_twice_makes_one_request(innotrac, cfo):
+    first = _request(innotrac, cfo, "1000.00", key="double-click")
+    second = _request(innotrac, cfo, "1000.00", key="double-click")
+
+    assert first.pk == second.pk
+    assert AdvanceRequest.objects.count() == 1
+
+
+def test_the_same_key_for_another_amount_is_refused(innotrac, cfo):
+    first = _request(innotrac, cfo, "1000.00", key="k")
+
+    with pytest.raises(LoanRefused) as refused:
+        _request(innotrac, cfo, "2000.00", key="k")
+
+    assert str(refused.value) == (
+        f"The key 'k' was used for advance request {first.pk} (1,000.00 valued 2003-04-07)."
+    )
+
+
+def test_nobody_approves_their_own_request(innotrac, abl_analyst, approved, cfo):
+    advance = _request(innotrac, cfo, "1000.00")
+    AdvanceRequest.objects.filter(pk=advance.pk).update(requested_by=abl_analyst)
+    advance.refresh_from_db()
+
+    with pytest.raises(LoanRefused) as refused:
+        loans.approve_advance(advance=advance, actor=abl_analyst)
+
+    assert str(refused.value) == "Nobody approves or declines an advance they requested."
+
+
+def test_a_borrower_user_cannot_approve(innotrac, cfo, approved):
+    advance = _request(innotrac, cfo, "1000.00")
+
+    with pytest.raises(LoanRefused) as refused:
+        loans.approve_advance(advance=advance, actor=cfo)
+
+    assert str(refused.value) == "Only an ABL analyst can approve or decline an advance."
+
+
+def test_a_stale_certificate_blocks_approval_with_the_reason(
+    innotrac, cfo, abl_analyst, approved, settings
+):
+    advance = _request(innotrac, cfo, "1000.00", value_date=dt.date(2003, 5, 20))
+    settings.ABL_BUSINESS_DATE = "2003-05-16"
+
+    with pytest.raises(LoanRefused) as refused:
+        loans.approve_advance(advance=advance, actor=abl_analyst)
+
+    assert str(refused.value) == (
+        "The latest approved certificate, as of 2003-03-31, is stale "
+        "(current until 2003-05-15): a new one must be approved first."
+    )
+    assert not LedgerEntry.objects.exists()
+
+
+def test_the_last_day_a_certificate_is_current_still_approves(
+    innotrac, cfo, abl_analyst, approved, settings
+):
+    advance = _request(innotrac, cfo, "1000.00", value_date=dt.date(2003, 5, 15))
+    settings.ABL_BUSINESS_DATE = "2003-05-15"
+
+    loans.approve_advance(advance=advance, actor=abl_analyst)
+
+    assert LedgerEntry.objects.get().amount == Decimal("1000.00")
+
+
+def test_no_advance_after_maturity(innotrac, cfo, abl_analyst, approved, settings):
+    advance = _request(innotrac, cfo, "1000.00")
+    settings.ABL_BUSINESS_DATE = "2005-07-01"
+
+    with pytest.raises(LoanRefused) as refused:
+        loans.approve_advance(advance=advance, actor=abl_analyst)
+
+    assert str(refused.value) == "The facility matured on 2005-06-30: no advance after maturity."
+
+
+def test_no_advance_while_in_default(innotrac, cfo, abl_analyst, approved):
+    advance = _request(innotrac, cfo, "1000.00")
+    loans.declare_event_of_default(
+        facility=innotrac, on=TODAY, reason="Covenant breach", user=abl_analyst
+    )
+
+    with pytest.raises(LoanRefused) as refused:
+        loans.approve_advance(advance=advance, actor=abl_analyst)
+
+    assert str(refused.value) == "The facility is in default since 2003-04-07: no advance is made."
+    loans.cure_event_of_default(facility=innotrac, on=TODAY, reason="Waived", user=abl_analyst)
+    loans.approve_advance(advance=advance, actor=abl_analyst)
+    assert LedgerEntry.objects.get().kind == "advance"
+
+
+def test_default_declared_twice_records_once(innotrac, abl_analyst):
+    loans.declare_event_of_default(facility=innotrac, on=TODAY, reason="Breach", user=abl_analyst)
+    loans.declare_event_of_default(
+        facility=innotrac, on=TODAY + dt.timedelta(days=3), reason="Again", user=None
+    )
+
+    innotrac.refresh_from_db()
+    assert innotrac.in_default_since == TODAY
+    assert innotrac.is_in_default(TODAY) is True
+    assert innotrac.is_in_default(TODAY - dt.timedelta(days=1)) is False
+    assert AuditEvent.objects.filter(action="facility.default_declared").count() == 1
+
+
+def test_repayment_may_not_take_the_balance_below_zero(innotrac, abl_analyst):
+    loans.record_opening_balance(
+        facility=innotrac, actor=abl_analyst, amount=Decimal("100.00"), value_date=TODAY
+    )
+
+    with pytest.raises(LoanRefused) as refused:
+        loans.record_repayment(
+            facility=innotrac, actor=abl_analyst, amount=Decimal("100.01"), value_date=TODAY
+        )
+
+    assert refused.value.field == "amount"
+    assert str(refused.value) == (
+        "The amount 100.01 would take the balance below zero (to (0.01)); "
+        "the outstanding on 2003-04-07 is 100.00."
+    )
