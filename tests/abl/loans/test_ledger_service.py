@@ -64,7 +64,8 @@ def test_advance_landing_exactly_at_zero_is_approved(
 
     live = loans.live_availability(innotrac)
     assert live.outstanding == LINE_CAP
-    assert live.figures is not None and live.figures.excess_availability == Decimal("0.00")
+    assert live.figures is not None
+    assert live.figures.excess_availability == Decimal("0.00")
     assert AdvanceRequest.objects.get().status == "approved"
 
 

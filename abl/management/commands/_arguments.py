@@ -1,0 +1,59 @@
+"""Arguments the operations commands share (§10): the user, the facility, amounts, dates.
+
+Each refuses bad input with a CommandError naming the argument, so the command
+exits non-zero with one line on stderr and changes nothing.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.management.base import CommandError
+
+from abl.access import facilities_for
+from abl.calc.money import from_cents
+from abl.models import Facility, User
+from abl.readers import parse_amount, parse_date
+
+
+def user_argument(username: str) -> User:
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise CommandError(f"--user: no active user named {username!r}")
+    return user
+
+
+def facility_argument(user: User, ref: str) -> Facility:
+    """--facility: the terms file's id (e.g. innotrac-2003) or the number pages show."""
+    visible = facilities_for(user)
+    facility = (
+        visible.filter(pk=int(ref)).first()
+        if ref.isascii() and ref.isdigit() and len(ref) < 19
+        else visible.filter(slug=ref).first()
+    )
+    if facility is None:
+        raise CommandError(f"--facility: no facility {ref!r} that {user.username} may see")
+    return facility
+
+
+def id_argument(argument: str, text: str) -> int:
+    if not (text.isascii() and text.isdigit() and len(text) < 19):
+        raise CommandError(f"{argument}: not an id: {text!r}")
+    return int(text)
+
+
+def amount_argument(argument: str, text: str) -> Decimal:
+    """A positive amount in cents, read as a file's amounts are."""
+    try:
+        cents = parse_amount(text)
+    except ValueError as error:
+        raise CommandError(f"{argument}: {error}") from None
+    if cents <= 0:
+        raise CommandError(f"{argument}: must be more than zero: '{text.strip()}'")
+    return from_cents(cents)
+
+
+def date_argument(argument: str, text: str) -> dt.date:
+    try:
+        return parse_date(text)
+    except ValueError as error:
+        raise CommandError(f"{argument}: {error}") from None

@@ -1,0 +1,60 @@
+"""python manage.py decide_advance --request ID (--approve | --decline --comment TEXT) --user USER
+
+An analyst's decision on an advance request, as the queue's page makes it
+(`loans.approve_advance` / `loans.decline_advance`): an approval is refused,
+with the reason on stderr and nothing changed, when it would take excess
+availability below zero, the certificate is stale, the facility has matured
+or is in default, or the user requested it.
+"""
+
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from abl.access import facilities_for
+from abl.calc.money import money_text
+from abl.management.commands._arguments import id_argument, user_argument
+from abl.models import AdvanceRequest
+from abl.services import loans
+from abl.services.errors import LoanRefused
+
+
+class Command(BaseCommand):
+    help = "Approve or decline an advance request, as an ABL analyst."
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--request", required=True)
+        decision = parser.add_mutually_exclusive_group(required=True)
+        decision.add_argument("--approve", action="store_true")
+        decision.add_argument("--decline", action="store_true")
+        parser.add_argument("--comment", default="")
+        parser.add_argument("--user", required=True)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        pk = id_argument("--request", options["request"])
+        user = user_argument(options["user"])
+        advance = (
+            AdvanceRequest.objects.select_related("facility")
+            .filter(pk=pk, facility__in=facilities_for(user))
+            .first()
+        )
+        if advance is None:
+            raise CommandError(f"--request: no advance request {pk} that {user.username} may see")
+        if options["decline"] and not options["comment"].strip():
+            raise CommandError("--comment: say why: a comment is required to decline")
+        try:
+            if options["approve"]:
+                advance = loans.approve_advance(
+                    advance=advance, actor=user, comment=options["comment"]
+                )
+            else:
+                advance = loans.decline_advance(
+                    advance=advance, actor=user, comment=options["comment"]
+                )
+        except LoanRefused as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(
+            f"Advance request {advance.pk} {advance.status}: {money_text(advance.amount)}"
+        )
