@@ -170,7 +170,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "abl.verify_audit_chain",
         "schedule": crontab(minute=30, hour=env_int("ABL_AUDIT_VERIFY_HOUR", default=2)),
     },
+    # The nightly close (reporting/services/close.py): every facility's frequency,
+    # due calendar and reminders on the business date.
+    "close-business-day": {
+        "task": "reporting.close_business_day",
+        "schedule": crontab(minute=env_int("ABL_CLOSE_MINUTE", default=5), hour=0),
+    },
 }
+# Reminders of a report still open (docs/reporting.md): days before and after its due date.
+ABL_REMINDER_DAYS_BEFORE = env_int("ABL_REMINDER_DAYS_BEFORE", default=3)
+ABL_REMINDER_DAYS_AFTER = env_int("ABL_REMINDER_DAYS_AFTER", default=1)
+if ABL_REMINDER_DAYS_BEFORE < 1 or ABL_REMINDER_DAYS_AFTER < 1:
+    raise ImproperlyConfigured(
+        "ABL_REMINDER_DAYS_BEFORE and ABL_REMINDER_DAYS_AFTER are at least 1."
+    )
 CELERY_TIMEZONE = TIME_ZONE
 
 # Collateral uploads (§2 of the rules): limits refused with a message.

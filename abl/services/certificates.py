@@ -28,6 +28,8 @@ from abl.services.errors import CertificateError
 from abl.services.notifications import queue_certificate_notification
 from abl.services.processing import pending_files
 from abl.services.reconciliation import unexplained_differences
+from reporting.services.cadence import queue_reevaluation
+from reporting.services.calendar import fulfil_certificate_items
 
 Status = Certificate.Status
 Kind = CollateralFile.Kind
@@ -126,6 +128,7 @@ def submit_certificate(
         changes={"computation": certificate.submitted.pk},
     )
     queue_certificate_notification(certificate=certificate, event=Notification.Event.SUBMITTED)
+    fulfil_certificate_items(certificate=certificate, actor=actor)
     return certificate
 
 
@@ -170,6 +173,7 @@ def approve_certificate(*, certificate: Certificate, actor: User, comment: str =
         changes={"computation": computation.pk, "comment": certificate.review_comment},
     )
     queue_certificate_notification(certificate=certificate, event=Notification.Event.APPROVED)
+    queue_reevaluation(certificate.facility_id, f"certificate {certificate.pk} approved")
     return certificate
 
 

@@ -33,6 +33,7 @@ from abl.calc.terms import FacilityTerms, parse_terms
 from abl.models import AdvanceRequest, Certificate, Facility, LedgerEntry, Role, User
 from abl.services.certificates import latest_approved
 from abl.services.errors import LoanRefused
+from reporting.services.cadence import queue_reevaluation
 
 Kind = LedgerEntry.Kind
 
@@ -128,9 +129,9 @@ def _balance_changed(facility: Facility) -> None:
     Called inside the transaction that appended the entry. §6 asks for the
     reporting frequency to be re-evaluated after each such change: the
     reporting cadence (reporting/services/cadence.py) queues its task here with
-    `transaction.on_commit`, so a worker sees the committed balance. Until
-    that exists it does nothing.
+    `transaction.on_commit`, so a worker sees the committed balance.
     """
+    queue_reevaluation(facility.pk, "outstanding balance changed")
 
 
 def _append(

@@ -1,0 +1,280 @@
+"""Re-evaluating a facility's reporting frequency (§6): after every approved certificate,
+advance and repayment (queued on commit), and for every facility in the nightly close.
+
+The measure is live availability (abl/services/loans.py): the latest approved
+certificate's line cap and the ledger's outstanding on the business date. The
+cadence (reporting/calc/frequency.py) moves with the cure period; a change of
+frequency is a `FrequencySwitch` holding the figures that caused it, audited,
+and emailed to the borrower's users and the analysts once (a task on commit).
+The first frequency a facility is given is recorded too (from nothing) but
+not emailed: the approval of its first certificate has just been.
+
+`reevaluate_facility` serves one facility; `reevaluate_all` (the nightly close)
+serves every facility in a fixed number of queries. Both end in `_apply`, so a
+facility measured the same way gets the same answer either way, and running
+either twice on the same date changes nothing the second time.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import OuterRef, Subquery, Sum
+
+from abl import business_date
+from abl.audit import record
+from abl.calc import loans as availability_rules
+from abl.calc.money import ZERO, money_text, pct_display
+from abl.calc.terms import parse_terms
+from abl.calc.terms.model import ReportingTerms
+from abl.models import Certificate, Facility, LedgerEntry, TermsVersion
+from reporting.calc import frequency as cadence_rules
+from reporting.calc.due import Due
+from reporting.models import Cadence, FrequencySwitch
+from reporting.services import calendar
+
+CADENCE_FIELDS = [
+    "frequency",
+    "since",
+    "above_since",
+    "excess_availability",
+    "excess_availability_pct",
+    "measured_on",
+]
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One facility's availability on a date, with the terms that judge it."""
+
+    facility_id: int
+    certificate_id: int
+    figures: availability_rules.Availability
+    reporting: ReportingTerms
+
+
+def queue_reevaluation(facility_id: int, trigger: str) -> None:
+    """Re-evaluate the facility's frequency by a task, once the caller's transaction commits."""
+    from reporting.tasks import reevaluate_frequency_task
+
+    transaction.on_commit(lambda: reevaluate_frequency_task.delay(facility_id, trigger))
+
+
+def measure_facility(facility: Facility, *, on: dt.date) -> Measure | None:
+    """The facility's live availability on `on`; None before its first approved certificate."""
+    from abl.services.loans import live_availability
+    from abl.services.terms import current_facility_terms
+
+    live = live_availability(facility, on=on)
+    if live.figures is None or live.certificate is None:
+        return None
+    terms = current_facility_terms(facility)
+    return Measure(facility.pk, live.certificate.pk, live.figures, terms.reporting)
+
+
+@transaction.atomic
+def reevaluate_facility(
+    *, facility_id: int, on: dt.date | None = None, trigger: str = ""
+) -> FrequencySwitch | None:
+    """Measure one facility and move its cadence; the switch when the frequency changed.
+
+    Locks the facility's cadence row (the facility's row when it has none yet),
+    so two re-evaluations of one facility run one after the other.
+    """
+    on = on or business_date.today()
+    cadence = Cadence.objects.select_for_update().filter(facility_id=facility_id).first()
+    if cadence is None:  # the first evaluation: the facility's row serialises it
+        Facility.objects.select_for_update().filter(pk=facility_id).first()
+        cadence = Cadence.objects.select_for_update().filter(facility_id=facility_id).first()
+    facility = Facility.objects.get(pk=facility_id)
+    measure = measure_facility(facility, on=on)
+    if measure is None:
+        return None
+    cadences = {facility_id: cadence} if cadence is not None else {}
+    switches = _apply([measure], cadences, on=on, trigger=trigger)
+    return switches[0] if switches else None
+
+
+def measure_all(*, on: dt.date) -> list[Measure]:
+    """Every facility with an approved certificate, measured as `measure_facility` does, set-based."""
+    latest_certificate = Certificate.objects.filter(
+        facility=OuterRef("pk"), status=Certificate.Status.APPROVED, as_of__lte=on
+    ).order_by("-as_of", "-reviewed_at")
+    latest_terms = TermsVersion.objects.filter(facility=OuterRef("pk")).order_by("-version")
+    heads = list(
+        Facility.objects.annotate(
+            certificate_id=Subquery(latest_certificate.values("pk")[:1]),
+            terms_id=Subquery(latest_terms.values("pk")[:1]),
+        )
+        .filter(certificate_id__isnull=False, terms_id__isnull=False)
+        .values_list("pk", "certificate_id", "terms_id")
+    )
+    figures = dict(
+        Certificate.objects.filter(pk__in=[c for _, c, _ in heads]).values_list(
+            "pk", "approved__figures"
+        )
+    )
+    terms_data = dict(
+        TermsVersion.objects.filter(pk__in={t for _, _, t in heads}).values_list("pk", "data")
+    )
+    outstanding = dict(
+        LedgerEntry.objects.filter(facility_id__in=[f for f, _, _ in heads], value_date__lte=on)
+        .values("facility_id")
+        .annotate(total=Sum("amount"))
+        .values_list("facility_id", "total")
+    )
+    parsed = {pk: parse_terms(data) for pk, data in terms_data.items()}
+    measures = []
+    for facility_id, certificate_id, terms_id in heads:
+        approved, terms = figures[certificate_id], parsed[terms_id]
+        if approved is None:
+            continue
+        commitment = terms.facility.commitment
+        measures.append(
+            Measure(
+                facility_id,
+                certificate_id,
+                availability_rules.availability(
+                    borrowing_base=Decimal(approved["borrowing_base"]),
+                    reserves=Decimal(approved["reserves"]),
+                    line_cap=min(Decimal(approved["line_cap"]), commitment),
+                    commitment=commitment,
+                    outstanding=outstanding.get(facility_id) or ZERO,
+                    basis=terms.reporting.basis,
+                    threshold_pct=terms.reporting.threshold_pct,
+                ),
+                terms.reporting,
+            )
+        )
+    return measures
+
+
+@transaction.atomic
+def reevaluate_all(*, on: dt.date, measures: list[Measure] | None = None) -> list[FrequencySwitch]:
+    """The nightly pass: every facility measured (unless given) and its cadence moved, at once."""
+    measures = measure_all(on=on) if measures is None else measures
+    cadences = {
+        c.facility_id: c
+        for c in Cadence.objects.select_for_update().filter(
+            facility_id__in=[m.facility_id for m in measures]
+        )
+    }
+    return _apply(measures, cadences, on=on, trigger="nightly close")
+
+
+def _as_rule(cadence: Cadence) -> cadence_rules.Cadence:
+    return cadence_rules.Cadence(cadence.frequency, cadence.since, cadence.above_since)  # type: ignore[arg-type]
+
+
+def _apply(
+    measures: list[Measure], cadences: dict[int, Cadence], *, on: dt.date, trigger: str
+) -> list[FrequencySwitch]:
+    """Move each facility's cadence by its measure; record, audit and queue emails for switches."""
+    new: list[Cadence] = []
+    changed: list[Cadence] = []
+    switches: list[FrequencySwitch] = []
+    plans: dict[int, tuple[Cadence, list[Due]]] = {}
+    for measure in measures:
+        figures, reporting = measure.figures, measure.reporting
+        current = cadences.get(measure.facility_id)
+        previous = current.frequency if current is not None else ""
+        after = cadence_rules.next_cadence(
+            _as_rule(current) if current is not None else None,
+            figures.excess_availability_pct,
+            on=on,
+            threshold_pct=reporting.threshold_pct,
+            cure_days=reporting.cure_days,
+        )
+        state = {
+            "frequency": after.frequency,
+            "since": after.since,
+            "above_since": after.above_since,
+            "excess_availability": figures.excess_availability,
+            "excess_availability_pct": _stored_pct(figures.excess_availability_pct),
+            "measured_on": on,
+        }
+        if current is None:
+            current = Cadence(facility_id=measure.facility_id, started_on=on, **state)
+            new.append(current)
+        elif any(getattr(current, name) != value for name, value in state.items()):
+            for name, value in state.items():
+                setattr(current, name, value)
+            changed.append(current)
+        rules = calendar.due_rules(reporting)
+        planned = calendar.planned_items(
+            cadence=current, rules=rules, started_on=current.started_on, on=on
+        )
+        plans[measure.facility_id] = (current, planned)
+        if after.frequency != previous:
+            switches.append(_switch(measure, current, previous, rules, on=on, trigger=trigger))
+    Cadence.objects.bulk_create(new)
+    Cadence.objects.bulk_update(changed, CADENCE_FIELDS)
+    FrequencySwitch.objects.bulk_create(switches)
+    for switch in switches:
+        _audit(switch)
+    calendar.bring_calendar_up_to_date(facility_ids=list(plans), plans=plans, on=on)
+    notify = [s.pk for s in switches if s.from_frequency]
+    if notify:
+        from reporting.tasks import notify_frequency_switch_task
+
+        transaction.on_commit(lambda: [notify_frequency_switch_task.delay(pk) for pk in notify])
+    return switches
+
+
+def _stored_pct(pct: Decimal) -> Decimal:
+    return pct.quantize(Decimal("0.00000001"))
+
+
+def _switch(
+    measure: Measure,
+    cadence: Cadence,
+    previous: str,
+    rules: calendar.DueRules,
+    *,
+    on: dt.date,
+    trigger: str,
+) -> FrequencySwitch:
+    figures = measure.figures
+    frequency: cadence_rules.Frequency = cadence.frequency  # type: ignore[assignment]
+    return FrequencySwitch(
+        facility_id=measure.facility_id,
+        on=on,
+        from_frequency=previous,
+        to_frequency=cadence.frequency,
+        certificate_id=measure.certificate_id,
+        borrowing_base=figures.borrowing_base,
+        line_cap=figures.line_cap,
+        outstanding=figures.outstanding,
+        excess_availability=figures.excess_availability,
+        excess_availability_pct=_stored_pct(figures.excess_availability_pct),
+        threshold_pct=measure.reporting.threshold_pct,
+        cure_days=measure.reporting.cure_days,
+        next_due=rules.next_due("certificate", frequency, on=on).due_on,
+        trigger=trigger[:200],
+    )
+
+
+def _audit(switch: FrequencySwitch) -> None:
+    pct = pct_display(switch.excess_availability_pct) * 100
+    start = switch.from_frequency or "not set"
+    record(
+        actor=None,
+        action="reporting.frequency_switched",
+        obj=switch,
+        facility=Facility(pk=switch.facility_id),
+        summary=f"Reporting {start} → {switch.to_frequency} on {switch.on}: excess availability "
+        f"{money_text(switch.excess_availability)} ({pct:.2f}%, line cap "
+        f"{money_text(switch.line_cap)}, outstanding {money_text(switch.outstanding)}); "
+        f"next certificate due {switch.next_due}",
+        changes={
+            "from": switch.from_frequency,
+            "to": switch.to_frequency,
+            "excess_availability": str(switch.excess_availability),
+            "excess_availability_pct": str(switch.excess_availability_pct),
+            "outstanding": str(switch.outstanding),
+            "line_cap": str(switch.line_cap),
+            "next_due": switch.next_due.isoformat(),
+            "trigger": switch.trigger,
+        },
+    )

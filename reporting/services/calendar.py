@@ -1,0 +1,242 @@
+"""The calendar of what is due: certificates and financial statements (§6), and their fulfilment.
+
+Due items are made from the facility's cadence (reporting/calc/due.py): every
+certificate of the current frequency falling due from the last switch up to the
+next one, every month's financial statements from the day the calendar started.
+A switch supersedes the old frequency's items not yet due (overdue ones stay
+open and overdue). An item is fulfilled when a report for its period arrives:
+
+- a certificate submitted as of a date fulfils every open certificate item
+  whose period ends on or before it (abl/services/certificates.py calls
+  `fulfil_certificate_items` when a certificate is submitted);
+- financial statements: the covenants app calls `fulfil_due_item(facility=…,
+  kind="financials", period_end=…, actor=…, fulfilled_with="covenants.X:id")`
+  when a borrower submits them; the item is made if the calendar has not
+  reached it yet.
+
+Fulfilling twice changes nothing the second time.
+"""
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import CharField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Concat
+from django.utils import timezone
+
+from abl import business_date
+from abl.audit import record
+from abl.calc.terms.model import ReportingTerms
+from abl.models import Certificate, Facility, User
+from reporting.calc.due import Due, DueRules
+from reporting.calc.frequency import Frequency
+from reporting.models import Cadence, DueItem
+
+Kind = DueItem.Kind
+Status = DueItem.Status
+REPORTED = (Certificate.Status.SUBMITTED, Certificate.Status.APPROVED)
+
+
+def due_rules(reporting: ReportingTerms) -> DueRules:
+    """The due-date rules of the terms' `reporting` section."""
+    return DueRules(
+        monthly_due_days=reporting.monthly_due_days,
+        weekly_due_weekday=reporting.weekly_due_weekday,
+        financials_due_days=reporting.financials_due_days,
+    )
+
+
+def planned_items(
+    *, cadence: Cadence, rules: DueRules, started_on: dt.date, on: dt.date
+) -> list[Due]:
+    """Every item the calendar holds on `on`: certificates since the switch, financials since the start."""
+    frequency: Frequency = cadence.frequency  # type: ignore[assignment]
+    certificates = rules.schedule("certificate", frequency, start=cadence.since, on=on)
+    financials = rules.schedule("financials", None, start=started_on, on=on)
+    return certificates + financials
+
+
+def bring_calendar_up_to_date(
+    *, facility_ids: list[int], plans: dict[int, tuple[Cadence, list[Due]]], on: dt.date
+) -> int:
+    """Make the planned items that are missing, supersede the old frequency's, fulfil the reported.
+
+    Set-based: one INSERT for every facility's missing items, one UPDATE for the
+    superseded, one for those a submitted certificate already covers. Run twice,
+    the second run changes nothing. Returns the number of items made.
+    """
+    rows = [
+        DueItem(
+            facility_id=facility_id,
+            kind=due.kind,
+            frequency=due.frequency,
+            period_end=due.period_end,
+            due_on=due.due_on,
+        )
+        for facility_id, (_, dues) in plans.items()
+        for due in dues
+    ]
+    existing = set(
+        DueItem.objects.filter(facility_id__in=facility_ids).values_list(
+            "facility_id", "kind", "frequency", "period_end"
+        )
+    )
+    missing = [
+        r for r in rows if (r.facility_id, r.kind, r.frequency, r.period_end) not in existing
+    ]
+    DueItem.objects.bulk_create(missing, ignore_conflicts=True)
+    for facility_id, (cadence, _) in plans.items():
+        _supersede_other_frequency(facility_id, cadence)
+    _fulfil_reported(facility_ids, on)
+    return len(missing)
+
+
+def _supersede_other_frequency(facility_id: int, cadence: Cadence) -> None:
+    DueItem.objects.filter(
+        facility_id=facility_id,
+        kind=Kind.CERTIFICATE,
+        status=Status.OPEN,
+        due_on__gte=cadence.since,
+    ).exclude(frequency=cadence.frequency).update(status=Status.SUPERSEDED)
+    # A switch back re-opens the items of this frequency it had superseded.
+    DueItem.objects.filter(
+        facility_id=facility_id,
+        kind=Kind.CERTIFICATE,
+        status=Status.SUPERSEDED,
+        frequency=cadence.frequency,
+        due_on__gte=cadence.since,
+    ).update(status=Status.OPEN)
+
+
+def _fulfil_reported(facility_ids: list[int], on: dt.date) -> int:
+    """Open certificate items whose period a submitted certificate already covers: one UPDATE."""
+    latest = Certificate.objects.filter(
+        facility_id=OuterRef("facility_id"), status__in=REPORTED
+    ).order_by("-as_of", "-submitted_at")
+    return DueItem.objects.filter(
+        facility_id__in=facility_ids,
+        kind=Kind.CERTIFICATE,
+        status=Status.OPEN,
+        period_end__lte=Subquery(latest.values("as_of")[:1]),
+    ).update(
+        status=Status.FULFILLED,
+        fulfilled_on=on,
+        fulfilled_at=timezone.now(),
+        fulfilled_by_id=Subquery(latest.values("submitted_by_id")[:1]),
+        fulfilled_with=Concat(
+            Value("abl.Certificate:"),
+            Cast(Subquery(latest.values("pk")[:1]), output_field=CharField()),
+        ),
+    )
+
+
+def _fulfil(
+    items: QuerySet[DueItem], *, on: dt.date, actor_id: int | None, fulfilled_with: str
+) -> int:
+    return items.filter(status=Status.OPEN).update(
+        status=Status.FULFILLED,
+        fulfilled_on=on,
+        fulfilled_at=timezone.now(),
+        fulfilled_by_id=actor_id,
+        fulfilled_with=fulfilled_with,
+    )
+
+
+def fulfil_certificate_items(*, certificate: Certificate, actor: User) -> int:
+    """A certificate was submitted: every open certificate item up to its as-of date is fulfilled.
+
+    Called inside the submitting transaction; audited when it fulfils something.
+    """
+    count = _fulfil(
+        DueItem.objects.filter(
+            facility_id=certificate.facility_id,
+            kind=Kind.CERTIFICATE,
+            period_end__lte=certificate.as_of,
+        ),
+        on=business_date.today(),
+        actor_id=actor.pk,
+        fulfilled_with=f"abl.Certificate:{certificate.pk}",
+    )
+    if count:
+        record(
+            actor=actor,
+            action="reporting.due_fulfilled",
+            obj=certificate,
+            facility=certificate.facility,
+            summary=f"Certificate as of {certificate.as_of} fulfils {count} certificate(s) due",
+            changes={"items": count},
+        )
+    return count
+
+
+@transaction.atomic
+def fulfil_due_item(
+    *,
+    facility: Facility,
+    kind: str,
+    period_end: dt.date,
+    actor: User | None,
+    fulfilled_with: str,
+) -> DueItem | None:
+    """A report for the period ending `period_end` arrived: its due item is fulfilled.
+
+    For financial statements the item is made when the calendar has not reached
+    it (the facility's terms give its due date). Returns the item, or None when
+    there is none to fulfil (a certificate period the calendar never planned).
+    Already fulfilled: returned unchanged.
+    """
+    if kind not in Kind.values:
+        raise ValueError(f"no such due item kind: {kind!r}")
+    items = DueItem.objects.select_for_update().filter(
+        facility=facility, kind=kind, period_end=period_end
+    )
+    item = items.order_by("-status").first()  # "open" sorts after "fulfilled"
+    if item is None and kind == Kind.FINANCIALS:
+        from abl.services.terms import current_facility_terms
+
+        due = due_rules(current_facility_terms(facility).reporting).due_for(
+            "financials", None, period_end
+        )
+        item, _ = DueItem.objects.get_or_create(
+            facility=facility,
+            kind=kind,
+            frequency="",
+            period_end=period_end,
+            defaults={"due_on": due.due_on},
+        )
+    if item is None or item.status == Status.FULFILLED:
+        return item
+    item.status = Status.FULFILLED
+    item.fulfilled_on = business_date.today()
+    item.fulfilled_at = timezone.now()
+    item.fulfilled_by = actor
+    item.fulfilled_with = fulfilled_with
+    item.save()
+    record(
+        actor=actor,
+        action="reporting.due_fulfilled",
+        obj=item,
+        facility=facility,
+        summary=f"{item.get_kind_display()} for {period_end} received ({fulfilled_with})",
+        changes={"fulfilled_with": fulfilled_with, "due_on": item.due_on.isoformat()},
+    )
+    return item
+
+
+def calendar_for(facility: Facility) -> list[DueItem]:
+    """The facility's due items, newest first, for the calendar page."""
+    return list(
+        DueItem.objects.filter(facility=facility)
+        .exclude(status=Status.SUPERSEDED)
+        .select_related("fulfilled_by")
+        .order_by("-due_on", "kind")
+    )
+
+
+def next_due(facility_id: int, kind: str) -> DueItem | None:
+    """The earliest open item of the kind (overdue ones first): what is due next."""
+    return (
+        DueItem.objects.filter(facility_id=facility_id, kind=kind, status=Status.OPEN)
+        .order_by("due_on")
+        .first()
+    )

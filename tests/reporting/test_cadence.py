@@ -1,0 +1,192 @@
+"""§6 through the services: the Innotrac scenario, switches recorded and emailed once, the cure period.
+
+Line cap 546,125.00 (the small aging approved as of 2003-03-31), business date
+Monday 2003-04-07. Excess availability: 20% = 109,225.00; 14.99% = 81,864.13
+(81,864.13 / 546,125.00 = 0.14989...); exactly 15.00% = 81,918.75; 15.01% = 81,973.37.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+
+from abl.services import loans
+from abl.services.terms import load_facility_terms
+from reporting.models import Cadence, DueItem, FrequencySwitch
+from reporting.services import cadence, close
+from reporting.tasks import notify_frequency_switch_task, reevaluate_frequency_task
+from tests.abl.conftest import TERMS
+from tests.factories import UserFactory
+from tests.reporting.conftest import LINE_CAP, TODAY, approve_certificate
+
+pytestmark = pytest.mark.django_db
+
+OPENING = Decimal("436900.00")  # 20% excess availability
+
+
+@pytest.fixture
+def people(innotrac, cfo, abl_analyst):
+    controller = UserFactory(role="borrower", organisation=innotrac.borrower)
+    return {"cfo": cfo, "controller": controller, "analyst": abl_analyst}
+
+
+def _monthly_at_twenty_percent(innotrac, people, run):
+    with run(execute=True):
+        loans.record_opening_balance(
+            facility=innotrac,
+            actor=people["analyst"],
+            amount=OPENING,
+            value_date=dt.date(2003, 3, 31),
+        )
+        approve_certificate(innotrac, people["cfo"], people["analyst"])
+
+
+def _advance(innotrac, people, amount: str, run):
+    request = loans.request_advance(
+        facility=innotrac, actor=people["cfo"], amount=Decimal(amount), key=f"adv-{amount}"
+    )
+    with run(execute=True):
+        loans.approve_advance(advance=request, actor=people["analyst"])
+
+
+def _repay(innotrac, people, amount: str, run, on=TODAY):
+    with run(execute=True):
+        loans.record_repayment(
+            facility=innotrac, actor=people["analyst"], amount=Decimal(amount), value_date=on
+        )
+
+
+def test_innotrac_scenario_twenty_percent_monthly_then_weekly_then_monthly(
+    innotrac, people, django_capture_on_commit_callbacks
+):
+    run = django_capture_on_commit_callbacks
+    _monthly_at_twenty_percent(innotrac, people, run)
+    state = Cadence.objects.get(facility=innotrac)
+    assert (state.frequency, state.excess_availability) == ("monthly", Decimal("109225.00"))
+    start = FrequencySwitch.objects.get(facility=innotrac)
+    assert (start.from_frequency, start.to_frequency, start.notified_at) == ("", "monthly", None)
+    mail.outbox.clear()  # the certificate's own emails
+
+    _advance(innotrac, people, "27360.87", run)  # excess 81,864.13: 14.99%
+
+    weekly = FrequencySwitch.objects.filter(facility=innotrac).first()
+    assert (weekly.from_frequency, weekly.to_frequency) == ("monthly", "weekly")
+    assert weekly.excess_availability == Decimal("81864.13")
+    assert weekly.outstanding == OPENING + Decimal("27360.87")
+    assert weekly.line_cap == LINE_CAP
+    assert weekly.next_due == dt.date(2003, 4, 9)  # Wednesday, for the week ending Friday 4 April
+    assert sorted(tuple(m.to) for m in mail.outbox) == [
+        (people["analyst"].email,),
+        tuple(sorted([people["cfo"].email, people["controller"].email])),
+    ]
+    assert all("now weekly" in m.subject for m in mail.outbox)
+    assert "14.99% is not above 15.00%" in mail.outbox[0].body
+    assert "2003-04-09" in mail.outbox[0].body
+    mail.outbox.clear()
+
+    _repay(innotrac, people, "54.62", run)  # excess 81,918.75: exactly 15.00%
+    assert Cadence.objects.get(facility=innotrac).frequency == "weekly"
+    assert FrequencySwitch.objects.filter(facility=innotrac).count() == 2
+    assert mail.outbox == []
+
+    _repay(innotrac, people, "54.62", run)  # excess 81,973.37: 15.01%
+    back = FrequencySwitch.objects.filter(facility=innotrac).first()
+    assert (back.from_frequency, back.to_frequency, back.on) == ("weekly", "monthly", TODAY)
+    assert back.next_due == dt.date(2003, 4, 15)  # March's certificate, 15 days after month end
+    assert len(mail.outbox) == 2
+
+
+def test_with_cure_days_thirty_weekly_until_the_thirtieth_day(
+    innotrac, people, settings, django_capture_on_commit_callbacks
+):
+    run = django_capture_on_commit_callbacks
+    load_facility_terms(
+        text=TERMS.read_text().replace("cure_days: 0", "cure_days: 30"), actor=None, reason="cure"
+    )
+    _monthly_at_twenty_percent(innotrac, people, run)
+    _advance(innotrac, people, "27360.87", run)
+    _repay(innotrac, people, "109.24", run)  # 15.01% on 2003-04-07
+
+    state = Cadence.objects.get(facility=innotrac)
+    assert (state.frequency, state.above_since) == ("weekly", TODAY)
+    for day, frequency in [(dt.date(2003, 5, 6), "weekly"), (dt.date(2003, 5, 7), "monthly")]:
+        settings.ABL_BUSINESS_DATE = day.isoformat()
+        with run(execute=True):
+            close.close_business_day()
+        assert Cadence.objects.get(facility=innotrac).frequency == frequency, day
+    last = FrequencySwitch.objects.filter(facility=innotrac).first()
+    assert (last.to_frequency, last.on, last.cure_days) == ("monthly", dt.date(2003, 5, 7), 30)
+    assert last.why == "excess availability 15.01% is above 15.00% for 30 days"
+
+
+def test_the_task_run_twice_switches_and_emails_once(
+    innotrac, people, django_capture_on_commit_callbacks
+):
+    run = django_capture_on_commit_callbacks
+    _monthly_at_twenty_percent(innotrac, people, run)
+    request = loans.request_advance(
+        facility=innotrac, actor=people["cfo"], amount=Decimal("27360.87"), key="once"
+    )
+    loans.approve_advance(advance=request, actor=people["analyst"])  # its task not run yet
+    mail.outbox.clear()
+
+    with run(execute=True):
+        first = reevaluate_frequency_task(innotrac.pk, "test")
+    with run(execute=True):
+        second = reevaluate_frequency_task(innotrac.pk, "test")
+    again = notify_frequency_switch_task(first)
+
+    assert first is not None and second is None and again is False
+    assert FrequencySwitch.objects.filter(facility=innotrac, to_frequency="weekly").count() == 1
+    assert len(mail.outbox) == 2
+
+
+def test_no_approved_certificate_nothing_to_evaluate(innotrac):
+    assert cadence.reevaluate_facility(facility_id=innotrac.pk) is None
+    assert not Cadence.objects.filter(facility=innotrac).exists()
+
+
+def test_nightly_measure_agrees_with_live_availability(
+    innotrac, people, django_capture_on_commit_callbacks
+):
+    run = django_capture_on_commit_callbacks
+    _monthly_at_twenty_percent(innotrac, people, run)
+    _advance(innotrac, people, "1000.00", run)
+    _repay(innotrac, people, "250.00", run, on=dt.date(2003, 4, 1))
+
+    (nightly,) = cadence.measure_all(on=TODAY)
+    single = cadence.measure_facility(innotrac, on=TODAY)
+
+    assert nightly == single
+    assert nightly.figures.outstanding == OPENING + Decimal("750.00")
+
+
+def test_nightly_close_twice_changes_nothing_the_second_time(
+    innotrac, people, settings, django_capture_on_commit_callbacks
+):
+    run = django_capture_on_commit_callbacks
+    _monthly_at_twenty_percent(innotrac, people, run)
+    request = loans.request_advance(
+        facility=innotrac, actor=people["cfo"], amount=Decimal("27360.87"), key="night"
+    )
+    loans.approve_advance(advance=request, actor=people["analyst"])  # no task: the close finds it
+    mail.outbox.clear()
+
+    with run(execute=True):
+        first = close.close_business_day()
+    items = list(DueItem.objects.filter(facility=innotrac).values_list("pk", "status"))
+    with run(execute=True):
+        second = close.close_business_day()
+
+    assert len(first.switches) == 1 and second.switches == []
+    assert second.reminders == []
+    assert list(DueItem.objects.filter(facility=innotrac).values_list("pk", "status")) == items
+    subjects = sorted(m.subject for m in mail.outbox)
+    name = innotrac.name
+    assert subjects == [
+        f"{name}: borrowing base certificate for 2003-04-04 due 2003-04-09",
+        f"{name}: borrowing base certificate for 2003-04-04 due 2003-04-09",
+        f"{name}: borrowing base reporting is now weekly",
+        f"{name}: borrowing base reporting is now weekly",
+    ]
