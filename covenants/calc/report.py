@@ -57,3 +57,50 @@ def pct_text(fraction: Decimal | None) -> str:
     if fraction is None:
         return "—"
     return f"{pct_display(fraction) * 100:.2f}%"
+
+
+def result_to_data(result: CovenantResult) -> dict[str, Any]:
+    """A result as stored (JSON): exact decimals as strings, nothing rounded."""
+
+    def text(value: Decimal | None) -> str | None:
+        return None if value is None else str(value)
+
+    return {
+        "covenant": result.covenant,
+        "required": text(result.required),
+        "actual": text(result.actual),
+        "tested": result.tested,
+        "passed": result.passed,
+        "headroom": text(result.headroom),
+        "headroom_pct": text(result.headroom_pct),
+        "at_risk": result.at_risk,
+        "note": result.note,
+    }
+
+
+def result_from_data(data: dict[str, Any]) -> CovenantResult:
+    """A stored result back as the engine made it (it checks its own arithmetic again).
+
+    >>> from covenants.calc.engine import measured
+    >>> r = measured("tangible_net_worth", Decimal("32500000.00"), Decimal("33000000.00"), Decimal("0.1"))
+    >>> result_from_data(result_to_data(r)) == r
+    True
+    """
+
+    def number(key: str) -> Decimal | None:
+        value = data.get(key)
+        return None if value is None else Decimal(value)
+
+    required = number("required")
+    assert required is not None
+    return CovenantResult(
+        covenant=data["covenant"],
+        required=required,
+        actual=number("actual"),
+        tested=bool(data["tested"]),
+        passed=bool(data["passed"]),
+        headroom=number("headroom"),
+        headroom_pct=number("headroom_pct"),
+        at_risk=bool(data["at_risk"]),
+        note=data.get("note", ""),
+    )

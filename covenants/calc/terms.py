@@ -7,6 +7,7 @@ after the last step.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -120,3 +121,48 @@ def covenants_to_data(covenants: dict[str, Any]) -> dict[str, Any]:
         data[key] = {"schedule": [{"date": s["date"], value_key: s["value"]} for s in data[key]]}
     data["capital_expenditures"] = {"fiscal_years": data["capital_expenditures"]}
     return data
+
+
+def with_step(steps: tuple[Step, ...], on: dt.date, value: Decimal) -> tuple[Step, ...]:
+    """The schedule with the requirement from `on` set to `value` (a step replaced or added).
+
+    >>> s = (Step(dt.date(2003, 3, 31), Decimal("32500000")), Step(dt.date(2003, 6, 30), Decimal("33000000")))
+    >>> [str(x.value) for x in with_step(s, dt.date(2003, 3, 31), Decimal("31000000"))]
+    ['31000000', '33000000']
+    >>> [x.date.isoformat() for x in with_step(s, dt.date(2003, 4, 30), Decimal("31000000"))]
+    ['2003-03-31', '2003-04-30', '2003-06-30']
+    """
+    kept = [step for step in steps if step.date != on]
+    return tuple(sorted([*kept, Step(on, value)], key=lambda step: step.date))
+
+
+def with_requirement(covenants: Covenants, covenant: str, on: dt.date, value: Decimal) -> Covenants:
+    """The covenants with one requirement reset from `on` (an amendment).
+
+    A capex reset sets the limit of `on`'s fiscal year (the new-business allowance stays).
+    """
+    if value < 0:
+        raise ValueError("a requirement is not negative")
+    if covenant == "tangible_net_worth":
+        tnw = covenants.tangible_net_worth
+        return dataclasses.replace(
+            covenants,
+            tangible_net_worth=dataclasses.replace(
+                tnw, schedule=with_step(tnw.schedule, on, value)
+            ),
+        )
+    if covenant == "fixed_charge_coverage":
+        steps = with_step(covenants.fixed_charge_coverage, on, value)
+        return dataclasses.replace(covenants, fixed_charge_coverage=steps)
+    if covenant == "debt_to_tangible_net_worth":
+        steps = with_step(covenants.debt_to_tangible_net_worth, on, value)
+        return dataclasses.replace(covenants, debt_to_tangible_net_worth=steps)
+    if covenant == "capital_expenditures":
+        years = [y for y in covenants.capital_expenditures if y.year != on.year]
+        old = next((y for y in covenants.capital_expenditures if y.year == on.year), None)
+        allowance = old.new_business_allowance if old else Decimal("0.00")
+        years.append(CapexYear(on.year, value, allowance))
+        return dataclasses.replace(
+            covenants, capital_expenditures=tuple(sorted(years, key=lambda y: y.year))
+        )
+    raise ValueError(f"no such covenant: {covenant!r}")

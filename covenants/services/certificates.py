@@ -1,0 +1,81 @@
+"""The compliance certificate: a statement version's covenant results as a PDF, kept unchanged.
+
+Rendered by a Celery task once a statement of actual figures is submitted
+(covenants/tasks.py), from the covenant test made at submission. The PDF is
+stored in the database with its SHA-256; the table refuses UPDATE and DELETE
+(covenants/migrations/0002), and its one-to-one link to the statement version
+is a unique constraint, so rendering again for the same version — a task run
+twice, two workers at once — makes no second record: the first one stands.
+"""
+
+import hashlib
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from abl.audit import record
+from covenants.models import ComplianceCertificate, CovenantTest, StatementVersion
+from covenants.services.errors import CovenantRefused
+
+TEMPLATE = "covenants/compliance_certificate.html"
+CERTIFICATION = (
+    "I certify, as an officer of the borrower, that the figures in this certificate are "
+    "taken from the borrower's financial statements for the period stated, prepared in "
+    "accordance with generally accepted accounting principles, and that the covenant "
+    "calculations below are true and correct as of that date."
+)
+
+
+def certificate_context(version: StatementVersion, test: CovenantTest) -> dict[str, Any]:
+    from covenants.presenters import figure_rows, result_rows
+
+    statement = version.statement
+    return {
+        "version": version,
+        "statement": statement,
+        "facility": statement.facility,
+        "test": test,
+        "rows": result_rows(test),
+        "figures": figure_rows(version),
+        "approved_capex": test.approved_additional_capex,
+        "certification": CERTIFICATION,
+    }
+
+
+def render_compliance_certificate(*, version_id: int) -> ComplianceCertificate:
+    """The version's certificate: the stored one, or rendered now and stored (once)."""
+    existing = ComplianceCertificate.objects.filter(statement_version_id=version_id).first()
+    if existing is not None:
+        return existing
+    version = StatementVersion.objects.select_related(
+        "statement__facility__borrower",
+        "statement__facility__lender",
+        "certified_by",
+        "accepted_by",
+    ).get(pk=version_id)
+    test = version.tests.select_related("terms_version").order_by("id").first()
+    if test is None:
+        raise CovenantRefused(f"Statement version {version_id} has not been tested.")
+    from reporting.pdf import render_pdf
+
+    pdf = render_pdf(TEMPLATE, certificate_context(version, test))  # slow: outside any lock
+    digest = hashlib.sha256(pdf).hexdigest()
+    try:
+        with transaction.atomic():
+            certificate = ComplianceCertificate.objects.create(
+                statement_version=version, test=test, pdf=pdf, sha256=digest
+            )
+            record(
+                actor=None,
+                action="covenants.certificate_rendered",
+                obj=certificate,
+                facility=version.statement.facility,
+                summary=(
+                    f"Compliance certificate of the statement {version.statement.period_end} "
+                    f"v{version.version} rendered (SHA-256 {digest})"
+                ),
+                changes={"sha256": digest, "bytes": len(pdf)},
+            )
+    except IntegrityError:
+        return ComplianceCertificate.objects.get(statement_version_id=version_id)
+    return certificate

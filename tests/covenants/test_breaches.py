@@ -1,0 +1,128 @@
+"""A failed covenant on actual figures opens a case; an analyst resolves it three ways."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from abl.models import AuditEvent, Facility, TermsVersion
+from covenants.models import BreachCase, CovenantTest
+from covenants.services import breaches
+from covenants.services.errors import CovenantRefused
+from covenants.services.testing import results_of
+
+pytestmark = pytest.mark.django_db
+
+# Tangible net worth 32,000,000 at 2003-03-31 against 32,500,000 required.
+SHORT = {"total_equity": "34500000.00"}
+
+
+@pytest.fixture
+def case(submit, abl_analyst):
+    submit(**SHORT)
+    return BreachCase.objects.get()
+
+
+def test_a_failed_covenant_opens_one_case_and_tells_both_sides(case, cfo, abl_analyst):
+    assert (case.covenant, case.status) == ("tangible_net_worth", "open")
+    assert (case.required, case.actual) == ("32,500,000.00", "32,000,000.00")
+    opened = [m for m in mail.outbox if "covenant breach" in m.subject]
+    assert [sorted(m.to) for m in opened] == [sorted([cfo.email, abl_analyst.email])]
+    assert AuditEvent.objects.filter(action="covenants.breach_opened").count() == 1
+
+
+def test_a_restatement_that_still_fails_opens_no_second_case(case, submit):
+    submit(reason="Corrected goodwill", total_equity="34600000.00")
+
+    assert BreachCase.objects.count() == 1
+
+
+def test_a_projection_that_fails_opens_no_case(submit):
+    submit(period_end=dt.date(2003, 6, 30), kind="projection", **SHORT)
+
+    assert BreachCase.objects.count() == 0
+
+
+def test_a_waiver_needs_a_reason_and_the_document(
+    case, abl_analyst, django_capture_on_commit_callbacks
+):
+    document = SimpleUploadedFile("waiver.pdf", b"%PDF-1.4 signed waiver", "application/pdf")
+    mail.outbox.clear()
+
+    with pytest.raises(CovenantRefused, match="Attach the signed waiver"):
+        breaches.waive_breach(case=case, reason="One quarter", document=None, user=abl_analyst)
+    with django_capture_on_commit_callbacks(execute=True):
+        breaches.waive_breach(
+            case=case, reason="Waived for Q1 2003", document=document, user=abl_analyst
+        )
+
+    case.refresh_from_db()
+    assert (case.status, case.reason, case.resolved_by) == (
+        "waived",
+        "Waived for Q1 2003",
+        abl_analyst,
+    )
+    assert bytes(case.document) == b"%PDF-1.4 signed waiver"
+    assert case.document_name == "waiver.pdf"
+    assert len(mail.outbox) == 1
+    assert "resolved (waived)" in mail.outbox[0].subject
+
+
+def test_only_an_analyst_resolves_and_only_once(case, cfo, abl_analyst):
+    with pytest.raises(CovenantRefused, match="Only an ABL analyst"):
+        breaches.declare_default(case=case, reason="No", user=cfo)
+    breaches.declare_default(case=case, reason="Covenant default", user=abl_analyst)
+
+    with pytest.raises(CovenantRefused, match="already resolved"):
+        breaches.declare_default(case=case, reason="Again", user=abl_analyst)
+
+
+def test_an_amendment_resets_the_requirement_as_a_new_terms_version(case, abl_analyst, innotrac):
+    before = TermsVersion.objects.count()
+
+    breaches.amend_covenant(
+        case=case,
+        requirement=Decimal("31500000.00"),
+        effective_from=dt.date(2003, 3, 31),
+        reason="Reset for the forecast",
+        user=abl_analyst,
+    )
+
+    case.refresh_from_db()
+    assert case.status == "amended"
+    assert TermsVersion.objects.count() == before + 1
+    assert case.amendment == innotrac.current_terms()
+    schedule = case.amendment.data["covenants"]["tangible_net_worth"]["schedule"]
+    assert schedule[0] == {"date": "2003-03-31", "minimum": "31500000.00"}
+    retest = CovenantTest.objects.get(terms_version=case.amendment)
+    tnw = next(r for r in results_of(retest) if r.covenant == "tangible_net_worth")
+    assert (tnw.required, tnw.passed) == (Decimal("31500000.00"), True)
+    assert case.statement.current.latest_test == retest
+
+
+def test_an_amendment_that_still_fails_changes_nothing(case, abl_analyst):
+    before = TermsVersion.objects.count()
+
+    with pytest.raises(CovenantRefused, match="still fails"):
+        breaches.amend_covenant(
+            case=case,
+            requirement=Decimal("32100000.00"),
+            effective_from=dt.date(2003, 3, 31),
+            reason="Too little",
+            user=abl_analyst,
+        )
+
+    case.refresh_from_db()
+    assert case.status == "open"
+    assert TermsVersion.objects.count() == before
+
+
+def test_an_event_of_default_puts_the_facility_in_default(case, abl_analyst, business_date):
+    breaches.declare_default(case=case, reason="Not cured", user=abl_analyst)
+
+    case.refresh_from_db()
+    assert case.status == "default"
+    assert Facility.objects.get(pk=case.facility_id).in_default_since == business_date
+    assert AuditEvent.objects.filter(action="facility.default_declared").count() == 1
