@@ -3,8 +3,10 @@
 Every function is keyword-only, transactional and audited, and locks the
 facility before it writes (so two submissions never share a version number,
 and the audit chain is taken last). A statement is due `financials_due_days`
-(30) days after its month end (reporting/calc/due.py); the first version
-submitted after that is late. Submitting tests the covenants at once
+(30) days after its month end (reporting/calc/due.py, through
+reporting/services/calendar.py's `due_rules`); the first version submitted
+after that is late, and submitting fulfils the due calendar's item for the
+period (`fulfil_due_item`). Submitting tests the covenants at once
 (covenants/services/testing.py) and, for actual figures, queues the compliance
 certificate and the bank's email once the transaction commits.
 """
@@ -25,7 +27,9 @@ from covenants.calc.financials import FIELDS, Financials, financials_to_data
 from covenants.models import FinancialStatement, StatementVersion
 from covenants.services.errors import CovenantRefused
 from covenants.services.testing import run_covenant_tests
-from reporting.calc.due import DueRules, month_end
+from reporting.calc.due import month_end
+from reporting.models import DueItem
+from reporting.services.calendar import due_rules, fulfil_due_item
 
 Kind = FinancialStatement.Kind
 FIGURES = tuple(name for name in FIELDS if name != "approved_additional_capex")
@@ -46,10 +50,7 @@ def due_on(facility: Facility, period_end: dt.date) -> dt.date:
     version = facility.current_terms()
     if version is None:
         raise CovenantRefused("The facility has no terms loaded.")
-    reporting = parse_terms(version.data).reporting
-    rules = DueRules(
-        reporting.monthly_due_days, reporting.weekly_due_weekday, reporting.financials_due_days
-    )
+    rules = due_rules(parse_terms(version.data).reporting)
     return rules.due_for("financials", None, period_end).due_on
 
 
@@ -103,6 +104,15 @@ def submit_statements(
         if problem := period_problem(kind, period_end, today):
             raise CovenantRefused(problem)
     Facility.objects.select_for_update().get(pk=facility.pk)
+    if kind == Kind.ACTUAL:
+        # The due items each statement fulfils, locked before anything is recorded (abl/audit.py).
+        list(
+            DueItem.objects.select_for_update().filter(
+                facility=facility,
+                kind=DueItem.Kind.FINANCIALS,
+                period_end__in=[period_end for period_end, _ in rows],
+            )
+        )
     versions = [
         _add_version(
             facility=facility,
@@ -182,10 +192,48 @@ def _add_version(
         | ({"replaces_version": previous.version} if previous else {}),
     )
     if kind == Kind.ACTUAL:
+        fulfil_due_item(
+            facility=facility,
+            kind=DueItem.Kind.FINANCIALS,
+            period_end=period_end,
+            actor=user,
+            fulfilled_with=f"covenants.StatementVersion:{version.pk}",
+        )
         version_id = version.pk
         transaction.on_commit(lambda: render_compliance_certificate_task.delay(version_id))
         queue_covenant_email(subject=version, event="statement_submitted")
     return version
+
+
+@transaction.atomic
+def submit_statement_file(
+    *,
+    facility: Facility,
+    kind: str,
+    path: Path,
+    filename: str,
+    user: User,
+    officer_title: str,
+    reason: str = "",
+) -> list[StatementVersion]:
+    """Every row of a CSV/XLSX file as a statement: all stored, or (on any problem) none.
+
+    Raises abl.readers.CollateralFileError naming each problem's row and column,
+    or CovenantRefused.
+    """
+    if refusal := statement_refusal(user, facility):
+        raise CovenantRefused(refusal)
+    rows = read_statement_file(path, filename=filename)
+    return submit_statements(
+        facility=facility,
+        kind=kind,
+        rows=rows,
+        user=user,
+        officer_title=officer_title,
+        reason=reason,
+        source=StatementVersion.Source.UPLOAD,
+        file_name=filename,
+    )
 
 
 def read_statement_file(path: Path, *, filename: str) -> list[tuple[dt.date, Financials]]:

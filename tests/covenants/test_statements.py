@@ -97,3 +97,14 @@ def test_the_analyst_accepts_a_statement_once_and_not_their_own(submit, abl_anal
 
     version.refresh_from_db()
     assert version.accepted_by == abl_analyst
+
+
+def test_submitting_fulfils_the_due_calendars_item_for_the_period(submit, cfo):
+    from reporting.models import DueItem
+
+    version = submit()
+    submit(reason="Restated", total_equity="40100000.00")
+
+    item = DueItem.objects.get(kind="financials", period_end=dt.date(2003, 3, 31))
+    assert (item.status, item.due_on, item.fulfilled_by) == ("fulfilled", dt.date(2003, 4, 30), cfo)
+    assert item.fulfilled_with == f"covenants.StatementVersion:{version.pk}"
