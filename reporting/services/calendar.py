@@ -20,7 +20,7 @@ Fulfilling twice changes nothing the second time.
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import CharField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
@@ -233,10 +233,13 @@ def calendar_for(facility: Facility) -> list[DueItem]:
     )
 
 
-def next_due(facility_id: int, kind: str) -> DueItem | None:
-    """The earliest open item of the kind (overdue ones first): what is due next."""
-    return (
-        DueItem.objects.filter(facility_id=facility_id, kind=kind, status=Status.OPEN)
-        .order_by("due_on")
-        .first()
-    )
+def next_due(facility_id: int, kind: str, *, on: dt.date | None = None) -> DueItem | None:
+    """The earliest item of the kind not yet received (on `on`, when given): overdue ones first."""
+    items = DueItem.objects.filter(facility_id=facility_id, kind=kind)
+    if on is None:
+        items = items.filter(status=Status.OPEN)
+    else:
+        items = items.filter(
+            Q(status=Status.OPEN) | Q(status=Status.FULFILLED, fulfilled_on__gt=on)
+        )
+    return items.order_by("due_on").first()

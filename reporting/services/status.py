@@ -1,0 +1,144 @@
+"""A facility's status on a business date: availability, reporting frequency and what is due next.
+
+One answer for `manage.py facility_status --json` (§10) and the home pages'
+"what is due next" and "reporting frequency and why": live availability from
+the loan ledger and the latest approved certificate (abl/services/loans.py),
+the frequency in force from the facility's cadence (the cure period counted),
+and the next open items of its due calendar.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from abl import business_date
+from abl.calc.money import cents, pct_display
+from abl.calc.terms.model import ReportingTerms
+from abl.models import Facility
+from reporting.calc.frequency import FREQUENCIES
+from reporting.models import Cadence, DueItem, FrequencySwitch
+from reporting.services import calendar
+
+
+@dataclass(frozen=True)
+class FacilityStatus:
+    facility: Facility
+    on: dt.date
+    live: Any  # abl.services.loans.LiveAvailability
+    cadence: Cadence | None
+    last_switch: FrequencySwitch | None
+    next_certificate: DueItem | None
+    next_financials: DueItem | None
+
+    @property
+    def reporting_frequency(self) -> str | None:
+        """The frequency in force on `on`: the last switch's, else what the figures imply."""
+        if self.last_switch is not None:
+            return self.last_switch.to_frequency
+        frequency: str | None = self.live.reporting_frequency
+        return frequency
+
+    @property
+    def frequency_since(self) -> dt.date | None:
+        return self.last_switch.on if self.last_switch is not None else None
+
+    @property
+    def frequency_reason(self) -> str:
+        """Why: the figures against the threshold, and a cure period under way."""
+        reason: str = self.live.frequency_reason
+        cadence, figures = self.cadence, self.live.figures
+        if (
+            cadence is not None
+            and figures is not None
+            and cadence.above_since is not None
+            and cadence.above_since <= self.on
+        ):
+            ends = cadence.above_since + dt.timedelta(days=self.reporting_terms.cure_days)
+            reason = (
+                f"{reason.removesuffix('so monthly.')}but weekly reporting continues through the "
+                f"cure period: monthly from {ends} if it stays above."
+            )
+        return reason
+
+    @property
+    def reporting_terms(self) -> ReportingTerms:
+        from abl.services.terms import current_facility_terms
+
+        return current_facility_terms(self.facility).reporting
+
+    @property
+    def certificate_stale(self) -> bool:
+        """No approved certificate, or the latest is stale (§7): advances wait for a new one."""
+        return self.live.certificate is None or bool(self.live.stale)
+
+    @property
+    def next_certificate_due(self) -> dt.date | None:
+        """The calendar's next certificate not yet received on `on`; else the rules' next one."""
+        if self.next_certificate is not None:
+            return self.next_certificate.due_on
+        frequency = self.reporting_frequency
+        if frequency not in FREQUENCIES or self.facility.current_terms() is None:
+            return None
+        rules = calendar.due_rules(self.reporting_terms)
+        return rules.next_due("certificate", frequency, on=self.on).due_on  # type: ignore[arg-type]
+
+    @property
+    def next_financials_due(self) -> dt.date | None:
+        if self.next_financials is not None:
+            return self.next_financials.due_on
+        if self.facility.current_terms() is None:
+            return None
+        rules = calendar.due_rules(self.reporting_terms)
+        return rules.next_due("financials", None, on=self.on).due_on
+
+    def overdue(self) -> list[DueItem]:
+        return [
+            item
+            for item in (self.next_certificate, self.next_financials)
+            if item is not None and item.is_overdue(self.on)
+        ]
+
+    def as_json(self) -> dict[str, Any]:
+        """The §10 object: money as two-decimal strings, the percentage as a fraction to 4 places."""
+        figures = self.live.figures
+
+        def money(name: str) -> str | None:
+            return str(cents(getattr(figures, name))) if figures is not None else None
+
+        return {
+            "facility": self.facility.slug,
+            "on": self.on.isoformat(),
+            "borrowing_base": money("borrowing_base"),
+            "reserves": money("reserves"),
+            "line_cap": money("line_cap"),
+            "outstanding": str(cents(self.live.outstanding)),
+            "excess_availability": money("excess_availability"),
+            "excess_availability_pct": str(pct_display(figures.excess_availability_pct))
+            if figures is not None
+            else None,
+            "reporting_frequency": self.reporting_frequency,
+            "frequency_since": _iso(self.frequency_since),
+            "next_certificate_due": _iso(self.next_certificate_due),
+            "next_financials_due": _iso(self.next_financials_due),
+            "certificate_stale": self.certificate_stale,
+        }
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def facility_status(facility: Facility, *, on: dt.date | None = None) -> FacilityStatus:
+    """The facility's status on `on` (the business date when None)."""
+    from abl.services.loans import live_availability
+
+    on = on or business_date.today()
+    return FacilityStatus(
+        facility=facility,
+        on=on,
+        live=live_availability(facility, on=on),
+        cadence=Cadence.objects.filter(facility=facility).first(),
+        last_switch=FrequencySwitch.objects.filter(facility=facility, on__lte=on).first(),
+        next_certificate=calendar.next_due(facility.pk, DueItem.Kind.CERTIFICATE, on=on),
+        next_financials=calendar.next_due(facility.pk, DueItem.Kind.FINANCIALS, on=on),
+    )
