@@ -142,7 +142,7 @@ class TermsVersionAdmin(ReadOnlyAdmin):
 
 @admin.register(Certificate)
 class CertificateAdmin(ReadOnlyAdmin):
-    list_display = ("facility", "as_of", "status", "outstanding", "created_at")
+    list_display = ("facility", "as_of", "status", "reported_outstanding", "created_at")
     list_filter = ("status",)
     list_select_related = ("facility",)
 

@@ -15,8 +15,11 @@ def money_input(**options: Any) -> forms.DecimalField:
 
 class UploadForm(forms.Form):
     as_of = forms.DateField(label="As-of date", widget=forms.DateInput(attrs={"type": "date"}))
-    outstanding = money_input(
-        label="Loans outstanding at the as-of date", min_value=Decimal("0"), initial=Decimal("0")
+    reported_outstanding = money_input(
+        label="Loans outstanding at the as-of date by your own books (optional)",
+        help_text="The certificate uses the bank's loan ledger; yours is shown beside it.",
+        min_value=Decimal("0"),
+        required=False,
     )
     receivables = forms.FileField(label="Receivables aging (CSV or XLSX)")
     inventory = forms.FileField(label="Inventory (CSV or XLSX)", required=False)

@@ -212,7 +212,7 @@ def pending_certificate(facility, borrower_user):
     certificate = collateral.open_draft(
         facility=facility, as_of=dt.date(2003, 3, 31), actor=borrower_user
     )
-    collateral.set_outstanding(
+    collateral.set_reported_outstanding(
         certificate=certificate, outstanding=Decimal("100000.00"), actor=borrower_user
     )
     collateral.receive_file(

@@ -201,7 +201,7 @@ def _draft(
 ) -> Certificate:
     """A draft with its files received one by one, each processed as the worker would."""
     certificate = collateral.open_draft(facility=facility, as_of=as_of, actor=actor)
-    collateral.set_outstanding(
+    collateral.set_reported_outstanding(
         certificate=certificate, outstanding=Decimal("100000.00"), actor=actor
     )
     for kind, (name, content) in files.items():

@@ -30,11 +30,14 @@ class Certificate(models.Model):
     )
     as_of = models.DateField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
-    outstanding = models.DecimalField(
+    # The certificate's outstanding comes from the loan ledger on the as-of date
+    # (abl.services.computations); this is only the borrower's own figure, shown beside it.
+    reported_outstanding = models.DecimalField(
         max_digits=18,
         decimal_places=2,
-        default=Decimal("0.00"),
-        help_text="Loans outstanding at the as-of date",
+        null=True,
+        blank=True,
+        help_text="Loans outstanding at the as-of date by the borrower's own books",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

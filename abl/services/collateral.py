@@ -2,7 +2,7 @@
 
 `report_collateral` is the one way in, for the upload page, the certificate
 page's add/replace form and `submit_borrowing_base`: who may report, the as-of
-date, the draft, the outstanding, each file received (stored with its
+date, the draft, the borrower's own outstanding, each file received (stored with its
 SHA-256), and then processing queued (abl/services/processing.py) or, with the
 files already read, done in this process. `discard_draft` withdraws a draft
 and everything of it, so its as-of date is free again.
@@ -100,12 +100,12 @@ def report_collateral(
     actor: User,
     as_of: dt.date,
     files: dict[str, File],
-    outstanding: Decimal | None = None,
+    reported_outstanding: Decimal | None = None,
     replace: bool = False,
     frames: dict[str, pl.DataFrame] | None = None,
     draft: Certificate | None = None,
 ) -> Certificate:
-    """Report collateral files for an as-of date: the draft, the outstanding, each file.
+    """Report collateral files for an as-of date: the draft, the reported outstanding, each file.
 
     All or nothing: a refusal (UploadRefused, naming the field) leaves no draft,
     no file and no stored byte behind. A file of a kind the draft already has
@@ -114,15 +114,16 @@ def report_collateral(
     queued once this commits (the web); with `frames` (the files already read
     and checked, by kind: the command line) they are processed here, and a file
     refused while storing refuses the whole report. `draft` is the certificate
-    page's own draft, which the files must go to; `outstanding` None keeps the
-    draft's.
+    page's own draft, which the files must go to; `reported_outstanding` (the
+    borrower's own books; the certificate's outstanding is the ledger's) None
+    keeps the draft's.
     """
     with files_kept_only_on_success(), transaction.atomic():
         _check_report(facility=facility, actor=actor, as_of=as_of, files=files)
-        if outstanding is not None and outstanding < 0:
+        if reported_outstanding is not None and reported_outstanding < 0:
             raise UploadRefused(
-                f"The loans outstanding cannot be negative ({outstanding:,}).",
-                field="outstanding",
+                f"The loans outstanding cannot be negative ({reported_outstanding:,}).",
+                field="reported_outstanding",
             )
         certificate = _draft_to_report_in(facility=facility, actor=actor, as_of=as_of, draft=draft)
         replaced = {
@@ -139,8 +140,10 @@ def report_collateral(
                 summary=replacement_notice(replaced.values()),
                 changes={"replaced": sorted(f.pk for f in replaced.values())},
             )
-        if outstanding is not None:
-            set_outstanding(certificate=certificate, outstanding=outstanding, actor=actor)
+        if reported_outstanding is not None:
+            set_reported_outstanding(
+                certificate=certificate, outstanding=reported_outstanding, actor=actor
+            )
         received = [
             receive_file(
                 certificate=certificate,
@@ -264,22 +267,28 @@ def open_draft(*, facility: Facility, as_of: dt.date, actor: User) -> Certificat
 
 
 @transaction.atomic
-def set_outstanding(*, certificate: Certificate, outstanding: Decimal, actor: User) -> None:
-    """The loans outstanding the borrower reports at the as-of date (a draft only)."""
+def set_reported_outstanding(
+    *, certificate: Certificate, outstanding: Decimal, actor: User
+) -> None:
+    """The loans outstanding by the borrower's own books at the as-of date (a draft only).
+
+    Shown beside the ledger's figure, which is the certificate's; it computes nothing.
+    """
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if not certificate.is_editable:
         raise UploadRefused("This certificate is no longer a draft.")
-    if certificate.outstanding == outstanding:
+    if certificate.reported_outstanding == outstanding:
         return
-    before = certificate.outstanding
-    certificate.outstanding = outstanding
-    certificate.save(update_fields=["outstanding"])
+    before = certificate.reported_outstanding
+    certificate.reported_outstanding = outstanding
+    certificate.save(update_fields=["reported_outstanding"])
     record(
         actor=actor,
-        action="certificate.outstanding_set",
+        action="certificate.outstanding_reported",
         obj=certificate,
         facility=certificate.facility,
-        summary=f"Outstanding at {certificate.as_of} set to {money_text(outstanding)}",
+        summary=f"Outstanding at {certificate.as_of} reported by the borrower: "
+        f"{money_text(outstanding)}",
         changes={"outstanding": [str(before), str(outstanding)]},
     )
 

@@ -2,7 +2,9 @@
 
 Every computation is kept (`Computation`, with one `CustomerLine` per customer):
 computing again on the same files, terms and outstanding returns the existing
-one. A terms change recomputes the open certificates by a task
+one. The outstanding is the loan ledger's balance on the as-of date: a
+repayment recorded later with an earlier value date changes it, and the next
+computation (approval recomputes) uses it. A terms change recomputes the open certificates by a task
 (`recompute_open_certificates`); an approved certificate is never recomputed.
 """
 
@@ -20,7 +22,14 @@ from abl.calc.money import money_text
 from abl.calc.receivables import CATEGORIES
 from abl.calc.report import borrowing_base_json
 from abl.calc.terms import parse_terms
-from abl.models import Certificate, CollateralFile, Computation, CustomerLine, User
+from abl.models import (
+    Certificate,
+    CollateralFile,
+    Computation,
+    CustomerLine,
+    LedgerEntry,
+    User,
+)
 from abl.services.errors import CertificateError
 from abl.services.processing import read_collateral
 
@@ -53,10 +62,13 @@ def compute_certificate(
     terms_version = certificate.facility.current_terms()
     if terms_version is None:
         raise CertificateError("The facility has no terms loaded.")
+    outstanding = LedgerEntry.objects.filter(facility=certificate.facility).balance_on(
+        certificate.as_of
+    )
     signature = {
         "files": sorted(f.pk for f in files.values()),
         "terms_version": terms_version.pk,
-        "outstanding": str(certificate.outstanding),
+        "outstanding": str(outstanding),
     }
     current = certificate.current
     if current is not None and current.inputs.get("signature") == signature:
@@ -70,7 +82,7 @@ def compute_certificate(
                 filename=collateral.original_name,
                 as_of=certificate.as_of,
             )
-    result = _figures(certificate, terms_version.data, frames)
+    result = _figures(certificate, terms_version.data, frames, outstanding)
     inputs = {
         "signature": signature,
         "files": [
@@ -83,7 +95,12 @@ def compute_certificate(
             }
             for f in files.values()
         ],
-        "outstanding": str(certificate.outstanding),
+        "outstanding": str(outstanding),
+        "reported_outstanding": (
+            None
+            if certificate.reported_outstanding is None
+            else str(certificate.reported_outstanding)
+        ),
         "terms_version": terms_version.version,
         "terms": terms_version.data,
     }
@@ -91,7 +108,10 @@ def compute_certificate(
 
 
 def _figures(
-    certificate: Certificate, terms_data: dict[str, Any], frames: dict[str, pl.DataFrame]
+    certificate: Certificate,
+    terms_data: dict[str, Any],
+    frames: dict[str, pl.DataFrame],
+    outstanding: Decimal,
 ) -> BorrowingBase:
     """The engine's figures from the files' frames."""
     return compute_from_frames(
@@ -100,7 +120,7 @@ def _figures(
         inventory=frames.get(Kind.INVENTORY),
         payables=frames.get(Kind.PAYABLES),
         as_of=certificate.as_of,
-        outstanding=certificate.outstanding,
+        outstanding=outstanding,
     )
 
 

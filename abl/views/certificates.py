@@ -43,7 +43,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
                 facility=facility,
                 actor=user,
                 as_of=data["as_of"],
-                outstanding=data["outstanding"],
+                reported_outstanding=data["reported_outstanding"],
                 files={kind: data[kind] for kind in FILE_FIELDS if data.get(kind)},
                 replace=data["replace"],
             )

@@ -51,6 +51,7 @@ def figure_lines(computation: Computation) -> dict[str, Any]:
     """Gross → each ineligible → eligible → rate → availability, for receivables and inventory."""
     figures = computation.figures
     terms = computation.inputs.get("terms", {})
+    reported = _decimal_or_none(computation.inputs.get("reported_outstanding"))
     money = {
         k: Decimal(v)
         for k, v in figures.items()
@@ -74,8 +75,14 @@ def figure_lines(computation: Computation) -> dict[str, Any]:
         "inventory_sublimit": terms.get("inventory", {}).get("sublimit"),
         "reserves": terms.get("reserves", []),
         "excess_pct": Decimal(figures["excess_availability_pct"]) * 100,
+        "reported_outstanding": reported,
+        "reported_difference": None if reported is None else reported - money["outstanding"],
         "over_advance": over_advance(money["excess_availability"]),
     }
+
+
+def _decimal_or_none(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
 
 
 def customer_changes(

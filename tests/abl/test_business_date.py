@@ -92,7 +92,7 @@ def test_as_of_after_the_business_date_refused_by_the_service(settings, innotrac
             facility=innotrac,
             actor=cfo,
             as_of=dt.date(2030, 1, 31),
-            outstanding=None,
+            reported_outstanding=None,
             files={"receivables": SimpleUploadedFile("aging.csv", AGING.encode())},
         )
 

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from abl.calc.terms import Reserve
 from abl.models import AuditEvent, Certificate, CollateralFile, Invoice
-from abl.services import certificates, collateral, terms
+from abl.services import certificates, collateral, loans, terms
 from tests.abl.conftest import AGING, EXPECTED
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,7 @@ AS_OF = dt.date(2003, 3, 31)
 
 
 def _upload(client, facility, django_capture_on_commit_callbacks, **files):
-    data = {"as_of": "2003-03-31", "outstanding": "100000.00"}
+    data = {"as_of": "2003-03-31", "reported_outstanding": "100000.00"}
     data.update(
         {kind: SimpleUploadedFile(name, content) for kind, (name, content) in files.items()}
     )
@@ -39,8 +39,14 @@ def _submitted(innotrac, cfo, django_capture_on_commit_callbacks, client):
 
 
 def test_upload_accepts_aging_and_computes_draft(
-    client, innotrac, cfo, django_capture_on_commit_callbacks
+    client, innotrac, cfo, abl_analyst, django_capture_on_commit_callbacks
 ):
+    loans.record_opening_balance(
+        facility=innotrac,
+        actor=abl_analyst,
+        amount=Decimal("90000.00"),
+        value_date=dt.date(2003, 3, 1),
+    )
     client.force_login(cfo)
 
     response = _upload(
@@ -57,15 +63,25 @@ def test_upload_accepts_aging_and_computes_draft(
     for key, amount in EXPECTED.items():
         assert Decimal(figures[key]) == amount
     assert figures["ineligible_receivables"]["concentration"] == "452500.00"
-    assert figures["outstanding"] == "100000.00"
+    # The outstanding is the ledger's on the as-of date; the borrower's own figure is kept beside it.
+    assert figures["outstanding"] == "90000.00"
+    assert certificate.current.inputs["reported_outstanding"] == "100000.00"
+    page = client.get(f"/certificates/{certificate.pk}/").content.decode()
+    assert "differs by 10,000.00" in page
     assert Invoice.objects.filter(file__certificate=certificate).count() == 7
 
 
 def test_certificate_says_over_advance_in_plain_words(
-    client, innotrac, cfo, django_capture_on_commit_callbacks
+    client, innotrac, cfo, abl_analyst, django_capture_on_commit_callbacks
 ):
+    loans.record_opening_balance(
+        facility=innotrac,
+        actor=abl_analyst,
+        amount=Decimal("600000.00"),
+        value_date=dt.date(2003, 3, 1),
+    )
     client.force_login(cfo)
-    data = {"as_of": "2003-03-31", "outstanding": "600000.00"}
+    data = {"as_of": "2003-03-31"}
     data["receivables"] = SimpleUploadedFile("aging.csv", AGING.encode())
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/facilities/{innotrac.pk}/report/", data)
@@ -479,13 +495,13 @@ def test_every_state_change_writes_its_audit_event(
     assert [a for a in actions if a.startswith(("certificate.", "terms."))] == [
         "terms.version_created",  # the letter's terms, loaded
         "certificate.draft_created",
-        "certificate.outstanding_set",
+        "certificate.outstanding_reported",
         "certificate.submitted",
         "terms.version_created",  # the reserves
         "terms.version_created",  # BellSouth's consent
         "certificate.returned",
         "certificate.draft_created",
-        "certificate.outstanding_set",
+        "certificate.outstanding_reported",
         "certificate.submitted",
         "certificate.approved",
         "certificate.draft_created",
@@ -502,5 +518,5 @@ def test_the_audit_trail_shows_money_as_every_page_does(
     page = client.get("/audit/").content.decode()
 
     assert "Chief Financial Officer: borrowing base 546,125.00" in page
-    assert "Outstanding at 2003-03-31 set to 100,000.00" in page
+    assert "Outstanding at 2003-03-31 reported by the borrower: 100,000.00" in page
     assert "546125.00" not in page

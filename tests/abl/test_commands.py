@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from io import StringIO
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from abl.models import AuditEvent, Certificate, CollateralFile, Facility, TermsVersion
-from abl.services import collateral
+from abl.services import collateral, loans
 from tests.abl.conftest import AGING, ROOT, TERMS
 from tests.factories import UserFactory
 
@@ -85,7 +86,15 @@ def _submit_innotrac(ar_path, user: str = "dgamsey") -> None:
     )
 
 
-def test_submit_borrowing_base_prints_certificate_and_figures(innotrac, cfo, aging_csv):
+def test_submit_borrowing_base_prints_certificate_and_figures(
+    innotrac, cfo, abl_analyst, aging_csv
+):
+    loans.record_opening_balance(
+        facility=innotrac,
+        actor=abl_analyst,
+        amount=Decimal("100000.00"),
+        value_date=dt.date(2003, 3, 31),
+    )
     out = StringIO()
 
     call_command(
@@ -97,7 +106,7 @@ def test_submit_borrowing_base_prints_certificate_and_figures(innotrac, cfo, agi
         "--ar",
         str(aging_csv),
         "--outstanding",
-        "100,000.00",
+        "99,000.00",
         "--user",
         "dgamsey",
         stdout=out,
@@ -108,7 +117,10 @@ def test_submit_borrowing_base_prints_certificate_and_figures(innotrac, cfo, agi
     assert certificate.status == "submitted"
     assert result["eligible_receivables"] == "642500.00"
     assert result["receivables_availability"] == "546125.00"
+    # The outstanding is the ledger's; --outstanding is the borrower's own figure, kept beside it.
+    assert result["outstanding"] == "100000.00"
     assert result["excess_availability"] == "446125.00"
+    assert certificate.reported_outstanding == Decimal("99000.00")
     assert certificate.submitted.figures == {
         k: v for k, v in result.items() if k not in {"certificate", "status"}
     }

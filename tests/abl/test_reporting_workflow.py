@@ -44,7 +44,7 @@ def _report(facility, user, text: str = AGING, **options) -> Certificate:
         facility=facility,
         actor=user,
         as_of=options.pop("as_of", AS_OF),
-        outstanding=options.pop("outstanding", None),
+        reported_outstanding=options.pop("reported_outstanding", None),
         files={"receivables": _aging(text, options.pop("name", "receivables.csv"))},
         **options,
     )
@@ -96,11 +96,11 @@ def test_upload_page_is_404_for_bank_user(client, innotrac, abl_analyst):
 
 def test_report_negative_outstanding_refused_on_the_field(innotrac, cfo):
     with pytest.raises(UploadRefused) as refused:
-        _report(innotrac, cfo, outstanding=-1)
+        _report(innotrac, cfo, reported_outstanding=-1)
 
     assert (str(refused.value), refused.value.field) == (
         "The loans outstanding cannot be negative (-1).",
-        "outstanding",
+        "reported_outstanding",
     )
     assert Certificate.objects.count() == 0
 

@@ -46,7 +46,7 @@ def test_borrower_reports_and_analyst_approves(page, live_server, celery_worker_
     page.get_by_role("link", name=facility.name).first.click()
     page.get_by_test_id("report-collateral").click()
     page.locator("#id_as_of").fill("2003-03-31")
-    page.locator("#id_outstanding").fill("5000000.00")
+    page.locator("#id_reported_outstanding").fill("5000000.00")
     page.locator("#id_receivables").set_input_files(EXAMPLES / "receivables.csv")
     page.locator("#id_inventory").set_input_files(EXAMPLES / "inventory.csv")
     page.locator("#id_payables").set_input_files(EXAMPLES / "payables.csv")

@@ -1,6 +1,9 @@
 """python manage.py submit_borrowing_base --facility ID --as-of DATE --ar FILE
 [--inventory FILE] [--ap FILE] [--outstanding AMOUNT] [--replace] --user USERNAME
 
+`--outstanding` is the borrower's own figure, kept beside the loan ledger's
+(which the certificate uses) for comparison.
+
 Reports the files as the upload page does (`collateral.report_collateral`, the
 files read and checked here first, then processed in this process), then
 certifies and submits the certificate as the user. Prints the certificate's
@@ -31,7 +34,11 @@ from abl.management.commands.borrowing_base import (
 from abl.models import Certificate, Facility, User
 from abl.services import certificates, collateral
 
-FIELD_ARGUMENTS = {"as_of": "--as-of", "outstanding": "--outstanding", **FILE_ARGUMENTS}
+FIELD_ARGUMENTS = {
+    "as_of": "--as-of",
+    "reported_outstanding": "--outstanding",
+    **FILE_ARGUMENTS,
+}
 
 
 class Command(BaseCommand):
@@ -46,7 +53,9 @@ class Command(BaseCommand):
         parser.add_argument("--ar", required=True, type=Path)
         parser.add_argument("--inventory", type=Path)
         parser.add_argument("--ap", type=Path)
-        parser.add_argument("--outstanding", default="0.00")
+        parser.add_argument(
+            "--outstanding", help="the borrower's own figure (the ledger's is the certificate's)"
+        )
         parser.add_argument(
             "--replace",
             action="store_true",
@@ -56,7 +65,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         as_of = as_of_argument(options["as_of"])
-        outstanding = outstanding_argument(options["outstanding"])
+        outstanding = (
+            outstanding_argument(options["outstanding"])
+            if options["outstanding"] is not None
+            else None
+        )
         user = User.objects.filter(username=options["user"], is_active=True).first()
         if user is None:
             raise CommandError(f"--user: no active user named {options['user']!r}")
@@ -96,7 +109,7 @@ class Command(BaseCommand):
         facility: Facility,
         user: User,
         as_of: dt.date,
-        outstanding: Decimal,
+        outstanding: Decimal | None,
         paths: dict[str, Path],
         frames: dict[str, pl.DataFrame],
         replace: bool,
@@ -117,7 +130,7 @@ class Command(BaseCommand):
                     facility=facility,
                     actor=user,
                     as_of=as_of,
-                    outstanding=outstanding,
+                    reported_outstanding=outstanding,
                     files=files,
                     replace=replace,
                     frames=frames,
