@@ -75,7 +75,49 @@ def test_session_in_use_outlives_the_timeout(client, borrower_user):
 
 def test_idle_timeout_sets_the_session_age():
     assert django_settings.SESSION_COOKIE_AGE == django_settings.SESSION_IDLE_TIMEOUT
-    assert django_settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def _expiry(client):
+    return Session.objects.get(session_key=_session_key(client)).expire_date
+
+
+def test_a_request_within_the_refresh_interval_does_not_write_the_session(client, borrower_user):
+    with time_machine.travel(START, tick=False) as clock:
+        client.force_login(borrower_user)  # saves the session
+        saved = _expiry(client)
+        clock.shift(dt.timedelta(seconds=django_settings.SESSION_REFRESH_INTERVAL - 1))
+
+        client.get("/account/")
+
+        assert _expiry(client) == saved
+        clock.shift(dt.timedelta(seconds=1))
+        client.get("/account/")
+        assert _expiry(client) == saved + dt.timedelta(
+            seconds=django_settings.SESSION_REFRESH_INTERVAL
+        )
+
+
+def test_a_session_idle_for_the_timeout_after_its_last_save_ends_even_if_used_since(
+    client, borrower_user
+):
+    interval = dt.timedelta(seconds=django_settings.SESSION_REFRESH_INTERVAL)
+    with time_machine.travel(START, tick=False) as clock:
+        client.force_login(borrower_user)  # saved
+        clock.shift(interval / 2)
+        client.get("/account/")  # not saved: the last save is too recent
+        clock.shift(dt.timedelta(seconds=django_settings.SESSION_IDLE_TIMEOUT) - interval / 2)
+
+        after = client.get("/account/")
+
+    assert after.status_code == 302
+
+
+def test_a_stale_cookie_starts_no_session(client):
+    client.cookies[django_settings.SESSION_COOKIE_NAME] = "no-such-session-key-at-all-here"
+
+    client.get("/login/")
+
+    assert Session.objects.count() == 0
 
 
 def test_log_out_everywhere_ends_the_other_session_and_keeps_this_one(client, borrower_user):

@@ -1,0 +1,158 @@
+"""Benchmark: the certificate page under gunicorn with DEBUG=0, against the login page.
+
+Goal (issue 11): the certificate page of a 1,000,000-invoice certificate serves
+at least half the requests per second of the login page, both measured in the
+same run against the same server (runs interleaved, medians compared). Needs
+the PostgreSQL database `bench/bench_submit.py` filled (it takes the newest
+submitted certificate there). Prints its figures; asserts nothing.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/abl_bench .venv/bin/python bench/bench_certificate_page.py
+
+The server runs as production does (DEBUG=0, static files collected, served by
+WhiteNoise) with two sync workers, one per core, plain HTTP on 127.0.0.1 (so the
+HTTPS redirect and secure cookies are switched off). The load is CLIENTS
+threads each sending requests one after another for SECONDS seconds, on
+connections of their own.
+"""
+
+import http.client
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PORT = 8765
+CLIENTS = 4
+SECONDS = 5.0
+ROUNDS = 3
+SERVER_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "bench-only-secret-key-bench-only-secret-key-bench-only",
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "SECURE_SSL_REDIRECT": "0",
+    "SESSION_COOKIE_SECURE": "0",
+    "CSRF_COOKIE_SECURE": "0",
+    "ABL_TWO_FACTOR_REQUIRED": "0",
+    "ABL_BUSINESS_DATE": "2099-12-31",
+}
+
+
+def session_cookie(username: str) -> tuple[str, int]:
+    """A logged-in session for `username`, made in-process, and the newest submitted certificate."""
+    os.environ.update(SERVER_ENV)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.test import Client
+
+    from abl.models import Certificate, User
+
+    certificate = (
+        Certificate.objects.filter(status=Certificate.Status.SUBMITTED).order_by("-pk").first()
+    )
+    if certificate is None or certificate.current is None:
+        raise SystemExit("no submitted certificate: run bench/bench_submit.py first")
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client.cookies[settings.SESSION_COOKIE_NAME].value, certificate.pk
+
+
+def requests_per_second(path: str, cookie: str | None) -> float:
+    """Requests answered 200 per second by CLIENTS threads in SECONDS."""
+    done = [0] * CLIENTS
+    failures: list[str] = []
+    stop = time.perf_counter() + SECONDS
+    headers = {"Host": "127.0.0.1"}
+    if cookie:
+        headers["Cookie"] = f"sessionid={cookie}"
+
+    def client(n: int) -> None:
+        while time.perf_counter() < stop:
+            connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            connection.close()
+            if response.status != 200:
+                failures.append(f"{path} answered {response.status}")
+                return
+            done[n] += 1
+
+    start = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise SystemExit(failures[0])
+    return sum(done) / (time.perf_counter() - start)
+
+
+def wait_for_server() -> None:
+    for _ in range(100):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=1)
+            connection.request("GET", "/login/", headers={"Host": "127.0.0.1"})
+            connection.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("gunicorn did not start")
+
+
+def main() -> None:
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        raise SystemExit("set DATABASE_URL to the PostgreSQL database bench_submit.py filled")
+    static = tempfile.mkdtemp(prefix="abl-bench-static-")
+    env = {**os.environ, **SERVER_ENV, "STATIC_ROOT": static}
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    cookie, pk = session_cookie("dgamsey")
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        wait_for_server()
+        page = f"/certificates/{pk}/"
+        requests_per_second(page, cookie)  # warm both workers
+        login, certificate = [], []
+        for _ in range(ROUNDS):
+            login.append(requests_per_second("/login/", None))
+            certificate.append(requests_per_second(page, cookie))
+    finally:
+        server.terminate()
+        server.wait()
+    ratio = statistics.median(certificate) / statistics.median(login)
+    print(f"gunicorn, 2 sync workers, DEBUG=0, {CLIENTS} clients, {SECONDS:.0f} s a round")
+    print(f"login page: {', '.join(f'{r:.0f}' for r in login)} requests/s")
+    print(f"certificate {pk} page: {', '.join(f'{r:.0f}' for r in certificate)} requests/s")
+    print(f"ratio of the medians: {ratio:.2f} of the login page's rate (goal ≥ 0.50)")
+
+
+if __name__ == "__main__":
+    main()
