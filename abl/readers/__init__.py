@@ -1,7 +1,7 @@
 """Reading collateral files (§2): pure Python, no Django. See docs/collateral-files.md."""
 
 from abl.readers.errors import CollateralFileError, Problem
-from abl.readers.files import read_inventory, read_payables, read_receivables
+from abl.readers.files import read_inventory, read_payables, read_receivables, read_repayments
 from abl.readers.limits import ReaderLimits
 from abl.readers.values import parse_amount, parse_date
 
@@ -14,4 +14,5 @@ __all__ = [
     "read_inventory",
     "read_payables",
     "read_receivables",
+    "read_repayments",
 ]

@@ -62,7 +62,28 @@ def _category(column: str) -> tuple[pl.Expr, pl.Expr]:
     return value, problem
 
 
+REPAYMENT_KINDS = {
+    "repayment": "repayment",
+    "payment": "repayment",
+    "collection": "collection",
+    "collections": "collection",
+    "lockbox": "collection",
+}
+
+
+def _repayment_kind(column: str) -> tuple[pl.Expr, pl.Expr]:
+    word = pl.col(column).str.to_lowercase().str.strip_chars()
+    value = word.replace_strict(REPAYMENT_KINDS, default=None, return_dtype=pl.Utf8)
+    problem = (
+        pl.when(pl.col(column).is_not_null() & value.is_null())
+        .then(pl.lit("not repayment or collection: '{}'"))
+        .otherwise(None)
+    )
+    return value.fill_null("repayment"), problem
+
+
 TEXT = values.expression_stage(_text)
+REPAYMENT_KIND = values.expression_stage(_repayment_kind)
 UPPER = values.expression_stage(_upper)
 COUNTRY = values.expression_stage(_country)
 CATEGORY = values.expression_stage(_category)
@@ -122,6 +143,17 @@ PAYABLES = Spec(
         Field("customer_id", TEXT, max_length=100),
         Field("vendor_name", TEXT, max_length=255),
         Field("amount", values.money_cents, dtype=pl.Int64),
+    ),
+)
+
+REPAYMENTS = Spec(
+    "repayments",
+    headers.REPAYMENTS,
+    (
+        Field("value_date", values.date, dtype=pl.Date),
+        Field("amount", values.money_cents, dtype=pl.Int64),
+        Field("kind", REPAYMENT_KIND, required=False),
+        Field("reference", TEXT, required=False, max_length=200),
     ),
 )
 
@@ -456,3 +488,24 @@ def read_payables(
     path: Path, *, limits: ReaderLimits = DEFAULT_LIMITS, filename: str | None = None
 ) -> pl.DataFrame:
     return _read(path, PAYABLES, limits, filename).rename({"amount": "amount_cents"})
+
+
+def _more_than_zero(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """Money received is more than zero."""
+    cents, problem = pl.col("__v_amount"), pl.col("__p_amount")
+    return frame.with_columns(
+        pl.when(problem.is_null() & (cents <= 0))
+        .then(pl.lit("must be more than zero: '{}'"))
+        .otherwise(problem)
+        .alias("__p_amount")
+    )
+
+
+def read_repayments(
+    path: Path, *, limits: ReaderLimits = DEFAULT_LIMITS, filename: str | None = None
+) -> pl.DataFrame:
+    """Money received against the loan, one row a payment: value date, amount (more than
+    zero), kind (repayment or collection, default repayment), reference."""
+    return _read(path, REPAYMENTS, limits, filename, check=_more_than_zero).rename(
+        {"amount": "amount_cents"}
+    )

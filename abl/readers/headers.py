@@ -81,3 +81,11 @@ def normalise(header: str) -> str:
 
 def lookup(aliases: dict[str, tuple[str, ...]]) -> dict[str, str]:
     return {alias: field for field, names in aliases.items() for alias in names}
+
+
+REPAYMENTS: dict[str, tuple[str, ...]] = {
+    "value_date": ("value_date", "date", "payment_date", "received", "date_received", "posted"),
+    "amount": ("amount", "payment", "amount_received", "receipt", "amt"),
+    "kind": ("kind", "type", "payment_type"),
+    "reference": ("reference", "ref", "description", "memo", "check_no", "remittance"),
+}

@@ -13,10 +13,14 @@ certificate is stale.
 """
 
 import datetime as dt
+import hashlib
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,11 +32,13 @@ from abl.access import (
 )
 from abl.audit import record
 from abl.calc import loans as rules
-from abl.calc.money import ZERO, money_text
+from abl.calc.money import ZERO, from_cents, money_text
 from abl.calc.terms import FacilityTerms, parse_terms
 from abl.models import AdvanceRequest, Certificate, Facility, LedgerEntry, Role, User
+from abl.readers import CollateralFileError, Problem, read_repayments
 from abl.services.certificates import latest_approved
 from abl.services.errors import LoanRefused
+from abl.services.processing import reader_limits
 from reporting.services.cadence import queue_reevaluation
 
 Kind = LedgerEntry.Kind
@@ -461,6 +467,73 @@ def _record_repayment_event(entry: LedgerEntry, actor: User) -> None:
             "source": entry.source,
         },
     )
+
+
+def import_repayments(*, facility: Facility, actor: User, upload: File) -> list[LedgerEntry]:
+    """Repayments and collections from a CSV or XLSX file, all or nothing.
+
+    Read by the collateral files' reader rules (abl.readers.read_repayments:
+    headers by alias, `$1,234.50`, `(5.00)`, two date formats); then each row
+    is held to `repayment_problem`, in file order, counting the rows before it.
+    Any problem refuses the whole file, every problem named by row and column
+    (LoanRefused, field "file"); nothing is saved. The same file twice is
+    refused: each entry keeps the file's SHA-256 and its row as its source.
+    """
+    content = upload.read()
+    digest = hashlib.sha256(content).hexdigest()
+    name = Path(upload.name or "repayments.csv").name
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"upload{Path(name).suffix.lower()}"
+        path.write_bytes(content)
+        try:
+            frame = read_repayments(path, limits=reader_limits(), filename=name)
+        except CollateralFileError as error:
+            raise LoanRefused(f"{name} was refused:\n{error}", field="file") from None
+    with transaction.atomic():
+        facility = _locked(facility)
+        if not may_record_repayment(actor):
+            raise LoanRefused("Only an ABL analyst records repayments and collections.")
+        earlier = LedgerEntry.objects.filter(
+            facility=facility, source__startswith=f"{digest[:16]}:"
+        ).first()
+        if earlier is not None:
+            raise LoanRefused(
+                f"{name} was imported already, on {timezone.localtime(earlier.created_at):%Y-%m-%d}.",
+                field="file",
+            )
+        rows = [
+            (row, value_date, from_cents(cents), kind, reference or "")
+            for row, value_date, cents, kind, reference in frame.select(
+                "row", "value_date", "amount_cents", "kind", "reference"
+            ).iter_rows()
+        ]
+        problems: list[Problem] = []
+        pending: list[tuple[dt.date, Decimal]] = []
+        for row, value_date, amount, _, _ in rows:
+            problem = repayment_problem(
+                facility, amount=amount, value_date=value_date, pending=pending
+            )
+            if problem is not None:
+                problems.append(Problem(row, problem[0], problem[1]))
+            else:
+                pending.append((value_date, -amount))
+        if problems:
+            raise LoanRefused(f"{name} was refused:\n{CollateralFileError(problems)}", field="file")
+        entries = []
+        for row, value_date, amount, kind, reference in rows:
+            entry = _append(
+                facility,
+                kind=kind,
+                amount=-amount,
+                value_date=value_date,
+                actor=actor,
+                description=reference or Kind(kind).label,
+                source=f"{digest[:16]}:{row}",
+            )
+            _record_repayment_event(entry, actor)
+            entries.append(entry)
+        _balance_changed(facility)
+        return entries
 
 
 # --- Default -----------------------------------------------------------------------------
