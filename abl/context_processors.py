@@ -16,6 +16,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = [("Home", reverse("home")), ("Facilities", reverse("facility_list"))]
     if getattr(user, "role", None) in {Role.ANALYST, Role.ADMIN}:
         items.append(("Review queue", reverse("review_queue")))
+        items.append(("Breach cases", reverse("breach_queue")))
+        items.append(("Capex requests", reverse("capex_queue")))
         items.append(("Audit trail", reverse("audit_list")))
     if getattr(user, "role", None) == Role.ADMIN:
         items.append(("People", reverse("people_list")))

@@ -244,6 +244,20 @@ def _remove_manager(world: World, state: str) -> list[str]:
     return [reverse("remove_manager", args=[facility.pk, manager.pk])]
 
 
+def _covenant_objects(name: str, kind: str) -> Filler:
+    """A page of a covenant object (tests/covenants/states.py): each one, and an id nobody has."""
+
+    def fill(world: World, state: str) -> list[str]:
+        if state != ONCE:
+            return []
+        from tests.covenants.states import covenant_world
+
+        ids = getattr(covenant_world(world), kind)
+        return [reverse(name, args=[pk]) for pk in [*ids, BEYOND_BIGINT]]
+
+    return fill
+
+
 FILLERS: dict[str, list[Filler]] = {
     "home": [_once("/")],
     "facility_list": [_once(reverse("facility_list"))],
@@ -290,6 +304,22 @@ FILLERS: dict[str, list[Filler]] = {
     "lockout_list": [_once(reverse("lockout_list"))],
     "unlock_login": [_once(reverse("unlock_login"))],
     "end_person_sessions": [_people("end_person_sessions")],
+    "financial_reporting": [_facility("financial_reporting")],
+    "submit_statement": [_facility("submit_statement")],
+    "upload_statements": [_facility("upload_statements")],
+    "request_capex": [_facility("request_capex")],
+    "covenant_page": [_facility("covenant_page")],
+    "statement_detail": [_covenant_objects("statement_detail", "versions")],
+    "accept_statement": [_covenant_objects("accept_statement", "versions")],
+    "compliance_certificate": [_covenant_objects("compliance_certificate", "versions")],
+    "breach_queue": [_once(reverse("breach_queue"))],
+    "breach_detail": [_covenant_objects("breach_detail", "cases")],
+    "waive_breach": [_covenant_objects("waive_breach", "cases")],
+    "amend_covenant": [_covenant_objects("amend_covenant", "cases")],
+    "declare_default": [_covenant_objects("declare_default", "cases")],
+    "waiver_document": [_covenant_objects("waiver_document", "cases")],
+    "capex_queue": [_once(reverse("capex_queue"))],
+    "decide_capex": [_covenant_objects("decide_capex", "capex_requests")],
 }
 
 

@@ -27,7 +27,12 @@ def _user(request: HttpRequest) -> User:
 def home(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     facilities = facilities_for(user)
-    return render(request, HOME_TEMPLATES[Role(user.role)], {"facilities": facilities})
+    context: dict[str, object] = {"facilities": facilities}
+    if user.role == Role.ANALYST:
+        from covenants.services.queries import analyst_home
+
+        context |= analyst_home(user)
+    return render(request, HOME_TEMPLATES[Role(user.role)], context)
 
 
 @login_required

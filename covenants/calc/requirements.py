@@ -28,7 +28,7 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
-from covenants.calc.terms import CapexYear, Step, TangibleNetWorth
+from covenants.calc.terms import CapexYear, Covenants, Step, TangibleNetWorth
 
 
 def step_on(steps: Sequence[Step], on: dt.date) -> Step | None:
@@ -95,3 +95,40 @@ def capex_allowed(
     """
     carve_out = min(new_business_capex_ytd, year.new_business_allowance)
     return year.limit + carve_out + approved_additional
+
+
+def schedule_ahead(
+    covenants: Covenants, after: dt.date, *, quarters: int = 8
+) -> list[tuple[dt.date, dict[str, Decimal | None]]]:
+    """The requirements at each of the next quarter ends after `after` (the covenant page's schedule).
+
+    Capital expenditures show the fiscal year's limit before the new-business
+    allowance and the bank's approvals.
+
+    >>> from covenants.calc.terms import Covenants, Step, TangibleNetWorth
+    >>> tnw = TangibleNetWorth((Step(dt.date(2003, 12, 31), Decimal("34000000")),), Decimal("250000"), False)
+    >>> cov = Covenants(tnw, (Step(dt.date(2003, 12, 31), Decimal("1.75")),), (), ())
+    >>> [(d.isoformat(), r["tangible_net_worth"]) for d, r in schedule_ahead(cov, dt.date(2003, 12, 31), quarters=2)]
+    [('2004-03-31', Decimal('34250000')), ('2004-06-30', Decimal('34500000'))]
+    """
+    rows = []
+    end = after
+    for _ in range(quarters):
+        end = quarter_ends_between(end, end + dt.timedelta(days=92))[0]
+        fcc = step_on(covenants.fixed_charge_coverage, end)
+        dtnw = step_on(covenants.debt_to_tangible_net_worth, end)
+        year = capex_year(covenants.capital_expenditures, end)
+        rows.append(
+            (
+                end,
+                {
+                    "tangible_net_worth": tangible_net_worth_required(
+                        covenants.tangible_net_worth, end
+                    ),
+                    "fixed_charge_coverage": fcc.value if fcc else None,
+                    "debt_to_tangible_net_worth": dtnw.value if dtnw else None,
+                    "capital_expenditures": year.limit if year else None,
+                },
+            )
+        )
+    return rows

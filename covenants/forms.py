@@ -1,0 +1,64 @@
+"""Forms of the covenant pages: fields and their formats only; the rules are in the services."""
+
+from django import forms
+
+from covenants.calc.financials import LABELS
+from covenants.models import FinancialStatement
+from covenants.services.statements import FIGURES
+
+
+class StatementForm(forms.Form):
+    kind = forms.ChoiceField(choices=FinancialStatement.Kind.choices, initial="actual")
+    period_end = forms.DateField(help_text="A month end (YYYY-MM-DD)")
+    officer_title = forms.CharField(max_length=120, label="Your title (the certifying officer)")
+    reason = forms.CharField(
+        max_length=500, required=False, label="Reason for restating (when restating)"
+    )
+    certify = forms.BooleanField(
+        label="I certify these figures as an officer of the borrower", required=True
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for name in FIGURES:
+            self.fields[name] = forms.DecimalField(
+                max_digits=18, decimal_places=2, label=LABELS[name]
+            )
+
+
+class StatementFileForm(forms.Form):
+    kind = forms.ChoiceField(choices=FinancialStatement.Kind.choices, initial="projection")
+    file = forms.FileField(help_text="CSV or XLSX: period_end and one column per figure")
+    officer_title = forms.CharField(max_length=120, label="Your title (the certifying officer)")
+    reason = forms.CharField(max_length=500, required=False, label="Reason for restating")
+    certify = forms.BooleanField(
+        label="I certify these figures as an officer of the borrower", required=True
+    )
+
+
+class CapexRequestForm(forms.Form):
+    year = forms.IntegerField(min_value=1900, max_value=9999, label="Fiscal year")
+    amount = forms.DecimalField(
+        max_digits=18, decimal_places=2, min_value=0, label="Additional capex to approve"
+    )
+    reason = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CapexDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("decline", "Decline")])
+    comment = forms.CharField(max_length=1000, required=False)
+
+
+class WaiverForm(forms.Form):
+    reason = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    document = forms.FileField(label="Signed waiver document")
+
+
+class AmendmentForm(forms.Form):
+    requirement = forms.DecimalField(max_digits=18, decimal_places=4, min_value=0)
+    effective_from = forms.DateField(help_text="YYYY-MM-DD, on or before the period end")
+    reason = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DefaultForm(forms.Form):
+    reason = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,79 @@
+"""The covenant page of a facility: headroom over time (chart and table), projected breaches, the schedule ahead."""
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from abl import business_date
+from abl.calc.terms import parse_terms
+from abl.models import User
+from covenants.calc.engine import NAMES, TITLES, UNITS
+from covenants.calc.report import pct_text
+from covenants.calc.requirements import schedule_ahead
+from covenants.presenters import result_row
+from covenants.services.queries import facility_for_covenant_page, tested_statements
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _required_text(covenant: str, value: Any) -> str:
+    from abl.calc.money import money_text, ratio_display
+
+    if value is None:
+        return "—"
+    return money_text(value) if UNITS[covenant] == "money" else str(ratio_display(value))
+
+
+@login_required
+def covenant_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Three queries of its own: the facility (with its terms and open cases) and the statements."""
+    facility = facility_for_covenant_page(_user(request), pk)
+    tested = tested_statements(facility)
+    actuals = [t for t in tested if t.statement.kind == "actual"]
+    projections = [t for t in tested if t.statement.kind == "projection"]
+    today = business_date.today()
+    history = []
+    for t in actuals:
+        by_name = {r.covenant: result_row(r) for r in t.results}
+        history.append({"tested": t, "cells": [by_name.get(name) for name in NAMES]})
+    chart = {
+        "labels": [t.statement.period_end.isoformat() for t in actuals],
+        "datasets": [
+            {
+                "label": TITLES[name],
+                "data": [
+                    _pct_number(next((r for r in t.results if r.covenant == name), None))
+                    for t in actuals
+                ],
+            }
+            for name in NAMES
+        ],
+    }
+    schedule = []
+    newest_terms = getattr(facility, "newest_terms", None)  # annotated by the query
+    covenants = parse_terms(newest_terms).covenants if newest_terms else None
+    if covenants is not None:
+        for end, required in schedule_ahead(covenants, today):
+            schedule.append({"date": end, "cells": [_required_text(n, required[n]) for n in NAMES]})
+    context = {
+        "facility": facility,
+        "titles": [TITLES[n] for n in NAMES],
+        "history": history,
+        "chart": chart,
+        "projected": [t for t in projections if t.failed and t.statement.period_end > today],
+        "projections": projections,
+        "schedule": schedule,
+    }
+    return render(request, "covenants/covenant_page.html", context)
+
+
+def _pct_number(result: Any) -> float | None:
+    """Headroom as a percentage for the chart (a drawing, not a figure: rounded to 2 places)."""
+    if result is None or result.headroom_pct is None:
+        return None
+    return float(pct_text(result.headroom_pct).rstrip("%"))
