@@ -8,6 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 
+from abl.calc.report import label
+
 
 def money_input(**options: Any) -> forms.DecimalField:
     return forms.DecimalField(max_digits=18, decimal_places=2, **options)
@@ -57,10 +59,10 @@ class RollForwardForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        for prefix, label in (("ar_", "receivables"), ("inv_", "inventory")):
+        for prefix, side in (("ar_", "receivables"), ("inv_", "inventory")):
             values = [v for k, v in data.items() if k.startswith(prefix)]
             if any(v is not None for v in values) and any(v is None for v in values):
-                raise ValidationError(f"Fill in every {label} roll-forward field, or none of them.")
+                raise ValidationError(f"Fill in every {side} roll-forward field, or none of them.")
         return data
 
 
@@ -163,7 +165,7 @@ class ReportedIneligiblesForm(forms.Form):
         super().__init__(*args, **kwargs)
         for category in categories:
             self.fields[category] = money_input(
-                label=category.replace("_", " ").capitalize(),
+                label=label(category),
                 required=False,
                 validators=[MinValueValidator(Decimal("0"))],
             )

@@ -9,6 +9,17 @@ from abl.calc.inventory import categories as inventory_categories
 from abl.calc.money import ZERO, cents, pct_display
 
 
+def label(key: str) -> str:
+    """The label a page shows for a figure or category key.
+
+    >>> label("ineligible_receivables.cross_aged")
+    'Cross aged'
+    >>> label("work_in_process")
+    'Work in process'
+    """
+    return key.split(".")[-1].replace("_", " ").capitalize()
+
+
 def _money(amount: Decimal) -> str:
     return str(cents(amount))
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from abl.calc.money import money_text
 from abl.calc.receivables import CATEGORIES
+from abl.calc.report import label
 from abl.calc.rollforward import RollForward, inventory_rollforward, receivables_rollforward
 from abl.models import Certificate
 
@@ -29,7 +30,7 @@ class ReportedDifference:
 
     @property
     def label(self) -> str:
-        return self.category.replace("_", " ").capitalize()
+        return label(self.category)
 
 
 def roll_forwards(certificate: Certificate, figures: dict[str, Any]) -> dict[str, RollForward]:

@@ -18,6 +18,7 @@ from django.shortcuts import render
 from abl.access import get_certificate_for_user
 from abl.calc.inventory import category_tests
 from abl.calc.receivables import CATEGORIES
+from abl.calc.report import label
 from abl.calc.terms import parse_terms
 from abl.models import (
     Certificate,
@@ -28,7 +29,6 @@ from abl.models import (
     Invoice,
 )
 from abl.views.home import _user
-from abl.views.presenters import label
 from abl.views.reasons import inventory_filter, inventory_reasons, invoice_reasons
 
 PAGE_SIZE = 50

@@ -6,6 +6,7 @@ from typing import Any
 from abl.access import may_report, may_review
 from abl.calc.borrowing_base import over_advance
 from abl.calc.receivables import CATEGORIES
+from abl.calc.report import label
 from abl.calc.rollforward import compare_figures
 from abl.forms import (
     CertifyForm,
@@ -41,10 +42,6 @@ COMPARED = [
     "outstanding",
     "excess_availability",
 ]
-
-
-def label(key: str) -> str:
-    return key.split(".")[-1].replace("_", " ").capitalize()
 
 
 def figure_lines(computation: Computation) -> dict[str, Any]:
