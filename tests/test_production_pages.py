@@ -31,7 +31,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from abl.models import CustomerLine
+from abl.models import AdvanceRequest, CustomerLine
 from tests.states import ROLES, World, build_world
 from tests.twofactor import verified_login
 
@@ -258,6 +258,18 @@ def _covenant_objects(name: str, kind: str) -> Filler:
     return fill
 
 
+def _advances(world: World, state: str) -> list[str]:
+    """Each advance request of the state's facility (requested, approved, declined)."""
+    if state == ONCE:
+        return [reverse("advance_detail", args=[BEYOND_BIGINT])]
+    requests = AdvanceRequest.objects.filter(facility=world.facilities[state]).order_by("pk")
+    return [reverse("advance_detail", args=[pk]) for pk in requests.values_list("pk", flat=True)]
+
+
+def _ledger_pages(world: World, state: str) -> list[str]:
+    return [reverse("ledger", args=[world.facilities[state].pk]) + "?page=999"]
+
+
 FILLERS: dict[str, list[Filler]] = {
     "home": [_once("/")],
     "facility_list": [_once(reverse("facility_list"))],
@@ -304,6 +316,11 @@ FILLERS: dict[str, list[Filler]] = {
     "lockout_list": [_once(reverse("lockout_list"))],
     "unlock_login": [_once(reverse("unlock_login"))],
     "end_person_sessions": [_people("end_person_sessions")],
+    "loan": [_facility("loan")],
+    "ledger": [_facility("ledger"), _per_state(_ledger_pages)],
+    "record_repayment": [_facility("record_repayment")],
+    "import_repayments": [_facility("import_repayments")],
+    "advance_detail": [_advances],
     "financial_reporting": [_facility("financial_reporting")],
     "submit_statement": [_facility("submit_statement")],
     "upload_statements": [_facility("upload_statements")],

@@ -33,3 +33,25 @@ def test_django_setup_loads_neither_polars_nor_the_celery_app():
     )
 
     assert result.stdout.strip() == "[]"
+
+
+def test_borrowing_base_on_files_runs_without_setting_up_the_application():
+    # manage.py runs it without django.setup(): no model may be imported on its way.
+    script = (
+        "import runpy, sys\n"
+        "sys.argv = ['manage.py', 'borrowing_base', '--terms', 'examples/innotrac/terms.yaml',\n"
+        "            '--as-of', '2003-03-31', '--ar', 'examples/innotrac/receivables.csv', '--json']\n"
+        "runpy.run_path('manage.py', run_name='__main__')\n"
+        "from django.apps import apps\n"
+        "print('registry ready:', apps.ready, file=sys.stderr)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    env |= {"DEBUG": "1", "ABL_BUSINESS_DATE": "2003-04-07"}
+
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert '"gross_receivables": "28978205.85"' in result.stdout
+    assert "registry ready: False" in result.stderr

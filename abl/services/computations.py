@@ -30,8 +30,8 @@ from abl.models import (
     LedgerEntry,
     User,
 )
+from abl.reading import read_collateral
 from abl.services.errors import CertificateError
-from abl.services.processing import read_collateral
 
 Status = Certificate.Status
 Kind = CollateralFile.Kind

@@ -36,9 +36,9 @@ from abl.calc.money import ZERO, from_cents, money_text
 from abl.calc.terms import FacilityTerms, parse_terms
 from abl.models import AdvanceRequest, Certificate, Facility, LedgerEntry, Role, User
 from abl.readers import CollateralFileError, Problem, read_repayments
+from abl.reading import reader_limits
 from abl.services.certificates import latest_approved
 from abl.services.errors import LoanRefused
-from abl.services.processing import reader_limits
 from reporting.services.cadence import queue_reevaluation
 
 Kind = LedgerEntry.Kind

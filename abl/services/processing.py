@@ -21,7 +21,6 @@ replaced and never used, whatever the order in which the two finish.
 import datetime as dt
 import enum
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,14 +35,9 @@ from abl import bulk
 from abl.audit import record
 from abl.calc.money import from_cents, money_text
 from abl.models import Certificate, CollateralFile, InventoryItem, Invoice, Payable
-from abl.readers import (
-    CollateralFileError,
-    ReaderLimits,
-    read_inventory,
-    read_payables,
-    read_receivables,
-)
+from abl.readers import CollateralFileError
 from abl.readers.errors import printable
+from abl.reading import read_collateral
 from abl.services.errors import CertificateError
 
 log = logging.getLogger(__name__)
@@ -52,11 +46,6 @@ Status = CollateralFile.Status
 PENDING = (Status.QUEUED, Status.PROCESSING)
 # A newer file in one of these states takes the place of an older one.
 SUPERSEDING = (Status.QUEUED, Status.PROCESSING, Status.ACCEPTED)
-READERS: dict[str, Callable[..., pl.DataFrame]] = {
-    Kind.RECEIVABLES: read_receivables,
-    Kind.INVENTORY: read_inventory,
-    Kind.PAYABLES: read_payables,
-}
 INTERRUPTED = (
     "Checking this file was interrupted {attempts} times (the worker stopped); "
     "nothing from it was kept. Please upload it again."
@@ -71,27 +60,6 @@ class Outcome(enum.Enum):
     DONE = "done"  # accepted, refused or replaced by this run
     BUSY = "busy"  # another worker holds a live claim: try again later
     NOTHING = "nothing"  # already finished, or gone
-
-
-def reader_limits() -> ReaderLimits:
-    return ReaderLimits(
-        max_bytes=settings.ABL_UPLOAD_MAX_BYTES,
-        max_rows=settings.ABL_UPLOAD_MAX_ROWS,
-        max_problems=settings.ABL_UPLOAD_MAX_PROBLEMS,
-        xlsx_max_uncompressed_bytes=settings.ABL_XLSX_MAX_UNCOMPRESSED_BYTES,
-        xlsx_max_entries=settings.ABL_XLSX_MAX_ENTRIES,
-        xlsx_max_ratio=settings.ABL_XLSX_MAX_RATIO,
-    )
-
-
-def read_collateral(
-    kind: str, path: Path, *, filename: str | None = None, as_of: dt.date | None = None
-) -> pl.DataFrame:
-    """Read and check a file of that kind; raises CollateralFileError listing every problem."""
-    options: dict[str, Any] = {"limits": reader_limits(), "filename": filename or path.name}
-    if kind == Kind.RECEIVABLES and as_of is not None:
-        options["as_of"] = as_of
-    return READERS[kind](path, **options)
 
 
 def pending_files(certificate: Certificate) -> int:

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from abl.access import facilities_for, get_facility_for_user, require_role
 from abl.models import AuditEvent, Role, User
 from abl.services.certificates import latest_approved
+from abl.services.loans import live_availability
 from abl.views.terms_page import terms_sections
 
 HOME_TEMPLATES = {
@@ -53,6 +54,7 @@ def facility_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "shown": shown,
         "sections": sections,
         "current_base": latest_approved(facility),
+        "live": live_availability(facility),
         "certificates": facility.certificates.select_related("current", "approved")[:10],
     }
     return render(request, "abl/facility_detail.html", context)

@@ -238,7 +238,7 @@ def submit_statement_file(
 
 def read_statement_file(path: Path, *, filename: str) -> list[tuple[dt.date, Financials]]:
     """The rows of a statements file; abl.readers.CollateralFileError lists every problem."""
-    from abl.services.processing import reader_limits
+    from abl.reading import reader_limits
     from covenants.readers import read_statements
 
     return [

@@ -14,6 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from abl.models import AuditEvent, Certificate, CollateralFile, Invoice
+from abl.reading import read_collateral
 from abl.services import collateral, processing
 from abl.services.processing import Claim, Outcome
 from tests.abl.conftest import AGING
@@ -84,7 +85,7 @@ def test_a_run_that_lost_its_claim_changes_nothing(draft, cfo, settings):
     lost = processing.claim_file(file.pk)
     _age_claim(file, settings.ABL_FILE_CLAIM_TIMEOUT + 1)
     processing.claim_file(file.pk)
-    frame = processing.read_collateral("receivables", Path(file.stored.path), as_of=AS_OF)
+    frame = read_collateral("receivables", Path(file.stored.path), as_of=AS_OF)
 
     processing.accept_file(claim=lost, frame=frame)
     processing.refuse_file(claim=lost, problems=[{"row": 1, "column": None, "message": "x"}])
@@ -176,7 +177,7 @@ def test_a_file_of_a_discarded_draft_keeps_nothing(draft, cfo):
     file = _receive(draft, cfo, AGING)
     claim = processing.claim_file(file.pk)
     Certificate.objects.filter(pk=draft.pk).update(status=Certificate.Status.DISCARDED)
-    frame = processing.read_collateral("receivables", Path(file.stored.path), as_of=AS_OF)
+    frame = read_collateral("receivables", Path(file.stored.path), as_of=AS_OF)
 
     processing.accept_file(claim=claim, frame=frame)
 

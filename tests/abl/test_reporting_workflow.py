@@ -14,6 +14,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from abl.models import AuditEvent, Certificate, CollateralFile, Invoice
+from abl.reading import read_collateral
 from abl.services import certificates, collateral, processing
 from abl.services.collateral import UploadRefused
 from tests.abl.conftest import AGING
@@ -302,7 +303,7 @@ def test_worker_holding_a_file_of_a_discarded_draft_loses_its_claim(innotrac, cf
     certificate = _report(innotrac, cfo)
     file = certificate.files.get()
     claim = processing.claim_file(file.pk)
-    frame = processing.read_collateral("receivables", Path(file.stored.path), as_of=AS_OF)
+    frame = read_collateral("receivables", Path(file.stored.path), as_of=AS_OF)
     collateral.discard_draft(certificate=certificate, actor=cfo, reason="Wrong file")
 
     still_mine = claim.beat(50, "Storing")

@@ -26,7 +26,7 @@ from abl.calc.money import from_cents
 from abl.calc.report import borrowing_base_json
 from abl.calc.terms import TermsError, load_terms_yaml
 from abl.readers import CollateralFileError, parse_amount, parse_date
-from abl.services.processing import read_collateral
+from abl.reading import read_collateral
 
 # The file arguments, by the kind of collateral file each holds.
 FILE_ARGUMENTS = {"receivables": "--ar", "inventory": "--inventory", "payables": "--ap"}
