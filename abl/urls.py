@@ -43,6 +43,17 @@ urlpatterns = [
     path("audit/", home.audit_list, name="audit_list"),
 ]
 
+# The loan: the ledger, advances and repayments (abl/views/loans.py; docs/loans.md).
+from abl.views import loans  # noqa: E402
+
+urlpatterns += [
+    path("facilities/<int:pk>/loan/", loans.loan, name="loan"),
+    path("facilities/<int:pk>/ledger/", loans.ledger, name="ledger"),
+    path("facilities/<int:pk>/ledger/repayment/", loans.record_repayment, name="record_repayment"),
+    path("facilities/<int:pk>/ledger/import/", loans.import_repayments, name="import_repayments"),
+    path("advances/<int:pk>/", loans.advance_detail, name="advance_detail"),
+]
+
 urlpatterns += [
     path("people/", people.people_list, name="people_list"),
     path("people/new/", people.create_person, name="create_person"),

@@ -8,4 +8,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("abl.urls")),
     path("", include("covenants.urls")),
+    path("", include("reporting.urls")),
 ]

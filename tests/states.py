@@ -15,10 +15,12 @@ For tests that walk the pages (tests/test_production_pages.py). One borrower
 | submitted        | terms, none approved    | submitted                                              |
 | returned         | terms, none approved    | returned                                               |
 | redrafted        | the returned's          | a fresh draft for the returned one's date              |
-| approved         | terms                   | approved after a reserve recomputed it: submitted ≠ current |
+| approved         | terms                   | approved after a reserve recomputed it: submitted ≠ current; its loan has an opening balance, a repayment and advance requests approved, declined, open and over the availability |
 | compared         | the approved's facility | a later draft compared with the approved one           |
 | discarded        | terms                   | discarded after its figures (set directly)             |
 | discarded-stuck  | the discarded's         | discarded with its file never processed (set directly) |
+
+The returned facility is in default (declared by the analyst), so its pages show it.
 """
 
 import datetime as dt
@@ -27,11 +29,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.utils import timezone
 
 from abl.calc.terms import Reserve
 from abl.models import Certificate, CollateralFile, Facility, User
-from abl.services import certificates, collateral, terms
+from abl.services import certificates, collateral, loans, terms
 from abl.services.terms import load_facility_terms
 from abl.tasks import process_collateral_file_task
 from tests.abl.conftest import AGING
@@ -165,12 +168,43 @@ def build_world() -> World:
     found["approved"] = certificates.approve_certificate(
         certificate=to_approve, actor=analyst, comment="Agrees with the field exam."
     )
+    _advances(facilities["approved"], borrower, analyst)
+    loans.declare_event_of_default(
+        facility=facilities["returned"],
+        on=AS_OF,
+        reason="Covenant breach at 2003-03-31",
+        user=analyst,
+    )
     found["compared"] = _draft(facilities["compared"], borrower, aging, as_of=dt.date(2003, 4, 30))
     found["discarded"] = _discarded(_draft(facilities["discarded"], borrower, aging))
     found["discarded-stuck"] = _discarded(
         _draft(facilities["discarded"], borrower, aging, as_of=dt.date(2003, 4, 30), process=False)
     )
     return World(users=users, facilities=facilities, certificates=found)
+
+
+def _advances(facility: Facility, borrower: User, analyst: User) -> None:
+    """The loan of the approved facility, on the business date 2003-04-07: every state of a request."""
+    with override_settings(ABL_BUSINESS_DATE="2003-04-07"):
+        loans.record_opening_balance(
+            facility=facility,
+            actor=analyst,
+            amount=Decimal("100000.00"),
+            value_date=dt.date(2003, 4, 1),
+        )
+        ask = {"facility": facility, "actor": borrower, "purpose": "Payroll"}
+        approved = loans.request_advance(**ask, amount=Decimal("50000.00"), key="walk-approved")
+        loans.approve_advance(advance=approved, actor=analyst, comment="Within availability")
+        declined = loans.request_advance(**ask, amount=Decimal("60000.00"), key="walk-declined")
+        loans.decline_advance(advance=declined, actor=analyst, comment="Not this week")
+        loans.request_advance(**ask, amount=Decimal("25000.00"), key="walk-open")
+        loans.request_advance(**ask, amount=Decimal("9000000.00"), key="walk-too-much")
+        loans.record_repayment(
+            facility=facility,
+            actor=analyst,
+            amount=Decimal("1000.00"),
+            value_date=dt.date(2003, 4, 7),
+        )
 
 
 def _facility_with_terms(state: str) -> Facility:

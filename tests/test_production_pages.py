@@ -316,6 +316,7 @@ FILLERS: dict[str, list[Filler]] = {
     "lockout_list": [_once(reverse("lockout_list"))],
     "unlock_login": [_once(reverse("unlock_login"))],
     "end_person_sessions": [_people("end_person_sessions")],
+    "due_calendar": [_facility("due_calendar")],
     "loan": [_facility("loan")],
     "ledger": [_facility("ledger"), _per_state(_ledger_pages)],
     "record_repayment": [_facility("record_repayment")],

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from abl import business_date
 from abl.access import facilities_for, get_facility_for_user, require_role
 from abl.models import AuditEvent, Role, User
 from abl.services.certificates import latest_approved
@@ -33,6 +34,10 @@ def home(request: HttpRequest) -> HttpResponse:
         from covenants.services.queries import analyst_home
 
         context |= analyst_home(user)
+    if user.role in {Role.BORROWER, Role.ANALYST, Role.RELATIONSHIP_MANAGER}:
+        from reporting.services.status import summaries
+
+        context["reporting"] = summaries(list(facilities), on=business_date.today())
     return render(request, HOME_TEMPLATES[Role(user.role)], context)
 
 

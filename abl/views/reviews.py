@@ -27,7 +27,10 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         .select_related("facility__borrower", "submitted", "submitted_by")
         .order_by("submitted_at")
     )
-    return render(request, "abl/review_queue.html", {"queue": queue})
+    from abl.views.loans import open_advances
+
+    context = {"queue": queue, "advances": open_advances(user)}
+    return render(request, "abl/review_queue.html", context)
 
 
 def _rerender(request: HttpRequest, certificate: Certificate, **forms: object) -> HttpResponse:

@@ -142,3 +142,58 @@ def facility_status(facility: Facility, *, on: dt.date | None = None) -> Facilit
         next_certificate=calendar.next_due(facility.pk, DueItem.Kind.CERTIFICATE, on=on),
         next_financials=calendar.next_due(facility.pk, DueItem.Kind.FINANCIALS, on=on),
     )
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One line of a home page: the frequency in force and why, what is due next, what is overdue."""
+
+    facility: Facility
+    cadence: Cadence | None
+    threshold_pct: Any  # Decimal | None: of the last switch
+    next_certificate: DueItem | None
+    next_financials: DueItem | None
+    overdue: int
+
+    @property
+    def why(self) -> str:
+        """The last measure against the line, e.g. "excess availability 14.99% is not above 15.00%"."""
+        cadence = self.cadence
+        if cadence is None or self.threshold_pct is None:
+            return "No borrowing base certificate approved yet."
+        pct = pct_display(cadence.excess_availability_pct) * 100
+        line = pct_display(self.threshold_pct) * 100
+        above = cadence.excess_availability_pct > self.threshold_pct
+        text = f"excess availability {pct:.2f}% on {cadence.measured_on} is "
+        text += f"{'above' if above else 'not above'} {line:.2f}%"
+        if cadence.above_since is not None:
+            text += f"; above since {cadence.above_since}, the cure period runs"
+        return text[0].upper() + text[1:] + "."
+
+
+def summaries(facilities: list[Facility], *, on: dt.date) -> list[Summary]:
+    """The home page lines of these facilities, in a fixed number of queries."""
+    ids = [f.pk for f in facilities]
+    cadences = {c.facility_id: c for c in Cadence.objects.filter(facility_id__in=ids)}
+    thresholds: dict[int, Any] = {}
+    for facility_id, threshold in FrequencySwitch.objects.filter(facility_id__in=ids).values_list(
+        "facility_id", "threshold_pct"
+    ):
+        thresholds.setdefault(facility_id, threshold)  # the newest first (Meta.ordering)
+    first: dict[tuple[int, str], DueItem] = {}
+    overdue: dict[int, int] = {}
+    for item in DueItem.objects.open().filter(facility_id__in=ids).order_by("due_on", "id"):
+        first.setdefault((item.facility_id, item.kind), item)
+        if item.is_overdue(on):
+            overdue[item.facility_id] = overdue.get(item.facility_id, 0) + 1
+    return [
+        Summary(
+            facility=f,
+            cadence=cadences.get(f.pk),
+            threshold_pct=thresholds.get(f.pk),
+            next_certificate=first.get((f.pk, DueItem.Kind.CERTIFICATE)),
+            next_financials=first.get((f.pk, DueItem.Kind.FINANCIALS)),
+            overdue=overdue.get(f.pk, 0),
+        )
+        for f in facilities
+    ]

@@ -137,7 +137,9 @@ def test_the_task_run_twice_switches_and_emails_once(
         second = reevaluate_frequency_task(innotrac.pk, "test")
     again = notify_frequency_switch_task(first)
 
-    assert first is not None and second is None and again is False
+    assert first is not None
+    assert second is None
+    assert again is False
     assert FrequencySwitch.objects.filter(facility=innotrac, to_frequency="weekly").count() == 1
     assert len(mail.outbox) == 2
 
@@ -179,7 +181,8 @@ def test_nightly_close_twice_changes_nothing_the_second_time(
     with run(execute=True):
         second = close.close_business_day()
 
-    assert len(first.switches) == 1 and second.switches == []
+    assert len(first.switches) == 1
+    assert second.switches == []
     assert second.reminders == []
     assert list(DueItem.objects.filter(facility=innotrac).values_list("pk", "status")) == items
     subjects = sorted(m.subject for m in mail.outbox)

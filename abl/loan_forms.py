@@ -1,0 +1,53 @@
+"""Forms of the loan pages: validation of what people type; no business rules."""
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from abl.forms import money_input
+
+
+class AdvanceRequestForm(forms.Form):
+    amount = money_input(label="Amount", min_value=Decimal("0.01"))
+    value_date = forms.DateField(
+        label="Value date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Empty: today's business date.",
+    )
+    purpose = forms.CharField(label="Purpose", max_length=300, required=False)
+    # Made when the form is shown and sent back with it: the same form posted
+    # twice (a double click, a retry) is the same request.
+    key = forms.CharField(widget=forms.HiddenInput, max_length=100)
+
+
+class AdvanceDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("decline", "Decline")])
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == "decline" and not (data.get("comment") or "").strip():
+            raise ValidationError("Say why: a comment is required to decline.")
+        return data
+
+
+class RepaymentForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[("repayment", "Repayment"), ("collection", "Collection")], initial="repayment"
+    )
+    amount = money_input(label="Amount received", min_value=Decimal("0.01"))
+    value_date = forms.DateField(label="Value date", widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(label="Reference", max_length=300, required=False)
+
+
+class RepaymentImportForm(forms.Form):
+    file = forms.FileField(
+        label="Repayments file (CSV or XLSX)",
+        help_text="Columns: value date, amount, and optionally kind (repayment or collection) "
+        "and reference.",
+    )

@@ -1,0 +1,86 @@
+"""The due calendar page and the home pages' "what is due next" and "reporting frequency and why"."""
+
+import pytest
+from django.urls import reverse
+
+from abl.services import loans
+from reporting.services import close
+from reporting.services.status import summaries
+from tests.factories import FacilityFactory, UserFactory
+from tests.reporting.conftest import TODAY, approve_certificate, outstanding_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def weekly(innotrac, cfo, abl_analyst, django_capture_on_commit_callbacks):
+    """Innotrac at 10% excess availability: weekly from 2003-04-07, the week of 04-04 due 04-09."""
+    with django_capture_on_commit_callbacks(execute=True):
+        loans.record_opening_balance(
+            facility=innotrac,
+            actor=abl_analyst,
+            amount=outstanding_for("0.10"),
+            value_date=innotrac.terms_versions.get()
+            .facility.created_at.date()
+            .replace(year=2003, month=3, day=31),
+        )
+        approve_certificate(innotrac, cfo, abl_analyst)
+    return innotrac
+
+
+def test_calendar_page_flags_what_is_overdue(client, weekly, cfo, settings):
+    settings.ABL_BUSINESS_DATE = "2003-04-10"
+    close.close_business_day()
+    client.force_login(cfo)
+
+    page = client.get(reverse("due_calendar", args=[weekly.pk]))
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "<strong>Weekly</strong> since 2003-04-07" in text
+    assert "Excess availability 10.00% on 2003-04-10 is not above 15.00%." in text
+    assert text.count('data-testid="overdue"') == 1  # the week ending 04-04, due 04-09
+    assert "2003-04-16" in text  # the week ending 04-11
+    assert "monthly → weekly" not in text
+    assert "— → weekly" in text
+
+
+@pytest.mark.parametrize("role", ["borrower", "analyst", "relationship_manager"])
+def test_home_pages_show_frequency_why_and_what_is_due_next(client, weekly, role, settings):
+    settings.ABL_BUSINESS_DATE = "2003-04-10"
+    user = UserFactory(
+        role=role, organisation=weekly.borrower if role == "borrower" else weekly.lender
+    )
+    if role == "relationship_manager":
+        weekly.relationship_managers.add(user)
+    client.force_login(user)
+
+    page = client.get("/")
+
+    text = page.content.decode()
+    assert f'data-testid="due-next-{weekly.pk}"' in text
+    assert "Weekly since 2003-04-07" in text
+    assert "not above 15.00%" in text
+    assert '2003-04-09 <span class="badge text-bg-danger">overdue</span>' in text
+    assert "2003-04-30" in text  # March's financial statements
+    assert "Calendar (1 overdue)" in text
+
+
+def test_another_borrower_cannot_see_the_calendar(client, weekly):
+    other = UserFactory(role="borrower")
+    client.force_login(other)
+
+    assert client.get(reverse("due_calendar", args=[weekly.pk])).status_code == 404
+
+
+def test_the_home_pages_reporting_lines_take_three_queries_for_any_number_of_facilities(
+    weekly, django_assert_num_queries
+):
+    facilities = [weekly, *(FacilityFactory(lender=weekly.lender) for _ in range(5))]
+
+    with django_assert_num_queries(3):
+        lines = summaries(facilities, on=TODAY)
+
+    assert [line.facility for line in lines] == facilities
+    assert lines[0].next_certificate.due_on.isoformat() == "2003-04-09"
+    assert [line.cadence for line in lines[1:]] == [None] * 5
