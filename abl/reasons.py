@@ -1,4 +1,4 @@
-"""Why each invoice or inventory row on a drill-down page is (not) lent against.
+"""Why each invoice or inventory row is (not) lent against, in words: drill-down pages and exports.
 
 Invoices take the engine's rule (abl.calc.receivables.invoice_reason) with
 their customer's decision from the stored CustomerLine: a whole-balance
@@ -46,25 +46,42 @@ class InventoryRow:
     rate: Decimal | None
 
 
+def whole_balance(line: CustomerLine) -> str | None:
+    """The whole-balance category that makes all of this customer's items ineligible, if any."""
+    return next((c for c in WHOLE_BALANCE if getattr(line, f"{c}_ineligible")), None)
+
+
+def invoice_reason_text(
+    *, amount: Decimal, days: int, line: CustomerLine, whole: str | None, age_limit: int
+) -> str:
+    """The engine's reason for one invoice of the customer of `line`, in words."""
+    reason = invoice_reason(
+        amount=amount,
+        days=days,
+        age_limit_days=age_limit,
+        whole_balance=whole,
+        credit_balance=line.gross <= 0,
+    )
+    return REASON_TEXT[reason].format(days=days, age_limit=age_limit)
+
+
+def age_limit(computation: Computation) -> int:
+    return int(computation.inputs["terms"]["receivables"]["age_limit_days"])
+
+
 def invoice_reasons(
     invoices: list[Invoice], *, line: CustomerLine, computation: Computation, as_of: date
 ) -> list[InvoiceRow]:
     """Each invoice with its age and the engine's reason, given its customer's stored line."""
-    age_limit = int(computation.inputs["terms"]["receivables"]["age_limit_days"])
-    whole = next((c for c in WHOLE_BALANCE if getattr(line, f"{c}_ineligible")), None)
+    limit = age_limit(computation)
+    whole = whole_balance(line)
     rows = []
     for invoice in invoices:
         days = (as_of - invoice.invoice_date).days
-        reason = invoice_reason(
-            amount=invoice.amount,
-            days=days,
-            age_limit_days=age_limit,
-            whole_balance=whole,
-            credit_balance=line.gross <= 0,
+        text = invoice_reason_text(
+            amount=invoice.amount, days=days, line=line, whole=whole, age_limit=limit
         )
-        rows.append(
-            InvoiceRow(invoice, days, REASON_TEXT[reason].format(days=days, age_limit=age_limit))
-        )
+        rows.append(InvoiceRow(invoice, days, text))
     return rows
 
 

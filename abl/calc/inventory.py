@@ -30,7 +30,7 @@ class Test:
     """What puts a row in a category: `column` is in `values`, is not in them, or is true.
 
     The same tests classify rows here (polars) and select them for the
-    drill-down (abl/views/reasons.py, as database filters), so the two agree.
+    drill-down and the exports (abl/reasons.py, as database filters), so the two agree.
     """
 
     column: str

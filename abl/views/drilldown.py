@@ -28,8 +28,8 @@ from abl.models import (
     InventoryItem,
     Invoice,
 )
+from abl.reasons import inventory_filter, inventory_reasons, invoice_reasons
 from abl.views.home import _user
-from abl.views.reasons import inventory_filter, inventory_reasons, invoice_reasons
 
 PAGE_SIZE = 50
 

@@ -7,7 +7,7 @@ import pytest
 
 from abl.calc.terms import parse_terms
 from abl.models import Certificate, CollateralFile, InventoryItem
-from abl.views.reasons import inventory_filter, inventory_reasons
+from abl.reasons import inventory_filter, inventory_reasons
 from tests.abl.conftest import AGING, post_report
 
 pytestmark = pytest.mark.django_db
