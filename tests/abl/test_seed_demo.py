@@ -2,6 +2,7 @@
 
 import datetime as dt
 from base64 import b32encode
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -9,7 +10,7 @@ import time_machine
 from django.core.management import CommandError, call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from abl.models import Facility, User
+from abl.models import Facility, LedgerEntry, User
 from tests.twofactor import current_code
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +35,12 @@ def test_seed_demo_creates_facility_and_a_user_per_role(settings):
     assert list(facility.relationship_managers.values_list("username", flat=True)) == ["njones"]
     assert User.objects.get(username="admin").check_password("abl-desk-demo")
     assert "dgamsey" in out.getvalue()
+    # The ledger opens once, with the outstanding the samples' certificate reports.
+    ledger = LedgerEntry.objects.filter(facility=facility)
+    assert list(ledger.values_list("kind", "value_date", "amount")) == [
+        ("opening", dt.date(2003, 3, 1), Decimal("5000000.00"))
+    ]
+    assert ledger.balance_on(dt.date(2003, 3, 31)) == Decimal("5000000.00")
 
 
 def test_seed_demo_refuses_without_debug(settings):

@@ -5,8 +5,10 @@ because it sets well-known passwords, and gives the bank's users authenticator
 apps with well-known keys (printed; `manage.py totp_code USER` shows the code).
 """
 
+import datetime as dt
 import hashlib
 from base64 import b32encode
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +18,18 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from abl.business_date import today
-from abl.models import Organisation, Role, User
+from abl.models import LedgerEntry, Organisation, Role, User
+from abl.services.loans import record_opening_balance
 from abl.services.terms import load_facility_terms
 
 EXAMPLES = Path(settings.BASE_DIR) / "examples" / "innotrac"
 DEMO_PASSWORD = "abl-desk-demo"
 DEMO_DEVICE = "Demo authenticator"
+# The loans outstanding the samples' certificate (as of 2003-03-31) reports: the
+# ledger opens with them on 2003-03-01, so the certificate's outstanding (the
+# ledger's on its as-of date) is 5,000,000.00 and its excess availability 82.89%.
+DEMO_OPENING_BALANCE = Decimal("5000000.00")
+DEMO_OPENING_DATE = dt.date(2003, 3, 1)
 
 DEMO_USERS = [
     # username, first, last, title, role, organisation (None = the bank)
@@ -59,10 +67,20 @@ class Command(BaseCommand):
                     _enrol(user)
                 if role == Role.RELATIONSHIP_MANAGER:
                     facility.relationship_managers.add(user)
+            if not LedgerEntry.objects.filter(facility=facility).exists():
+                record_opening_balance(
+                    facility=facility,
+                    actor=None,
+                    amount=DEMO_OPENING_BALANCE,
+                    value_date=DEMO_OPENING_DATE,
+                )
         self.stdout.write(
             self.style.SUCCESS(f"Demo facility: {facility} (terms v{version.version})")
         )
         self.stdout.write(f"Sample files: {EXAMPLES.relative_to(settings.BASE_DIR)}/")
+        self.stdout.write(
+            f"Loans outstanding: {DEMO_OPENING_BALANCE:,} from {DEMO_OPENING_DATE} (the ledger)"
+        )
         self.stdout.write(
             f"Business date: {today()}"
             + (
