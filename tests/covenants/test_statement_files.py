@@ -141,3 +141,21 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused(innotrac, cfo, tmp_path):
 
     with pytest.raises(CollateralFileError, match="is a PDF document"):
         _upload(innotrac, cfo, path)
+
+
+def test_the_innotrac_projections_show_the_breach_the_bank_foresaw(innotrac, cfo):
+    from tests.abl.conftest import ROOT
+
+    path = ROOT / "examples" / "innotrac" / "projections-2003.csv"
+
+    versions = _upload(innotrac, cfo, path)
+
+    failed = {
+        v.statement.period_end: [r["covenant"] for r in v.latest_test.results if not r["passed"]]
+        for v in versions
+    }
+    assert failed == {
+        dt.date(2003, 6, 30): ["tangible_net_worth"],
+        dt.date(2003, 9, 30): [],
+        dt.date(2003, 12, 31): [],
+    }

@@ -108,3 +108,17 @@ def test_submitting_fulfils_the_due_calendars_item_for_the_period(submit, cfo):
     item = DueItem.objects.get(kind="financials", period_end=dt.date(2003, 3, 31))
     assert (item.status, item.due_on, item.fulfilled_by) == ("fulfilled", dt.date(2003, 4, 30), cfo)
     assert item.fulfilled_with == f"covenants.StatementVersion:{version.pk}"
+
+
+def test_a_submitted_statement_emails_the_banks_analysts_once(submit, abl_analyst, cfo):
+    from django.core import mail
+
+    from covenants.services.notifications import send_covenant_email
+
+    version = submit()
+
+    sent = [m for m in mail.outbox if "financial statement" in m.subject]
+    assert [m.to for m in sent] == [[abl_analyst.email]]
+    assert "Gamsey" in sent[0].body
+    assert send_covenant_email(event="statement_submitted", subject_id=version.pk) is None
+    assert len([m for m in mail.outbox if "financial statement" in m.subject]) == 1
