@@ -26,7 +26,7 @@ from abl import business_date
 from abl.audit import record
 from abl.calc import loans as availability_rules
 from abl.calc.money import ZERO, money_text, pct_display
-from abl.calc.terms import parse_terms
+from abl.calc.terms import FacilityTerms, parse_terms
 from abl.calc.terms.model import ReportingTerms
 from abl.models import Certificate, Facility, LedgerEntry, TermsVersion
 from reporting.calc import frequency as cadence_rules
@@ -115,16 +115,13 @@ def measure_all(*, on: dt.date) -> list[Measure]:
             "pk", "approved__figures"
         )
     )
-    terms_data = dict(
-        TermsVersion.objects.filter(pk__in={t for _, _, t in heads}).values_list("pk", "data")
-    )
+    parsed = _parsed_terms({t for _, _, t in heads})
     outstanding = dict(
         LedgerEntry.objects.filter(facility_id__in=[f for f, _, _ in heads], value_date__lte=on)
         .values("facility_id")
         .annotate(total=Sum("amount"))
         .values_list("facility_id", "total")
     )
-    parsed = {pk: parse_terms(data) for pk, data in terms_data.items()}
     measures = []
     for facility_id, certificate_id, terms_id in heads:
         approved, terms = figures[certificate_id], parsed[terms_id]
@@ -148,6 +145,21 @@ def measure_all(*, on: dt.date) -> list[Measure]:
             )
         )
     return measures
+
+
+# Terms versions are never changed once written: each is parsed once per process.
+# Keyed by id and creation time, so an id a rolled-back test reused is not mistaken.
+_PARSED: dict[tuple[int, dt.datetime], FacilityTerms] = {}
+
+
+def _parsed_terms(ids: set[int]) -> dict[int, FacilityTerms]:
+    keys = dict(TermsVersion.objects.filter(pk__in=ids).values_list("pk", "created_at"))
+    missing = [pk for pk, created in keys.items() if (pk, created) not in _PARSED]
+    for pk, created, data in TermsVersion.objects.filter(pk__in=missing).values_list(
+        "pk", "created_at", "data"
+    ):
+        _PARSED[(pk, created)] = parse_terms(data)
+    return {pk: _PARSED[(pk, created)] for pk, created in keys.items()}
 
 
 @transaction.atomic
@@ -213,7 +225,8 @@ def _apply(
     FrequencySwitch.objects.bulk_create(switches)
     for switch in switches:
         _audit(switch)
-    calendar.bring_calendar_up_to_date(facility_ids=list(plans), plans=plans, on=on)
+    switched = [plans[s.facility_id][0] for s in switches]
+    calendar.bring_calendar_up_to_date(plans=plans, switched=switched, on=on)
     notify = [s.pk for s in switches if s.from_frequency]
     if notify:
         from reporting.tasks import notify_frequency_switch_task

@@ -57,13 +57,14 @@ def planned_items(
 
 
 def bring_calendar_up_to_date(
-    *, facility_ids: list[int], plans: dict[int, tuple[Cadence, list[Due]]], on: dt.date
+    *, plans: dict[int, tuple[Cadence, list[Due]]], switched: list[Cadence], on: dt.date
 ) -> int:
-    """Make the planned items that are missing, supersede the old frequency's, fulfil the reported.
+    """Make the planned items that are missing, supersede what a switch replaced, fulfil the reported.
 
-    Set-based: one INSERT for every facility's missing items, one UPDATE for the
-    superseded, one for those a submitted certificate already covers. Run twice,
-    the second run changes nothing. Returns the number of items made.
+    Set-based: one SELECT of the items already made (from the earliest planned
+    due date on), one INSERT for every facility's missing items, one UPDATE for
+    those a submitted certificate already covers, and two UPDATEs per switch.
+    Run twice, the second run changes nothing. Returns the number of items made.
     """
     rows = [
         DueItem(
@@ -76,18 +77,22 @@ def bring_calendar_up_to_date(
         for facility_id, (_, dues) in plans.items()
         for due in dues
     ]
+    if not rows:
+        return 0
     existing = set(
-        DueItem.objects.filter(facility_id__in=facility_ids).values_list(
-            "facility_id", "kind", "frequency", "period_end"
-        )
+        DueItem.objects.filter(
+            facility_id__in=list(plans), due_on__gte=min(r.due_on for r in rows)
+        ).values_list("facility_id", "kind", "frequency", "period_end")
     )
     missing = [
         r for r in rows if (r.facility_id, r.kind, r.frequency, r.period_end) not in existing
     ]
     DueItem.objects.bulk_create(missing, ignore_conflicts=True)
-    for facility_id, (cadence, _) in plans.items():
-        _supersede_other_frequency(facility_id, cadence)
-    _fulfil_reported(facility_ids, on)
+    for cadence in switched:
+        _supersede_other_frequency(cadence.facility_id, cadence)
+    touched = {r.facility_id for r in missing} | {c.facility_id for c in switched}
+    if touched:
+        _fulfil_reported(sorted(touched), on)
     return len(missing)
 
 

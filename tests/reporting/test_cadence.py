@@ -193,3 +193,31 @@ def test_nightly_close_twice_changes_nothing_the_second_time(
         f"{name}: borrowing base reporting is now weekly",
         f"{name}: borrowing base reporting is now weekly",
     ]
+
+
+def _another_innotrac(n: int):
+    text = TERMS.read_text().replace("id: innotrac-2003", f"id: innotrac-{n}")
+    version, _ = load_facility_terms(text=text, actor=None, reason="another facility")
+    return version.facility
+
+
+def test_the_nightly_close_takes_as_many_queries_for_five_facilities_as_for_two(
+    innotrac, people, settings, django_assert_max_num_queries
+):
+    def close_on(day: str) -> int:
+        settings.ABL_BUSINESS_DATE = day
+        with django_assert_max_num_queries(100) as queries:
+            close.close_business_day()
+        return len(queries.captured_queries)
+
+    for facility in (innotrac, _another_innotrac(2)):
+        approve_certificate(facility, people["cfo"], people["analyst"])
+    close_on("2003-04-07")
+    two = close_on("2003-04-08")
+    for n in (3, 4, 5):
+        approve_certificate(_another_innotrac(n), people["cfo"], people["analyst"])
+    close_on("2003-04-09")
+    five = close_on("2003-04-10")
+
+    assert Cadence.objects.count() == 5
+    assert five == two
