@@ -24,7 +24,7 @@ from abl.calc.terms import parse_terms
 from abl.models import Facility, User
 from covenants.access import acceptance_refusal, statement_refusal
 from covenants.calc.financials import FIELDS, Financials, financials_to_data
-from covenants.models import FinancialStatement, StatementVersion
+from covenants.models import ComplianceCertificate, FinancialStatement, StatementVersion
 from covenants.services.errors import CovenantRefused
 from covenants.services.testing import run_covenant_tests
 from reporting.calc.due import month_end
@@ -259,11 +259,18 @@ def accept_statement(*, version: StatementVersion, user: User) -> StatementVersi
     version.accepted_at = timezone.now()
     version.save(update_fields=["accepted_by", "accepted_at"])
     statement = version.statement
+    # The certificate PDF never changes; the acceptance names the exact one it accepts.
+    certificate = ComplianceCertificate.objects.filter(statement_version=version).first()
+    sha256 = certificate.sha256 if certificate else ""
     record(
         actor=user,
         action="covenants.statement_accepted",
         obj=version,
         facility=statement.facility,
-        summary=f"Financial statement {statement.period_end} v{version.version} accepted",
+        summary=(
+            f"Financial statement {statement.period_end} v{version.version} accepted"
+            + (f" (compliance certificate SHA-256 {sha256})" if sha256 else "")
+        ),
+        changes={"certificate_sha256": sha256},
     )
     return version

@@ -97,6 +97,8 @@ def test_the_analyst_accepts_a_statement_once_and_not_their_own(submit, abl_anal
 
     version.refresh_from_db()
     assert version.accepted_by == abl_analyst
+    accepted = AuditEvent.objects.get(action="covenants.statement_accepted")
+    assert accepted.changes == {"certificate_sha256": version.certificate.sha256}
 
 
 def test_submitting_fulfils_the_due_calendars_item_for_the_period(submit, cfo):
