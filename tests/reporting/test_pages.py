@@ -84,3 +84,14 @@ def test_the_home_pages_reporting_lines_take_three_queries_for_any_number_of_fac
     assert [line.facility for line in lines] == facilities
     assert lines[0].next_certificate.due_on.isoformat() == "2003-04-09"
     assert [line.cadence for line in lines[1:]] == [None] * 5
+
+
+def test_the_facility_page_links_to_its_due_calendar(client, weekly, cfo):
+    client.force_login(cfo)
+
+    page = client.get(reverse("facility_detail", args=[weekly.pk])).content.decode()
+
+    assert (
+        f'href="{reverse("due_calendar", args=[weekly.pk])}" data-testid="due-calendar-link"'
+        in page
+    )
