@@ -180,3 +180,42 @@ def test_the_covenant_page_reads_five_years_of_quarters_in_five_queries(
     assert len(response.context["history"]) == 20
     assert len(response.context["chart"]["labels"]) == 20
     assert len(response.context["schedule"]) == 8
+
+
+def test_the_list_pages_do_not_grow_with_their_rows(
+    client, innotrac, cfo, abl_analyst, settings, django_assert_max_num_queries
+):
+    from decimal import Decimal
+
+    from covenants.services import capex, statements
+    from tests.covenants.conftest import figures
+
+    settings.ABL_BUSINESS_DATE = "2005-01-15"
+    month_ends = [
+        dt.date(year, month, 1) - dt.timedelta(days=1)
+        for year in (2003, 2004)
+        for month in range(2, 13)
+    ]
+    statements.submit_statements(
+        facility=innotrac,
+        kind="actual",
+        rows=[(end, figures(total_equity="30000000.00")) for end in month_ends],
+        user=cfo,
+        officer_title="CFO",
+    )
+    for n in range(10):
+        capex.request_capex_approval(
+            facility=innotrac, year=2004, amount=Decimal(n + 1), reason="x", user=cfo
+        )
+    assert BreachCase.objects.count() == 20  # TNW failed at each of the 20 months from 2003-03
+
+    client.force_login(cfo)
+    client.get("/")
+    with django_assert_max_num_queries(12):
+        assert client.get(f"/facilities/{innotrac.pk}/financials/").status_code == 200
+    client.force_login(abl_analyst)
+    client.get("/")
+    with django_assert_max_num_queries(6):
+        assert client.get("/covenants/breaches/").status_code == 200
+    with django_assert_max_num_queries(6):
+        assert client.get("/covenants/capex-requests/").status_code == 200
