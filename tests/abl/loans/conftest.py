@@ -22,10 +22,10 @@ AS_OF = dt.date(2003, 3, 31)
 TODAY = dt.date(2003, 4, 7)
 
 
-def approve_certificate(
-    facility: Facility, borrower: User, analyst: User, *, as_of: dt.date = AS_OF
+def submit_certificate(
+    facility: Facility, borrower: User, *, as_of: dt.date = AS_OF
 ) -> Certificate:
-    """A certificate of the small aging, submitted by `borrower` and approved by `analyst`."""
+    """A certificate of the small aging, submitted by `borrower`."""
     draft = collateral.open_draft(facility=facility, as_of=as_of, actor=borrower)
     received = collateral.receive_file(
         certificate=draft,
@@ -35,9 +35,16 @@ def approve_certificate(
         queue=False,
     )
     process_collateral_file_task(received.pk)
-    submitted = certificates.submit_certificate(
+    return certificates.submit_certificate(
         certificate=draft, actor=borrower, name="David Gamsey", title="CFO"
     )
+
+
+def approve_certificate(
+    facility: Facility, borrower: User, analyst: User, *, as_of: dt.date = AS_OF
+) -> Certificate:
+    """A certificate of the small aging, submitted by `borrower` and approved by `analyst`."""
+    submitted = submit_certificate(facility, borrower, as_of=as_of)
     return certificates.approve_certificate(certificate=submitted, actor=analyst)
 
 
