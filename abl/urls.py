@@ -1,6 +1,6 @@
 from django.urls import path
 
-from abl.views import certificates, drilldown, home, people, reviews, templates_download
+from abl.views import certificates, drilldown, exports, home, people, reviews, templates_download
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -36,6 +36,12 @@ urlpatterns = [
         name="drill_invoices",
     ),
     path("certificates/<int:pk>/inventory/", drilldown.inventory_items, name="drill_inventory"),
+    path("certificates/<int:pk>/export.xlsx", exports.certificate_xlsx, name="certificate_xlsx"),
+    path(
+        "certificates/<int:pk>/export/<str:table>.csv",
+        exports.certificate_csv,
+        name="certificate_csv",
+    ),
     path("certificates/<int:pk>/reserves/", reviews.set_reserves, name="set_reserves"),
     path("certificates/<int:pk>/consent/", reviews.record_consent, name="record_consent"),
     path("certificates/<int:pk>/review/", reviews.review, name="review"),

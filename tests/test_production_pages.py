@@ -211,6 +211,16 @@ def _submitted_computation(world: World, state: str) -> list[str]:
     ]
 
 
+def _exports(world: World, state: str) -> list[str]:
+    """Each list as CSV, and a list that does not exist."""
+    certificate = world.certificates.get(state) if state != ONCE else None
+    pk = certificate.pk if certificate is not None else BEYOND_BIGINT
+    if state != ONCE and certificate is None:
+        return []
+    tables = ("invoices", "customers", "inventory", "nonsense")
+    return [reverse("certificate_csv", args=[pk, table]) for table in tables]
+
+
 def _once(*urls: str) -> Filler:
     """A page without parameters: walked once, not once per state."""
     return lambda world, state: list(urls) if state == ONCE else []
@@ -300,6 +310,8 @@ FILLERS: dict[str, list[Filler]] = {
     ],
     "drill_invoices": [_per_state(_customers)],
     "drill_inventory": [_certificate("drill_inventory", "?reason=eligible")],
+    "certificate_xlsx": [_certificate("certificate_xlsx", f"?computation={BEYOND_BIGINT}")],
+    "certificate_csv": [_exports],
     "set_reserves": [_certificate("set_reserves")],
     "record_consent": [_certificate("record_consent")],
     "review": [_certificate("review")],
@@ -316,12 +328,12 @@ FILLERS: dict[str, list[Filler]] = {
     "lockout_list": [_once(reverse("lockout_list"))],
     "unlock_login": [_once(reverse("unlock_login"))],
     "end_person_sessions": [_people("end_person_sessions")],
-    "due_calendar": [_facility("due_calendar")],
     "loan": [_facility("loan")],
     "ledger": [_facility("ledger"), _per_state(_ledger_pages)],
     "record_repayment": [_facility("record_repayment")],
     "import_repayments": [_facility("import_repayments")],
     "advance_detail": [_advances],
+    "due_calendar": [_facility("due_calendar")],
     "financial_reporting": [_facility("financial_reporting")],
     "submit_statement": [_facility("submit_statement")],
     "upload_statements": [_facility("upload_statements")],
@@ -408,6 +420,11 @@ def walk(world: World, role: str) -> tuple[list[str], dict[str, int]]:
                 statuses[url] = response.status_code
                 if response.status_code >= 500:
                     failures.append(f"GET {url} [{state}] → {response.status_code}{_why(response)}")
+                if response.streaming:  # a download is written as it is sent: read it all
+                    try:
+                        b"".join(response.streaming_content)
+                    except Exception as error:  # any failure is the finding
+                        failures.append(f"GET {url} [{state}] → failed while streaming: {error!r}")
                 if response.status_code == 405:
                     posted = _post_and_forget(client, url)
                     if not 300 <= posted.status_code < 500:

@@ -47,7 +47,7 @@ class KnownCountPaginator(Paginator):
         return self._known
 
 
-def _shown(request: HttpRequest, certificate: Certificate) -> Computation:
+def shown_computation(request: HttpRequest, certificate: Certificate) -> Computation:
     """The computation a drill-down shows: `?computation=` one of this certificate's, else current.
 
     A computation that is not this certificate's answers 404, as any other id would.
@@ -78,7 +78,7 @@ def _accepted(certificate: Certificate, kind: str) -> CollateralFile | None:
 @login_required
 def receivables_customers(request: HttpRequest, pk: int) -> HttpResponse:
     certificate = get_certificate_for_user(_user(request), pk)
-    computation = _shown(request, certificate)
+    computation = shown_computation(request, certificate)
     category = request.GET.get("category", "")
     customers = CustomerLine.objects.filter(computation=computation)
     if category in CATEGORIES:
@@ -115,7 +115,7 @@ def receivables_customers(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def customer_invoices(request: HttpRequest, pk: int, customer_id: str) -> HttpResponse:
     certificate = get_certificate_for_user(_user(request), pk)
-    computation = _shown(request, certificate)
+    computation = shown_computation(request, certificate)
     line = CustomerLine.objects.filter(computation=computation, customer_id=customer_id).first()
     receivables = _accepted(certificate, CollateralFile.Kind.RECEIVABLES)
     if line is None or receivables is None:
@@ -151,7 +151,7 @@ def customer_invoices(request: HttpRequest, pk: int, customer_id: str) -> HttpRe
 @login_required
 def inventory_items(request: HttpRequest, pk: int) -> HttpResponse:
     certificate = get_certificate_for_user(_user(request), pk)
-    computation = _shown(request, certificate)
+    computation = shown_computation(request, certificate)
     inventory = _accepted(certificate, CollateralFile.Kind.INVENTORY)
     if inventory is None:
         raise Http404("No inventory file in this certificate")

@@ -1,0 +1,275 @@
+"""A computation's full detail as XLSX or CSV: every invoice with its reason, every
+customer line, every inventory row with its reason.
+
+Rows are read from the database in key order, a chunk at a time (a server-side
+cursor on PostgreSQL), and written as they come: a CSV streams to the response
+as it is written; an XLSX is written by XlsxWriter in constant-memory mode (a
+row goes to disk as soon as the next starts) into an anonymous temporary file,
+which the response then streams. Memory does not grow with the rows.
+
+Formula injection: a spreadsheet opens a cell beginning with `=`, `+`, `-`,
+`@`, a tab or a carriage return as a formula. Every text value is written as
+text: in an XLSX as a string cell (never evaluated), in a CSV with an
+apostrophe before such a first character, which spreadsheets show and do not
+evaluate. Amounts, counts and dates are numbers and dates, never text.
+"""
+
+import csv
+import datetime as dt
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import IO, Any
+
+import xlsxwriter
+
+from abl.calc.money import from_cents
+from abl.calc.receivables import CATEGORIES
+from abl.calc.report import label
+from abl.models import (
+    Certificate,
+    CollateralFile,
+    Computation,
+    CustomerLine,
+    InventoryItem,
+    Invoice,
+)
+from abl.reasons import age_limit, inventory_reasons, invoice_reason_text, whole_balance
+
+CHUNK = 10_000
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+TEXT, MONEY, NUMBER, DATE = "text", "money", "number", "date"
+Value = str | Decimal | int | dt.date | None
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    kind: str  # TEXT, MONEY, NUMBER or DATE
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str  # the sheet's name, and the CSV's
+    columns: tuple[Column, ...]
+    rows: Callable[[], Iterator[tuple[Value, ...]]]  # read when written, once
+
+
+def safe_text(value: str) -> str:
+    """A text value for a CSV cell that no spreadsheet evaluates.
+
+    >>> safe_text('=HYPERLINK("http://evil")')
+    '\\'=HYPERLINK("http://evil")'
+    >>> safe_text("-5 Widgets"), safe_text("Acme")
+    ("'-5 Widgets", 'Acme')
+    """
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def tables(certificate: Certificate, computation: Computation) -> list[Table]:
+    """The invoices, customers and inventory rows of `computation`, in that order."""
+    files = {f.kind: f for f in certificate.files.filter(status=CollateralFile.Status.ACCEPTED)}
+    return [
+        _invoices(computation, files.get(CollateralFile.Kind.RECEIVABLES), certificate.as_of),
+        _customers(computation),
+        _inventory(computation, files.get(CollateralFile.Kind.INVENTORY)),
+    ]
+
+
+def _invoices(computation: Computation, file: CollateralFile | None, as_of: dt.date) -> Table:
+    columns = (
+        Column("Customer ID", TEXT),
+        Column("Customer name", TEXT),
+        Column("Invoice", TEXT),
+        Column("Invoice date", DATE),
+        Column("Due date", DATE),
+        Column("Amount", MONEY),
+        Column("Days", NUMBER),
+        Column("Reason", TEXT),
+    )
+
+    def rows() -> Iterator[tuple[Value, ...]]:
+        if file is None:
+            return
+        lines = {line.customer_id: line for line in computation.customers.all()}
+        whole = {customer: whole_balance(line) for customer, line in lines.items()}
+        limit = age_limit(computation)
+        invoices = (
+            Invoice.objects.filter(file=file)
+            .order_by("seq")
+            .values_list(
+                "customer_id", "invoice_number", "invoice_date", "due_date", "amount_cents"
+            )
+        )
+        for customer, number, dated, due, cents in invoices.iterator(chunk_size=CHUNK):
+            line = lines[customer]
+            amount, days = from_cents(cents), (as_of - dated).days
+            reason = invoice_reason_text(
+                amount=amount, days=days, line=line, whole=whole[customer], age_limit=limit
+            )
+            yield customer, line.customer_name, number, dated, due, amount, days, reason
+
+    return Table("Invoices", columns, rows)
+
+
+def _customers(computation: Computation) -> Table:
+    categories = [f"{c}_ineligible" for c in CATEGORIES]
+    columns = (
+        Column("Customer ID", TEXT),
+        Column("Customer name", TEXT),
+        Column("Country", TEXT),
+        Column("Invoices", NUMBER),
+        Column("Gross", MONEY),
+        *(Column(f"{label(c)} ineligible", MONEY) for c in CATEGORIES),
+        Column("Eligible", MONEY),
+    )
+
+    def rows() -> Iterator[tuple[Value, ...]]:
+        lines = CustomerLine.objects.filter(computation=computation).order_by("customer_id")
+        for line in lines.iterator(chunk_size=CHUNK):
+            yield (
+                line.customer_id,
+                line.customer_name,
+                line.country,
+                line.invoice_count,
+                line.gross,
+                *(getattr(line, c) for c in categories),
+                line.eligible,
+            )
+
+    return Table("Customers", columns, rows)
+
+
+def _inventory(computation: Computation, file: CollateralFile | None) -> Table:
+    columns = (
+        Column("Row", NUMBER),
+        Column("SKU", TEXT),
+        Column("Description", TEXT),
+        Column("Location", TEXT),
+        Column("Category", TEXT),
+        Column("Program", TEXT),
+        Column("Quantity", NUMBER),
+        Column("Unit cost", NUMBER),
+        Column("Value", MONEY),
+        Column("Reason", TEXT),
+        Column("Advance rate", NUMBER),
+    )
+
+    def rows() -> Iterator[tuple[Value, ...]]:
+        if file is None:
+            return
+        items = InventoryItem.objects.filter(file=file).order_by("row").iterator(chunk_size=CHUNK)
+        for chunk in _chunks(items):
+            for row in inventory_reasons(chunk, computation=computation):
+                i = row.item
+                yield (
+                    i.row,
+                    i.sku,
+                    i.description,
+                    i.location,
+                    i.category,
+                    i.program,
+                    i.quantity,
+                    i.unit_cost,
+                    i.value,
+                    row.reason,
+                    row.rate,
+                )
+
+    return Table("Inventory", columns, rows)
+
+
+def _chunks(items: Iterable[InventoryItem]) -> Iterator[list[InventoryItem]]:
+    chunk: list[InventoryItem] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def write_xlsx(all_tables: list[Table]) -> IO[bytes]:
+    """The tables as sheets of one workbook, in a temporary file (deleted when closed), at 0."""
+    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - the response closes it
+    workbook = xlsxwriter.Workbook(
+        handle,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    formats = {
+        MONEY: workbook.add_format({"num_format": "#,##0.00"}),
+        DATE: workbook.add_format({"num_format": "yyyy-mm-dd"}),
+        NUMBER: None,
+        TEXT: None,
+    }
+    bold = workbook.add_format({"bold": True})
+    for table in all_tables:
+        sheet = workbook.add_worksheet(table.name)
+        for c, column in enumerate(table.columns):
+            sheet.write_string(0, c, column.title, bold)
+        writers = [
+            _cell_writer(sheet, column.kind, formats[column.kind]) for column in table.columns
+        ]
+        for r, row in enumerate(table.rows(), start=1):
+            for c, value in enumerate(row):
+                if value is None:
+                    continue
+                writers[c](r, c, value)
+    workbook.close()
+    handle.seek(0)
+    return handle
+
+
+def _cell_writer(sheet: Any, kind: str, fmt: Any) -> Callable[[int, int, Any], None]:
+    if kind == TEXT:
+        return lambda r, c, v: sheet.write_string(r, c, str(v))
+    if kind == DATE:
+        return lambda r, c, v: sheet.write_datetime(r, c, v, fmt)
+    # Numbers: an XLSX keeps them as decimal text; two-decimal amounts come back exactly.
+    return lambda r, c, v: sheet.write_number(r, c, v, fmt)
+
+
+def csv_chunks(table: Table) -> Iterator[bytes]:
+    """The table as CSV (UTF-8 with a byte-order mark, for Excel), a few hundred rows at a time."""
+    buffer = _Lines()
+    writer = csv.writer(buffer)
+    writer.writerow([column.title for column in table.columns])
+    kinds = [column.kind for column in table.columns]
+    yield "\ufeff".encode() + buffer.take()
+    for n, row in enumerate(table.rows(), start=1):
+        writer.writerow([_csv_value(kind, value) for kind, value in zip(kinds, row, strict=True)])
+        if n % 500 == 0:
+            yield buffer.take()
+    yield buffer.take()
+
+
+def _csv_value(kind: str, value: Value) -> str:
+    if value is None:
+        return ""
+    if kind == TEXT:
+        return safe_text(str(value))
+    if kind == DATE:
+        return value.isoformat()  # type: ignore[union-attr]
+    return str(value)
+
+
+class _Lines:
+    """A file csv.writer writes to, emptied as the response takes what was written."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> None:
+        self.parts.append(text)
+
+    def take(self) -> bytes:
+        data = "".join(self.parts).encode()
+        self.parts.clear()
+        return data
