@@ -13,6 +13,7 @@ certificate is stale.
 """
 
 import datetime as dt
+import functools
 import hashlib
 import tempfile
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from abl import business_date
@@ -34,10 +36,17 @@ from abl.audit import record
 from abl.calc import loans as rules
 from abl.calc.money import ZERO, from_cents, money_text
 from abl.calc.terms import FacilityTerms, parse_terms
-from abl.models import AdvanceRequest, Certificate, Facility, LedgerEntry, Role, User
+from abl.models import (
+    AdvanceRequest,
+    Certificate,
+    Facility,
+    LedgerEntry,
+    Role,
+    TermsVersion,
+    User,
+)
 from abl.readers import CollateralFileError, Problem, read_repayments
 from abl.reading import reader_limits
-from abl.services.certificates import latest_approved
 from abl.services.errors import LoanRefused
 from reporting.services.cadence import queue_reevaluation
 
@@ -83,17 +92,42 @@ class LiveAvailability:
 
 
 def _terms(facility: Facility) -> FacilityTerms | None:
-    version = facility.current_terms()
-    return parse_terms(version.data) if version is not None else None
+    """The facility's newest terms, parsed once per version (a version never changes).
+
+    The cache key holds the version's creation time too, so an id used again
+    (a test database emptied and refilled) is never taken for another version.
+    """
+    key = facility.terms_versions.order_by("-version").values_list("pk", "created_at").first()
+    return _parsed_terms(*key) if key is not None else None
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_terms(version_pk: int, created_at: dt.datetime) -> FacilityTerms:
+    return parse_terms(TermsVersion.objects.values_list("data", flat=True).get(pk=version_pk))
+
+
+def _latest_approved(facility: Facility, on: dt.date) -> Certificate | None:
+    """The latest approved certificate as of `on` or earlier, with its approved figures
+    (not the computation's inputs, which carry a copy of the terms)."""
+    return (
+        facility.certificates.filter(status=Certificate.Status.APPROVED, as_of__lte=on)
+        .select_related("approved")
+        .defer("approved__inputs")
+        .order_by("-as_of", "-reviewed_at")
+        .first()
+    )
 
 
 def live_availability(facility: Facility, *, on: dt.date | None = None) -> LiveAvailability:
     """The facility's availability on `on` (the business date when None); see the class."""
     on = on or business_date.today()
-    ledger = LedgerEntry.objects.filter(facility=facility)
-    outstanding = ledger.balance_on(on)
+    # One pass over the facility's entries: the balance on `on`, and every entry (committed).
+    sums = LedgerEntry.objects.filter(facility=facility).aggregate(
+        on=Sum("amount", filter=Q(value_date__lte=on)), all=Sum("amount")
+    )
+    outstanding, total = sums["on"] or ZERO, sums["all"] or ZERO
     terms = _terms(facility)
-    certificate = latest_approved(facility, before=on + dt.timedelta(days=1))
+    certificate = _latest_approved(facility, on)
     figures = committed = None
     current_until = None
     if terms is not None and certificate is not None and certificate.approved is not None:
@@ -108,8 +142,7 @@ def live_availability(facility: Facility, *, on: dt.date | None = None) -> LiveA
             basis=terms.reporting.basis,
             threshold_pct=terms.reporting.threshold_pct,
         )
-        head = ledger.order_by("-seq").values_list("balance_after", flat=True).first()
-        committed = figures.after((head or ZERO) - outstanding)
+        committed = figures.after(total - outstanding)
         current_until = rules.current_until(
             certificate.as_of,
             frequency=figures.reporting_frequency,

@@ -1,0 +1,131 @@
+"""Benchmark: approving advances with 8 requesters at once, on PostgreSQL.
+
+Goal (issue 12): an approval's p95 ≤ 50 ms under 8 concurrent requesters.
+Each of 8 processes (each with its own connection; threads would measure
+Python's GIL) asks for an advance and an analyst approves it, over and over;
+only the approval (`loans.approve_advance`: the facility's lock, live
+availability, the ledger entry, the audit event, and what is queued on commit)
+is timed. Two layouts: all 8 on one facility (they queue on its row lock) and
+one facility each (they meet only on the audit chain's lock). With REDIS_URL
+the reporting cadence's task is sent to Redis (a queue of the bench's own,
+emptied at the end), as in production; without it, it runs in the approving
+process. Prints its figures; asserts nothing. Migrates the database it is
+given and adds its own facilities.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/abl_bench [REDIS_URL=redis://127.0.0.1:6379/1] \
+        .venv/bin/python bench/bench_advances.py
+"""
+
+import multiprocessing
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ["DEBUG"] = "1"
+os.environ["ABL_BUSINESS_DATE"] = "2003-04-07"
+os.environ["CELERY_TASK_DEFAULT_QUEUE"] = "bench-advances"
+os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="abl-bench-advances-")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connections  # noqa: E402
+
+from abl.models import Facility, User  # noqa: E402
+from abl.services import loans  # noqa: E402
+from abl.services.terms import load_facility_terms  # noqa: E402
+from tests.abl.loans.conftest import approve_certificate  # noqa: E402
+
+THREADS = 8  # requesters, each a process
+PER_THREAD = 25
+TERMS = (ROOT / "examples" / "innotrac" / "terms.yaml").read_text()
+
+
+def _facility(run: str, n: int) -> tuple[Facility, User, User]:
+    text = TERMS.replace("id: innotrac-2003", f"id: bench-{run}-{n}").replace(
+        "borrower: Innotrac Corporation", f"borrower: Bench Borrower {run}-{n}"
+    )
+    version, _ = load_facility_terms(text=text, actor=None, reason="bench")
+    facility = version.facility
+    borrower = User.objects.create(
+        username=f"cfo-{run}-{n}", role="borrower", organisation=facility.borrower
+    )
+    analyst = User.objects.create(
+        username=f"analyst-{run}-{n}", role="analyst", organisation=facility.lender
+    )
+    approve_certificate(facility, borrower, analyst)
+    return facility, borrower, analyst
+
+
+def _approver(
+    setup: tuple[Facility, User, User], start: "multiprocessing.synchronize.Barrier", out
+) -> None:
+    """One requester, in a process of its own (a connection of its own after the fork)."""
+    facility, borrower, analyst = setup
+    connections.close_all()
+    start.wait()
+    times = []
+    for _ in range(PER_THREAD):
+        advance = loans.request_advance(
+            facility=facility, actor=borrower, amount=Decimal("1.00"), key=uuid.uuid4().hex
+        )
+        began = time.perf_counter()
+        loans.approve_advance(advance=advance, actor=analyst)
+        times.append((time.perf_counter() - began) * 1000)
+    connections.close_all()
+    out.put(times)
+
+
+def _approvals(setups: list[tuple[Facility, User, User]], requesters: int = THREADS) -> list[float]:
+    context = multiprocessing.get_context("fork")
+    start, out = context.Barrier(requesters), context.Queue()
+    connections.close_all()  # no connection is shared across the fork
+    workers = [
+        context.Process(target=_approver, args=(setups[n % len(setups)], start, out))
+        for n in range(requesters)
+    ]
+    for worker in workers:
+        worker.start()
+    times = [t for _ in workers for t in out.get(timeout=600)]
+    for worker in workers:
+        worker.join()
+    return times
+
+
+def _report(name: str, times: list[float]) -> None:
+    p95 = statistics.quantiles(times, n=20)[-1]
+    print(
+        f"{name}: {len(times)} approvals, median {statistics.median(times):.1f} ms, "
+        f"p95 {p95:.1f} ms (goal ≤ 50 ms) {'met' if p95 <= 50 else 'NOT met'}"
+    )
+
+
+def main() -> None:
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        raise SystemExit("set DATABASE_URL to a PostgreSQL database")
+    call_command("migrate", verbosity=0)
+    run = uuid.uuid4().hex[:8]
+    one = _facility(run, 0)
+    _report("1 requester (the same-run baseline)", _approvals([one], requesters=1))
+    _report("8 requesters, one facility", _approvals([one]))
+    each = [_facility(run, n) for n in range(1, THREADS + 1)]
+    _report("8 requesters, a facility each", _approvals(each))
+    if settings.REDIS_URL:
+        from config.celery import app
+
+        app.control.purge()
+
+
+if __name__ == "__main__":
+    main()
