@@ -21,6 +21,7 @@ from abl.forms import (
 from abl.models import Certificate, User
 from abl.services import certificates as certificate_service
 from abl.services import collateral as collateral_service
+from abl.services import loans
 from abl.services.collateral import UploadRefused
 from abl.views.home import _user
 from abl.views.presenters import certificate_context, files_panel
@@ -185,6 +186,9 @@ def certify(request: HttpRequest, pk: int) -> HttpResponse:
 def certificate_list(request: HttpRequest, pk: int) -> HttpResponse:
     facility = get_facility_for_user(_user(request), pk)
     items = facility.certificates.select_related("current", "submitted", "approved")
-    return render(
-        request, "abl/certificate_list.html", {"facility": facility, "certificates": items}
-    )
+    context = {
+        "facility": facility,
+        "certificates": items,
+        "live": loans.live_availability(facility),
+    }
+    return render(request, "abl/certificate_list.html", context)

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from abl.models import AdvanceRequest, AuditEvent, LedgerEntry
 from abl.services import loans
@@ -194,3 +196,28 @@ def test_daily_balances_on_the_ledger_page(client, innotrac, abl_analyst):
     assert (
         '<td>2003-04-01</td><td class="money">5,000.00</td><td class="money">5,000.00</td>' in page
     )
+
+
+def test_the_queue_reads_the_same_number_of_queries_for_more_requests(
+    client, innotrac, cfo, abl_analyst, approved
+):
+    client.force_login(abl_analyst)
+
+    def queries_with(requests: int) -> int:
+        for n in range(requests):
+            loans.request_advance(
+                facility=innotrac, actor=cfo, amount=Decimal("1.00"), key=f"q{requests}-{n}"
+            )
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/reviews/").status_code == 200
+        return len(captured.captured_queries)
+
+    assert queries_with(1) == queries_with(5)
+
+
+def test_every_facility_page_shows_the_availability(client, innotrac, cfo, approved):
+    client.force_login(cfo)
+
+    for url in ("/", "/loan/", "/ledger/", "/certificates/"):
+        page = client.get(f"/facilities/{innotrac.pk}{url}").content.decode()
+        assert 'data-testid="live-line-cap">546,125.00<' in page, url
