@@ -96,7 +96,7 @@ class Migration(migrations.Migration):
                 ('above_since', models.DateField(blank=True, null=True)),
                 ('excess_availability', models.DecimalField(decimal_places=2, max_digits=18)),
                 ('excess_availability_pct', models.DecimalField(decimal_places=8, max_digits=12)),
-                ('measured_on', models.DateField(help_text='The business date of the last re-evaluation')),
+                ('measured_on', models.DateField(help_text='The business date these figures were measured')),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('facility', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='cadence', to='abl.facility')),
             ],

@@ -23,7 +23,7 @@ class Cadence(models.Model):
     above_since = models.DateField(null=True, blank=True)
     excess_availability = models.DecimalField(max_digits=18, decimal_places=2)
     excess_availability_pct = models.DecimalField(max_digits=12, decimal_places=8)
-    measured_on = models.DateField(help_text="The business date of the last re-evaluation")
+    measured_on = models.DateField(help_text="The business date these figures were measured")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -30,11 +30,12 @@ from abl.calc.terms.model import ReportingTerms
 from abl.models import Certificate, Facility, User
 from reporting.calc.due import Due, DueRules
 from reporting.calc.frequency import Frequency
-from reporting.models import Cadence, DueItem
+from reporting.models import Cadence, DailyClose, DueItem
 
 Kind = DueItem.Kind
 Status = DueItem.Status
 REPORTED = (Certificate.Status.SUBMITTED, Certificate.Status.APPROVED)
+FEW = 1000  # fewer facilities than this are looked up by id; more, the whole range is read
 
 
 def due_rules(reporting: ReportingTerms) -> DueRules:
@@ -47,13 +48,32 @@ def due_rules(reporting: ReportingTerms) -> DueRules:
 
 
 def planned_items(
-    *, cadence: Cadence, rules: DueRules, started_on: dt.date, on: dt.date
+    *, cadence: Cadence, rules: DueRules, on: dt.date, made_until: dt.date | None = None
 ) -> list[Due]:
-    """Every item the calendar holds on `on`: certificates since the switch, financials since the start."""
+    """The items the calendar holds on `on`: certificates since the switch, financials since the start.
+
+    `made_until` is the last close's business date: the items falling due from
+    it on are planned again (a close makes every item up to the next due date
+    after it), the older ones were made then and are not looked at again.
+    """
     frequency: Frequency = cadence.frequency  # type: ignore[assignment]
-    certificates = rules.schedule("certificate", frequency, start=cadence.since, on=on)
-    financials = rules.schedule("financials", None, start=started_on, on=on)
+    since, started = cadence.since, cadence.started_on
+    if made_until is not None:
+        since, started = max(since, made_until), max(started, made_until)
+    certificates = rules.schedule("certificate", frequency, start=since, on=on)
+    financials = rules.schedule("financials", None, start=started, on=on)
     return certificates + financials
+
+
+def last_close_before(on: dt.date) -> dt.date | None:
+    """The business date of the last nightly close before `on`, if any."""
+    found: dt.date | None = (
+        DailyClose.objects.filter(business_date__lt=on)
+        .order_by("-business_date")
+        .values_list("business_date", flat=True)
+        .first()
+    )
+    return found
 
 
 def bring_calendar_up_to_date(
@@ -79,11 +99,10 @@ def bring_calendar_up_to_date(
     ]
     if not rows:
         return 0
-    existing = set(
-        DueItem.objects.filter(
-            facility_id__in=list(plans), due_on__gte=min(r.due_on for r in rows)
-        ).values_list("facility_id", "kind", "frequency", "period_end")
-    )
+    made = DueItem.objects.filter(due_on__gte=min(r.due_on for r in rows))
+    if len(plans) < FEW:  # one facility's re-evaluation; the nightly close reads them all
+        made = made.filter(facility_id__in=list(plans))
+    existing = set(made.values_list("facility_id", "kind", "frequency", "period_end"))
     missing = [
         r for r in rows if (r.facility_id, r.kind, r.frequency, r.period_end) not in existing
     ]

@@ -34,8 +34,7 @@ class CloseReport:
 def close_business_day(*, on: dt.date | None = None) -> CloseReport:
     """Re-evaluate every facility on the business date, bring the calendars up to it, remind."""
     on = on or business_date.today()
-    measured = cadence.measure_all(on=on)
-    switches = cadence.reevaluate_all(on=on, measures=measured)
+    measured, switches = cadence.reevaluate_all(on=on)
     reminders = notices.reminders_due(on=on)
     if reminders:
         from reporting.tasks import send_reminder_task
@@ -46,9 +45,9 @@ def close_business_day(*, on: dt.date | None = None) -> CloseReport:
     DailyClose.objects.get_or_create(
         business_date=on,
         defaults={
-            "facilities": len(measured),
+            "facilities": measured,
             "switches": len(switches),
             "reminders": len(reminders),
         },
     )
-    return CloseReport(on, len(measured), [s.pk for s in switches], reminders)
+    return CloseReport(on, measured, [s.pk for s in switches], reminders)

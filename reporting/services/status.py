@@ -164,8 +164,8 @@ class Summary:
         pct = pct_display(cadence.excess_availability_pct) * 100
         line = pct_display(self.threshold_pct) * 100
         above = cadence.excess_availability_pct > self.threshold_pct
-        text = f"excess availability {pct:.2f}% on {cadence.measured_on} is "
-        text += f"{'above' if above else 'not above'} {line:.2f}%"
+        text = f"excess availability {pct:.2f}% is {'above' if above else 'not above'} "
+        text += f"{line:.2f}% (figures of {cadence.measured_on})"
         if cadence.above_since is not None:
             text += f"; above since {cadence.above_since}, the cure period runs"
         return text[0].upper() + text[1:] + "."

@@ -38,7 +38,7 @@ def test_calendar_page_flags_what_is_overdue(client, weekly, cfo, settings):
     assert page.status_code == 200
     text = page.content.decode()
     assert "<strong>Weekly</strong> since 2003-04-07" in text
-    assert "Excess availability 10.00% on 2003-04-10 is not above 15.00%." in text
+    assert "Excess availability 10.00% is not above 15.00% (figures of 2003-04-07)." in text
     assert text.count('data-testid="overdue"') == 1  # the week ending 04-04, due 04-09
     assert "2003-04-16" in text  # the week ending 04-11
     assert "monthly → weekly" not in text
