@@ -3,7 +3,7 @@
 One answer for `manage.py facility_status --json` (§10) and the home pages'
 "what is due next" and "reporting frequency and why": live availability from
 the loan ledger and the latest approved certificate (abl/services/loans.py),
-the frequency in force from the facility's cadence (the cure period counted),
+the frequency in force (its last switch on or before the date: the cure period counted),
 and the next open items of its due calendar.
 """
 
@@ -25,7 +25,6 @@ class FacilityStatus:
     facility: Facility
     on: dt.date
     live: Any  # abl.services.loans.LiveAvailability
-    cadence: Cadence | None
     last_switch: FrequencySwitch | None
     next_certificate: DueItem | None
     next_financials: DueItem | None
@@ -40,25 +39,8 @@ class FacilityStatus:
 
     @property
     def frequency_since(self) -> dt.date | None:
+        """The date of the last switch on or before `on` (the first frequency counts as one)."""
         return self.last_switch.on if self.last_switch is not None else None
-
-    @property
-    def frequency_reason(self) -> str:
-        """Why: the figures against the threshold, and a cure period under way."""
-        reason: str = self.live.frequency_reason
-        cadence, figures = self.cadence, self.live.figures
-        if (
-            cadence is not None
-            and figures is not None
-            and cadence.above_since is not None
-            and cadence.above_since <= self.on
-        ):
-            ends = cadence.above_since + dt.timedelta(days=self.reporting_terms.cure_days)
-            reason = (
-                f"{reason.removesuffix('so monthly.')}but weekly reporting continues through the "
-                f"cure period: monthly from {ends} if it stays above."
-            )
-        return reason
 
     @property
     def reporting_terms(self) -> ReportingTerms:
@@ -90,13 +72,6 @@ class FacilityStatus:
             return None
         rules = calendar.due_rules(self.reporting_terms)
         return rules.next_due("financials", None, on=self.on).due_on
-
-    def overdue(self) -> list[DueItem]:
-        return [
-            item
-            for item in (self.next_certificate, self.next_financials)
-            if item is not None and item.is_overdue(self.on)
-        ]
 
     def as_json(self) -> dict[str, Any]:
         """The §10 object: money as two-decimal strings, the percentage as a fraction to 4 places."""
@@ -137,7 +112,6 @@ def facility_status(facility: Facility, *, on: dt.date | None = None) -> Facilit
         facility=facility,
         on=on,
         live=live_availability(facility, on=on),
-        cadence=Cadence.objects.filter(facility=facility).first(),
         last_switch=FrequencySwitch.objects.filter(facility=facility, on__lte=on).first(),
         next_certificate=calendar.next_due(facility.pk, DueItem.Kind.CERTIFICATE, on=on),
         next_financials=calendar.next_due(facility.pk, DueItem.Kind.FINANCIALS, on=on),
@@ -151,6 +125,7 @@ class Summary:
     facility: Facility
     cadence: Cadence | None
     threshold_pct: Any  # Decimal | None: of the last switch
+    cure_days: int
     next_certificate: DueItem | None
     next_financials: DueItem | None
     overdue: int
@@ -167,7 +142,8 @@ class Summary:
         text = f"excess availability {pct:.2f}% is {'above' if above else 'not above'} "
         text += f"{line:.2f}% (figures of {cadence.measured_on})"
         if cadence.above_since is not None:
-            text += f"; above since {cadence.above_since}, the cure period runs"
+            ends = cadence.above_since + dt.timedelta(days=self.cure_days)
+            text += f"; above since {cadence.above_since}: monthly from {ends} if it stays above"
         return text[0].upper() + text[1:] + "."
 
 
@@ -175,11 +151,11 @@ def summaries(facilities: list[Facility], *, on: dt.date) -> list[Summary]:
     """The home page lines of these facilities, in a fixed number of queries."""
     ids = [f.pk for f in facilities]
     cadences = {c.facility_id: c for c in Cadence.objects.filter(facility_id__in=ids)}
-    thresholds: dict[int, Any] = {}
-    for facility_id, threshold in FrequencySwitch.objects.filter(facility_id__in=ids).values_list(
-        "facility_id", "threshold_pct"
-    ):
-        thresholds.setdefault(facility_id, threshold)  # the newest first (Meta.ordering)
+    lines: dict[int, tuple[Any, int]] = {}
+    for facility_id, threshold, cure_days in FrequencySwitch.objects.filter(
+        facility_id__in=ids
+    ).values_list("facility_id", "threshold_pct", "cure_days"):
+        lines.setdefault(facility_id, (threshold, cure_days))  # the newest first (Meta.ordering)
     first: dict[tuple[int, str], DueItem] = {}
     overdue: dict[int, int] = {}
     for item in DueItem.objects.open().filter(facility_id__in=ids).order_by("due_on", "id"):
@@ -190,7 +166,8 @@ def summaries(facilities: list[Facility], *, on: dt.date) -> list[Summary]:
         Summary(
             facility=f,
             cadence=cadences.get(f.pk),
-            threshold_pct=thresholds.get(f.pk),
+            threshold_pct=lines.get(f.pk, (None, 0))[0],
+            cure_days=lines.get(f.pk, (None, 0))[1],
             next_certificate=first.get((f.pk, DueItem.Kind.CERTIFICATE)),
             next_financials=first.get((f.pk, DueItem.Kind.FINANCIALS)),
             overdue=overdue.get(f.pk, 0),

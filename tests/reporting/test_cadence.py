@@ -15,6 +15,7 @@ from abl.services import loans
 from abl.services.terms import load_facility_terms
 from reporting.models import Cadence, DueItem, FrequencySwitch
 from reporting.services import cadence, close
+from reporting.services.status import summaries
 from reporting.tasks import notify_frequency_switch_task, reevaluate_frequency_task
 from tests.abl.conftest import TERMS
 from tests.factories import UserFactory
@@ -110,6 +111,11 @@ def test_with_cure_days_thirty_weekly_until_the_thirtieth_day(
 
     state = Cadence.objects.get(facility=innotrac)
     assert (state.frequency, state.above_since) == ("weekly", TODAY)
+    (line,) = summaries([innotrac], on=TODAY)
+    assert line.why == (
+        "Excess availability 15.01% is above 15.00% (figures of 2003-04-07); "
+        "above since 2003-04-07: monthly from 2003-05-07 if it stays above."
+    )
     for day, frequency in [(dt.date(2003, 5, 6), "weekly"), (dt.date(2003, 5, 7), "monthly")]:
         settings.ABL_BUSINESS_DATE = day.isoformat()
         with run(execute=True):
