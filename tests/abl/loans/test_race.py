@@ -225,3 +225,29 @@ def test_ledger_entries_cannot_be_changed_or_deleted(innotrac, abl_analyst):
         LedgerEntry.objects.filter(pk=entry.pk).update(amount=Decimal("1.00"))
     with pytest.raises(ProgrammingError, match="append-only"), transaction.atomic():
         LedgerEntry.objects.filter(pk=entry.pk).delete()
+
+
+def test_a_double_click_at_once_makes_one_request(innotrac, cfo):
+    """Two submissions of one form (one key) in the same instant: one request, the same id."""
+    start = threading.Barrier(2)
+    ids: list[int] = []
+
+    def submit():
+        try:
+            start.wait()
+            advance = loans.request_advance(
+                facility=innotrac, actor=cfo, amount=AMOUNT, value_date=TODAY, key="one-form"
+            )
+            ids.append(advance.pk)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert len(ids) == 2
+    assert ids[0] == ids[1]
+    assert AdvanceRequest.objects.count() == 1
