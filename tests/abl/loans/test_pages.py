@@ -84,6 +84,7 @@ def test_analyst_sees_before_and_after_and_approves(client, innotrac, cfo, abl_a
         "Advance of 46,125.00 valued 2003-04-07 approved: "
         "excess availability 546,125.00 → 500,000.00"
     )
+    assert summary in client.get("/audit/").content.decode()
 
 
 def test_an_overdrawing_approval_is_refused_on_the_page(
