@@ -8,6 +8,7 @@ from abl.models.certificate import (
     Invoice,
     Payable,
 )
+from abl.models.documents import CertificateDocument
 from abl.models.facility import Facility, TermsVersion
 from abl.models.loans import AdvanceRequest, LedgerEntry
 from abl.models.notification import Notification
@@ -17,6 +18,7 @@ __all__ = [
     "AdvanceRequest",
     "AuditEvent",
     "Certificate",
+    "CertificateDocument",
     "CollateralFile",
     "Computation",
     "CustomerLine",
