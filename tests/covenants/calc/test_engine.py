@@ -282,3 +282,36 @@ def test_inconsistent_figures_refuse_to_exist():
         "goodwill: must not be negative",
         "subordinated_debt: must not be more than total_liabilities",
     ]
+
+
+@pytest.mark.parametrize(
+    ("covenant", "on", "value", "expected"),
+    [
+        ("tangible_net_worth", dt.date(2003, 3, 31), "31500000.00", "31500000.00"),
+        ("fixed_charge_coverage", dt.date(2003, 6, 30), "1.10", "1.10"),
+        ("debt_to_tangible_net_worth", dt.date(2003, 6, 30), "1.75", "1.75"),
+        ("capital_expenditures", dt.date(2003, 6, 30), "3500000.00", "3500000.00"),
+    ],
+)
+def test_an_amendment_resets_one_requirement_from_its_date(covenant, on, value, expected):
+    from covenants.calc.terms import with_requirement
+
+    amended = with_requirement(COVENANTS, covenant, on, Decimal(value))
+
+    after = {r.covenant: r for r in evaluate(amended, on, financials())}
+    before = {r.covenant: r for r in evaluate(COVENANTS, on, financials())}
+    assert after[covenant].required == Decimal(expected)
+    assert {k: r.required for k, r in after.items() if k != covenant} == {
+        k: r.required for k, r in before.items() if k != covenant
+    }
+
+
+def test_an_amended_last_step_carries_the_quarterly_increase_from_it():
+    from covenants.calc.terms import with_requirement
+
+    amended = with_requirement(
+        COVENANTS, "tangible_net_worth", dt.date(2004, 6, 30), Decimal("34000000.00")
+    )
+
+    [tnw, *_] = evaluate(amended, dt.date(2004, 12, 31), financials())
+    assert tnw.required == Decimal("34500000.00")  # 34.0M at 2004-06-30, + 2 × 250,000
