@@ -29,7 +29,7 @@ from abl.services.notifications import queue_certificate_notification
 from abl.services.processing import pending_files
 from abl.services.reconciliation import unexplained_differences
 from reporting.services.cadence import queue_reevaluation
-from reporting.services.calendar import fulfil_certificate_items
+from reporting.services.calendar import fulfil_certificate_items, reopen_certificate_items
 
 Status = Certificate.Status
 Kind = CollateralFile.Kind
@@ -197,6 +197,7 @@ def return_certificate(*, certificate: Certificate, actor: User, comment: str) -
         summary=f"Certificate as of {certificate.as_of} returned: {certificate.review_comment}",
     )
     queue_certificate_notification(certificate=certificate, event=Notification.Event.RETURNED)
+    reopen_certificate_items(certificate=certificate, actor=actor)
     return certificate
 
 

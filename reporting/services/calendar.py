@@ -193,6 +193,38 @@ def fulfil_certificate_items(*, certificate: Certificate, actor: User) -> int:
     return count
 
 
+def reopen_certificate_items(*, certificate: Certificate, actor: User) -> int:
+    """A certificate was returned: the items its submission fulfilled are open again.
+
+    Unless another submitted certificate covers them. Called inside the
+    returning transaction; audited when it re-opens something.
+    """
+    count = DueItem.objects.filter(
+        facility_id=certificate.facility_id,
+        kind=Kind.CERTIFICATE,
+        status=Status.FULFILLED,
+        fulfilled_with=f"abl.Certificate:{certificate.pk}",
+    ).update(
+        status=Status.OPEN,
+        fulfilled_on=None,
+        fulfilled_at=None,
+        fulfilled_by=None,
+        fulfilled_with="",
+    )
+    if count:
+        _fulfil_reported([certificate.facility_id], business_date.today())
+        record(
+            actor=actor,
+            action="reporting.due_reopened",
+            obj=certificate,
+            facility=certificate.facility,
+            summary=f"Certificate as of {certificate.as_of} returned: "
+            f"{count} certificate(s) due are open again",
+            changes={"items": count},
+        )
+    return count
+
+
 @transaction.atomic
 def fulfil_due_item(
     *,

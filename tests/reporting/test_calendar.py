@@ -208,3 +208,36 @@ def test_submitting_a_certificate_fulfils_its_due_item_at_once(monthly, cfo, set
     assert not april.is_overdue(D(2003, 5, 16))
     may = DueItem.objects.get(facility=monthly, kind="certificate", period_end=D(2003, 5, 31))
     assert may.status == "open"
+
+
+def test_a_returned_certificate_reopens_what_its_submission_fulfilled(
+    monthly, cfo, abl_analyst, settings
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from abl.services import certificates, collateral
+    from abl.tasks import process_collateral_file_task
+    from tests.abl.conftest import AGING
+
+    settings.ABL_BUSINESS_DATE = "2003-05-16"
+    close.close_business_day()
+    draft = collateral.open_draft(facility=monthly, as_of=D(2003, 4, 30), actor=cfo)
+    received = collateral.receive_file(
+        certificate=draft,
+        kind="receivables",
+        upload=SimpleUploadedFile("aging.csv", AGING.encode()),
+        actor=cfo,
+        queue=False,
+    )
+    process_collateral_file_task(received.pk)
+    certificates.submit_certificate(certificate=draft, actor=cfo, name="David Gamsey", title="CFO")
+
+    certificates.return_certificate(
+        certificate=draft, actor=abl_analyst, comment="The aging does not foot."
+    )
+
+    april = DueItem.objects.get(facility=monthly, kind="certificate", period_end=D(2003, 4, 30))
+    assert (april.status, april.fulfilled_on, april.fulfilled_with) == ("open", None, "")
+    assert april.is_overdue(D(2003, 5, 16))
+    march = DueItem.objects.get(facility=monthly, kind="certificate", period_end=D(2003, 3, 31))
+    assert march.status == "fulfilled"  # by the approved certificate as of 2003-03-31
