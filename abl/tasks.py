@@ -2,6 +2,7 @@
 
 from celery import Task, shared_task
 from django.conf import settings
+from django.db import OperationalError
 
 import config.celery  # noqa: F401 - the configured app, current before any task is sent
 from abl.services import audit, processing, system
@@ -58,3 +59,19 @@ def verify_audit_chain_task() -> dict[str, int | str | None]:
     """From beat, nightly: verify the audit chain; when broken, audit it and email the administrators."""
     report = audit.check_audit_chain()
     return {"checked": report.checked, "problem": report.problem, "event_id": report.event_id}
+
+
+@shared_task(
+    name="abl.render_certificate_pdf",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def render_certificate_pdf_task(certificate_id: int) -> int:
+    """Render the certificate's PDF in its present state; the same record when run twice.
+
+    Retried when the database is briefly unreachable (safe: rendering again stores nothing new).
+    """
+    from abl.services import documents
+
+    return documents.render_certificate_document(certificate_id=certificate_id).pk

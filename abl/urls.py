@@ -36,6 +36,7 @@ urlpatterns = [
         name="drill_invoices",
     ),
     path("certificates/<int:pk>/inventory/", drilldown.inventory_items, name="drill_inventory"),
+    path("certificates/<int:pk>/certificate.pdf", exports.certificate_pdf, name="certificate_pdf"),
     path("certificates/<int:pk>/export.xlsx", exports.certificate_xlsx, name="certificate_xlsx"),
     path(
         "certificates/<int:pk>/export/<str:table>.csv",

@@ -310,6 +310,7 @@ FILLERS: dict[str, list[Filler]] = {
     ],
     "drill_invoices": [_per_state(_customers)],
     "drill_inventory": [_certificate("drill_inventory", "?reason=eligible")],
+    "certificate_pdf": [_certificate("certificate_pdf")],
     "certificate_xlsx": [_certificate("certificate_xlsx", f"?computation={BEYOND_BIGINT}")],
     "certificate_csv": [_exports],
     "set_reserves": [_certificate("set_reserves")],

@@ -24,6 +24,7 @@ from abl.models import (
     User,
 )
 from abl.services.computations import compute_certificate
+from abl.services.documents import queue_certificate_document
 from abl.services.errors import CertificateError
 from abl.services.notifications import queue_certificate_notification
 from abl.services.processing import pending_files
@@ -128,6 +129,7 @@ def submit_certificate(
         changes={"computation": certificate.submitted.pk},
     )
     queue_certificate_notification(certificate=certificate, event=Notification.Event.SUBMITTED)
+    queue_certificate_document(certificate=certificate)
     fulfil_certificate_items(certificate=certificate, actor=actor)
     return certificate
 
@@ -173,6 +175,7 @@ def approve_certificate(*, certificate: Certificate, actor: User, comment: str =
         changes={"computation": computation.pk, "comment": certificate.review_comment},
     )
     queue_certificate_notification(certificate=certificate, event=Notification.Event.APPROVED)
+    queue_certificate_document(certificate=certificate)
     queue_reevaluation(certificate.facility_id, f"certificate {certificate.pk} approved")
     return certificate
 

@@ -1,15 +1,17 @@
-"""Downloads of a certificate's full detail: one XLSX of three sheets, or one CSV per list.
+"""Downloads of a certificate: its PDF, and its full detail as one XLSX of three sheets or one
+CSV per list.
 
 The computation shown is the drill-down's (`?computation=` one of this
 certificate's, else the current one); abl/exports.py writes the files.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 
 from abl import exports
 from abl.access import get_certificate_for_user
 from abl.models import Certificate
+from abl.services.documents import document_state, render_certificate_document
 from abl.views.drilldown import shown_computation
 from abl.views.home import _user
 
@@ -44,5 +46,18 @@ def certificate_csv(request: HttpRequest, pk: int, table: str) -> StreamingHttpR
         exports.csv_chunks(chosen), content_type="text/csv; charset=utf-8"
     )
     name = _name(certificate, f"computation-{computation.pk}-{table}", "csv")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The certificate's PDF in its present state (DRAFT until approved); 404 for a draft."""
+    certificate = get_certificate_for_user(_user(request), pk)
+    if document_state(certificate) is None:
+        raise Http404("A certificate has a PDF once it is submitted")
+    document = render_certificate_document(certificate_id=certificate.pk)
+    response = HttpResponse(bytes(document.pdf), content_type="application/pdf")
+    name = _name(certificate, document.state, "pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
