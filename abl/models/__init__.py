@@ -10,6 +10,7 @@ from abl.models.certificate import (
 )
 from abl.models.documents import CertificateDocument
 from abl.models.facility import Facility, TermsVersion
+from abl.models.loan_documents import ChecklistFile, ChecklistItem, TermsAcknowledgement
 from abl.models.loans import AdvanceRequest, LedgerEntry
 from abl.models.notification import Notification
 from abl.models.people import Organisation, Role, User
@@ -19,6 +20,8 @@ __all__ = [
     "AuditEvent",
     "Certificate",
     "CertificateDocument",
+    "ChecklistFile",
+    "ChecklistItem",
     "CollateralFile",
     "Computation",
     "CustomerLine",
@@ -30,6 +33,7 @@ __all__ = [
     "Organisation",
     "Payable",
     "Role",
+    "TermsAcknowledgement",
     "TermsVersion",
     "User",
 ]
