@@ -10,6 +10,7 @@ from abl.models.certificate import (
 )
 from abl.models.documents import CertificateDocument
 from abl.models.facility import Facility, TermsVersion
+from abl.models.fees import BaseRate, FeeCharge, FieldExam
 from abl.models.loan_documents import ChecklistFile, ChecklistItem, TermsAcknowledgement
 from abl.models.loans import AdvanceRequest, LedgerEntry
 from abl.models.notification import Notification
@@ -18,6 +19,7 @@ from abl.models.people import Organisation, Role, User
 __all__ = [
     "AdvanceRequest",
     "AuditEvent",
+    "BaseRate",
     "Certificate",
     "CertificateDocument",
     "ChecklistFile",
@@ -26,6 +28,8 @@ __all__ = [
     "Computation",
     "CustomerLine",
     "Facility",
+    "FeeCharge",
+    "FieldExam",
     "InventoryItem",
     "Invoice",
     "LedgerEntry",

@@ -1,0 +1,145 @@
+"""The fee ledger (§9): charges posted to the loan, the base rate series, field exams.
+
+A `FeeCharge` is one fee or one month's interest charged to the facility, with
+the loan ledger entry that charged it. The database is the last line against
+charging twice: one monitoring and one interest charge per facility and month,
+one set-up charge per facility, one charge per field exam; and it refuses to
+change or delete a charge once written (abl/0018). See docs/fees.md.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+FIELD_EXAM_FEE = Decimal("2700.00")
+
+
+class BaseRate(models.Model):
+    """The base rate (e.g. prime) in force from `effective_date` until the next one."""
+
+    name = models.CharField(max_length=40, default="prime")
+    effective_date = models.DateField()
+    rate = models.DecimalField(
+        max_digits=9, decimal_places=6, help_text="A fraction: 0.0425 is 4.25% a year"
+    )
+    note = models.CharField(max_length=300, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    set_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "-effective_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "effective_date"], name="one_base_rate_per_day"
+            ),
+            models.CheckConstraint(
+                name="base_rate_a_fraction", condition=Q(rate__gte=0, rate__lt=1)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.rate} from {self.effective_date}"
+
+
+class FieldExam(models.Model):
+    """A field exam ("audit fees for periodic ABL review"): scheduled, then recorded as done.
+
+    Recording it gives it its place among the year's charged exams
+    (`charge_year`, `charge_number` 1, 2, 3 …, unique): the service refuses one
+    beyond the terms' `max_per_year`.
+    """
+
+    facility = models.ForeignKey(
+        "abl.Facility", on_delete=models.PROTECT, related_name="field_exams"
+    )
+    scheduled_for = models.DateField()
+    done_on = models.DateField(null=True, blank=True)
+    fee = models.DecimalField(max_digits=18, decimal_places=2, default=FIELD_EXAM_FEE)
+    notes = models.TextField(blank=True)
+    charge_year = models.PositiveIntegerField(null=True, blank=True)
+    charge_number = models.PositiveIntegerField(null=True, blank=True)
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["facility", "scheduled_for", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["facility", "charge_year", "charge_number"],
+                name="field_exam_one_charge_place",
+            ),
+            models.CheckConstraint(name="field_exam_fee_positive", condition=Q(fee__gt=0)),
+            models.CheckConstraint(
+                name="field_exam_charged_when_done",
+                condition=Q(
+                    done_on__isnull=True, charge_year__isnull=True, charge_number__isnull=True
+                )
+                | Q(done_on__isnull=False, charge_year__isnull=False, charge_number__gte=1),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        when = f"done {self.done_on}" if self.done_on else f"scheduled for {self.scheduled_for}"
+        return f"Field exam {self.pk} of {self.facility} ({when})"
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_on is not None
+
+
+class FeeCharge(models.Model):
+    """One posted charge: a fee or a month's interest, and the loan ledger entry that charged it."""
+
+    class Kind(models.TextChoices):
+        MONITORING = "monitoring", "Monthly monitoring fee"
+        SETUP = "setup", "Online reporting set-up fee"
+        FIELD_EXAM = "field_exam", "Field exam"
+        INTEREST = "interest", "Interest"
+
+    facility = models.ForeignKey(
+        "abl.Facility", on_delete=models.PROTECT, related_name="fee_charges"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    period = models.DateField(help_text="The first day of the month it was posted for")
+    date = models.DateField(help_text="The charge's date, within its period")
+    amount = models.DecimalField(max_digits=18, decimal_places=2)
+    description = models.CharField(max_length=300)
+    field_exam = models.OneToOneField(
+        FieldExam, on_delete=models.PROTECT, null=True, blank=True, related_name="charge"
+    )
+    entry = models.OneToOneField(
+        "abl.LedgerEntry", on_delete=models.PROTECT, related_name="fee_charge"
+    )
+    posted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["facility", "date", "pk"]
+        indexes = [models.Index(fields=["facility", "period"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["facility", "kind", "period"],
+                condition=Q(kind__in=["monitoring", "interest"]),
+                name="fee_once_per_month",
+            ),
+            models.UniqueConstraint(
+                fields=["facility"], condition=Q(kind="setup"), name="fee_setup_once"
+            ),
+            models.CheckConstraint(name="fee_amount_positive", condition=Q(amount__gt=0)),
+            models.CheckConstraint(
+                name="fee_exam_charge_names_its_exam",
+                condition=Q(kind="field_exam", field_exam__isnull=False)
+                | (~Q(kind="field_exam") & Q(field_exam__isnull=True)),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} on {self.date} ({self.facility})"
