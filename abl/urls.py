@@ -96,3 +96,18 @@ urlpatterns += [
     path("people/lockouts/unlock/", accounts.unlock, name="unlock_login"),
     path("people/<int:pk>/sessions/end/", accounts.end_person_sessions, name="end_person_sessions"),
 ]
+
+from abl.views import loan_documents  # noqa: E402  (appended with its pages)
+
+urlpatterns += [
+    path("facilities/<int:pk>/checklist/", loan_documents.checklist, name="checklist"),
+    path("facilities/<int:pk>/checklist/add/", loan_documents.checklist_add, name="checklist_add"),
+    path("checklist/<int:pk>/attach/", loan_documents.checklist_attach, name="checklist_attach"),
+    path("checklist/<int:pk>/decide/", loan_documents.checklist_decide, name="checklist_decide"),
+    path("checklist/files/<int:pk>/", loan_documents.checklist_file, name="checklist_file"),
+    path(
+        "facilities/<int:pk>/terms/<int:version>/acknowledge/",
+        loan_documents.acknowledge_terms,
+        name="acknowledge_terms",
+    ),
+]

@@ -221,6 +221,12 @@ def _exports(world: World, state: str) -> list[str]:
     return [reverse("certificate_csv", args=[pk, table]) for table in tables]
 
 
+def _acknowledge(world: World, state: str) -> list[str]:
+    if state == ONCE:
+        return [reverse("acknowledge_terms", args=[BEYOND_BIGINT, 1])]
+    return [reverse("acknowledge_terms", args=[world.facilities[state].pk, v]) for v in (1, 99)]
+
+
 def _once(*urls: str) -> Filler:
     """A page without parameters: walked once, not once per state."""
     return lambda world, state: list(urls) if state == ONCE else []
@@ -311,6 +317,12 @@ FILLERS: dict[str, list[Filler]] = {
     "drill_invoices": [_per_state(_customers)],
     "drill_inventory": [_certificate("drill_inventory", "?reason=eligible")],
     "certificate_pdf": [_certificate("certificate_pdf")],
+    "checklist": [_facility("checklist")],
+    "checklist_add": [_facility("checklist_add")],
+    "checklist_attach": [_once(reverse("checklist_attach", args=[BEYOND_BIGINT]))],
+    "checklist_decide": [_once(reverse("checklist_decide", args=[BEYOND_BIGINT]))],
+    "checklist_file": [_once(reverse("checklist_file", args=[BEYOND_BIGINT]))],
+    "acknowledge_terms": [_acknowledge],
     "certificate_xlsx": [_certificate("certificate_xlsx", f"?computation={BEYOND_BIGINT}")],
     "certificate_csv": [_exports],
     "set_reserves": [_certificate("set_reserves")],

@@ -61,6 +61,13 @@ def files_kept_only_on_success() -> Iterator[None]:
         outer.extend(stored)
 
 
+def keep_only_on_success(stored: Any) -> None:
+    """Bytes just written to storage (a FieldFile): deleted again if the enclosing
+    files_kept_only_on_success block fails; kept as they are outside one."""
+    if (block := _stored_in_block.get()) is not None:
+        block.append((stored.storage, stored.name))
+
+
 class UploadRefused(Exception):
     """The report cannot be taken; nothing of it was saved.
 
@@ -331,8 +338,7 @@ def receive_file(
     suffix = Path(name).suffix.lower()
     suffix = suffix if suffix in source.CSV_SUFFIXES | source.XLSX_SUFFIXES else ""
     collateral.stored.save(f"{digest.hexdigest()[:16]}-{kind}{suffix}", upload, save=False)
-    if (stored := _stored_in_block.get()) is not None:
-        stored.append((collateral.stored.storage, collateral.stored.name))
+    keep_only_on_success(collateral.stored)
     collateral.save()
     record(
         actor=actor,

@@ -15,3 +15,7 @@ class LoanRefused(Exception):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class DocumentRefused(Exception):
+    """A loan-document action (the checklist, acknowledging terms) refused; nothing was changed."""

@@ -6,9 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from abl import business_date
-from abl.access import facilities_for, get_facility_for_user, require_role
+from abl.access import facilities_for, get_facility_for_user, may_report, require_role
 from abl.models import AuditEvent, Role, User
 from abl.services.certificates import latest_approved
+from abl.services.loan_documents import awaiting_acknowledgement, terms_hash
 from abl.services.loans import live_availability
 from abl.views.terms_page import terms_sections
 
@@ -30,6 +31,12 @@ def home(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     facilities = facilities_for(user)
     context: dict[str, object] = {"facilities": facilities}
+    if user.role == Role.BORROWER:
+        context["to_acknowledge"] = [
+            (facility, version)
+            for facility in facilities
+            if (version := awaiting_acknowledgement(facility)) is not None
+        ]
     if user.role == Role.ANALYST:
         from covenants.services.queries import analyst_home
 
@@ -48,8 +55,11 @@ def facility_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def facility_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    facility = get_facility_for_user(_user(request), pk)
-    versions = list(facility.terms_versions.select_related("created_by"))
+    user = _user(request)
+    facility = get_facility_for_user(user, pk)
+    versions = list(
+        facility.terms_versions.select_related("created_by", "acknowledgement__acknowledged_by")
+    )
     shown = next((v for v in versions if str(v.version) == request.GET.get("version")), None)
     shown = shown or (versions[0] if versions else None)
     sections = terms_sections(shown) if shown is not None else []
@@ -58,6 +68,8 @@ def facility_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "versions": versions,
         "shown": shown,
         "sections": sections,
+        "may_acknowledge": shown is not None and may_report(user, facility),
+        "shown_hash": terms_hash(shown) if shown is not None else "",
         "current_base": latest_approved(facility),
         "live": live_availability(facility),
         "certificates": facility.certificates.select_related("current", "approved")[:10],
