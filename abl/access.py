@@ -80,6 +80,11 @@ def may_record_repayment(user: User) -> bool:
     return user.role == Role.ANALYST
 
 
+def may_keep_fee_ledger(user: User) -> bool:
+    """Field exams and the base rate series are kept by the bank's ABL analysts."""
+    return user.role == Role.ANALYST
+
+
 def advance_decision_refusal(user: User, advance: AdvanceRequest) -> str | None:
     """Why the user may not approve or decline this advance request now, or None when they may.
 

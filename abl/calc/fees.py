@@ -184,7 +184,8 @@ class InterestMonth:
         charged = [d for d in self.days if d.balance > 0]
         rates = sorted({(d.base_rate, d.margin) for d in charged})
         parts = ", ".join(
-            f"{base_name} {_pct(base)} + margin {_pct(margin)}" for base, margin in rates
+            f"{base_name} {percent_text(base)} + margin {percent_text(margin)}"
+            for base, margin in rates
         )
         text = f"Interest {self.month}: {len(charged)} days with a balance, {self.day_count}"
         text += f", {parts}" if parts else ""
@@ -193,7 +194,8 @@ class InterestMonth:
         return text
 
 
-def _pct(rate: Decimal) -> str:
+def percent_text(rate: Decimal) -> str:
+    """A yearly rate as a percentage, as precise as it is: 0.0425 → '4.25%', 0.04 → '4%'."""
     return f"{(rate * 100).normalize():f}%" if rate else "0%"
 
 

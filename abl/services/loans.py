@@ -249,6 +249,52 @@ def record_opening_balance(
     return entry
 
 
+# --- Fees and interest (abl/services/fees.py) ----------------------------------------------
+
+
+@transaction.atomic
+def charge_loan(
+    *,
+    facility: Facility,
+    actor: User | None,
+    kind: str,
+    amount: Decimal,
+    value_date: dt.date,
+    description: str,
+    source: str,
+) -> LedgerEntry:
+    """A fee or a month's interest charged to the loan (§9): one `fee` or `interest` entry.
+
+    Called by the fee ledger's posting (`abl.services.fees`); `source` names the
+    charge (e.g. "fees:monitoring:2003-04"), unique per facility, so the same
+    charge is never written twice. Audited.
+    """
+    if kind not in {Kind.FEE, Kind.INTEREST}:
+        raise ValueError(f"not a charge to the loan: {kind!r}")
+    if amount <= 0:
+        raise LoanRefused("A charge to the loan must be more than zero.", field="amount")
+    facility = _locked(facility)
+    entry = _append(
+        facility,
+        kind=kind,
+        amount=amount,
+        value_date=value_date,
+        actor=actor,
+        description=description,
+        source=source,
+    )
+    record(
+        actor=actor,
+        action="ledger.charged",
+        obj=entry,
+        facility=facility,
+        summary=f"{entry.get_kind_display()} {money_text(amount)} valued {value_date}: {description}",
+        changes={"amount": str(amount), "value_date": value_date.isoformat(), "source": source},
+    )
+    _balance_changed(facility)
+    return entry
+
+
 # --- Advances ----------------------------------------------------------------------------
 
 
