@@ -123,7 +123,7 @@ def test_a_base_rate_is_set_for_a_date_and_audited_with_the_one_it_replaces(abl_
     assert list(BaseRate.objects.values_list("effective_date", "rate")) == [
         (dt.date(2003, 6, 27), Decimal("0.042500"))
     ]
-    event = AuditEvent.objects.filter(action="fees.base_rate_set").order_by("-id").first()
+    event = AuditEvent.objects.filter(action="fees.base_rate_set").latest("id")
     assert event.summary == "prime from 2003-06-27: 4.25%"
     assert event.changes["rate"] == ["0.040000", "0.0425"]
 

@@ -123,7 +123,7 @@ def test_the_posting_is_audited_per_facility(april):
 def test_the_database_refuses_a_second_monitoring_charge_for_a_month(april):
     fees.post_fees(month=APRIL)
     first = FeeCharge.objects.get(kind="monitoring")
-    entry = LedgerEntry.objects.filter(facility=april).order_by("-seq").first()
+    entry = LedgerEntry.objects.filter(facility=april).latest("seq")
 
     with pytest.raises(IntegrityError), transaction.atomic():
         FeeCharge.objects.create(

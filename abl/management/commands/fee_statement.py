@@ -1,0 +1,50 @@
+"""python manage.py fee_statement --facility ID --month YYYY-MM --json
+
+A facility's fee statement for a month, as posted (`fees.fee_statement`, the
+same the statement page shows). With --json, the §10 object:
+{"facility", "month", "lines": [{"date", "kind", "description", "amount"}], "total"}.
+"""
+
+import json
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from abl.calc.money import money_text
+from abl.management.commands.post_fees import month_argument
+from abl.models import Facility
+from abl.services import fees
+
+
+def facility_by_id(ref: str) -> Facility:
+    """--facility: the terms file's id (e.g. innotrac-2003) or the number pages show."""
+    number = ref.isascii() and ref.isdigit() and len(ref) < 19
+    facility = Facility.objects.filter(**({"pk": int(ref)} if number else {"slug": ref})).first()
+    if facility is None:
+        raise CommandError(f"--facility: no facility {ref!r}")
+    return facility
+
+
+class Command(BaseCommand):
+    help = "Print a facility's fee statement for a month."
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--facility", required=True, help="the terms file's id or the number")
+        parser.add_argument("--month", required=True, help="YYYY-MM")
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        month = month_argument(options["month"])
+        facility = facility_by_id(options["facility"])
+        statement = fees.fee_statement(facility=facility, month=month)
+        if options["json"]:
+            self.stdout.write(json.dumps(statement.to_data()))
+            return
+        self.stdout.write(f"Fees of {facility.name} for {month}")
+        for line in statement.lines:
+            self.stdout.write(
+                f"{line.date} {line.kind:<10} {money_text(line.amount):>14}  {line.description}"
+            )
+        self.stdout.write(f"Total {money_text(statement.total)}")

@@ -1,0 +1,147 @@
+"""post_fees, fee_statement --json (§10) and field_exam: the services, refusals on stderr."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from abl.models import AuditEvent, FeeCharge, FieldExam, LedgerEntry
+from tests.abl.fees.conftest import APRIL_INTEREST
+
+pytestmark = pytest.mark.django_db
+
+
+def _run(*args: str) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def _state() -> tuple[int, int, int, int]:
+    return (
+        FeeCharge.objects.count(),
+        FieldExam.objects.count(),
+        LedgerEntry.objects.count(),
+        AuditEvent.objects.count(),
+    )
+
+
+def test_post_fees_prints_what_it_posted_and_nothing_the_second_time(april):
+    first = _run("post_fees", "--month", "2003-04")
+    second = _run("post_fees", "--month", "2003-04")
+
+    assert first.splitlines() == [
+        "innotrac-2003 2003-04-01 setup 1,125.00 Online reporting set-up fee (once)",
+        "innotrac-2003 2003-04-30 monitoring 1,555.00 Monthly monitoring fee 2003-04",
+        "innotrac-2003 2003-04-30 interest 17,004.40 "
+        + FeeCharge.objects.get(kind="interest").description,
+    ]
+    assert second == "Nothing to post for 2003-04: every charge is already posted.\n"
+    assert FeeCharge.objects.count() == 3
+
+
+def test_fee_statement_json_is_exactly_the_contract(april):
+    _run("post_fees", "--month", "2003-04")
+
+    data = json.loads(
+        _run("fee_statement", "--facility", "innotrac-2003", "--month", "2003-04", "--json")
+    )
+
+    interest = FeeCharge.objects.get(kind="interest").description
+    assert data == {
+        "facility": "innotrac-2003",
+        "month": "2003-04",
+        "lines": [
+            {
+                "date": "2003-04-01",
+                "kind": "setup",
+                "description": "Online reporting set-up fee (once)",
+                "amount": "1125.00",
+            },
+            {
+                "date": "2003-04-30",
+                "kind": "monitoring",
+                "description": "Monthly monitoring fee 2003-04",
+                "amount": "1555.00",
+            },
+            {
+                "date": "2003-04-30",
+                "kind": "interest",
+                "description": interest,
+                "amount": str(APRIL_INTEREST),
+            },
+        ],
+        "total": "19684.40",
+    }
+
+
+def test_a_month_with_nothing_posted_has_an_empty_statement(innotrac):
+    data = json.loads(
+        _run("fee_statement", "--facility", "innotrac-2003", "--month", "2003-01", "--json")
+    )
+
+    assert data == {"facility": "innotrac-2003", "month": "2003-01", "lines": [], "total": "0.00"}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("post_fees", "--month", "2003-13"), "--month: not a month: 2003-13"),
+        (("post_fees", "--month", "April"), "--month: not a month (YYYY-MM): 'April'"),
+        (
+            ("post_fees", "--month", "2003-05"),
+            "--month: 2003-05 has not ended: the business date is 2003-05-01.",
+        ),
+        (
+            ("fee_statement", "--facility", "nobody", "--month", "2003-04", "--json"),
+            "--facility: no facility 'nobody'",
+        ),
+    ],
+)
+def test_bad_input_is_refused_with_the_argument_named_and_nothing_changes(april, args, message):
+    before = _state()
+
+    with pytest.raises(CommandError) as refusal:
+        _run(*args)
+
+    assert str(refusal.value) == message
+    assert _state() == before
+
+
+def test_a_fourth_field_exam_is_refused_by_the_command_and_nothing_changes(
+    innotrac, abl_analyst, settings
+):
+    settings.ABL_BUSINESS_DATE = "2003-12-31"
+    for day in ("2003-03-10", "2003-06-10", "2003-09-10"):
+        exam = _run(
+            "field_exam", "--facility", "innotrac-2003", "--schedule", day, "--user", "analyst"
+        )
+        _run(
+            "field_exam",
+            "--exam",
+            exam.strip(),
+            "--done-on",
+            day,
+            "--fee",
+            "2,700.00",
+            "--user",
+            "analyst",
+        )
+    before = _state()
+
+    with pytest.raises(CommandError) as refusal:
+        _run(
+            "field_exam",
+            "--facility",
+            "innotrac-2003",
+            "--schedule",
+            "2003-11-03",
+            "--user",
+            "analyst",
+        )
+
+    assert str(refusal.value) == (
+        "--schedule: At most 3 field exams are charged per calendar year: 2003 already has 3."
+    )
+    assert _state() == before
