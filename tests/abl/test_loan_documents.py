@@ -112,7 +112,7 @@ def test_the_analyst_requests_the_borrower_attaches_and_the_analyst_receives(
     download = client.get(f"/checklist/files/{attached.pk}/")
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == b"%PDF-1.4 signed"
-    download.close()
+    download.file_to_stream.close()  # not download.close(): that ends the request's connections
 
     client.force_login(abl_analyst)
     page = client.get(f"/facilities/{innotrac.pk}/checklist/").content.decode()
