@@ -75,3 +75,23 @@ def render_certificate_pdf_task(certificate_id: int) -> int:
     from abl.services import documents
 
     return documents.render_certificate_document(certificate_id=certificate_id).pk
+
+
+@shared_task(name="abl.post_fees")
+def post_fees_task(month: str | None = None) -> str:
+    """Post a month's fees and interest for every facility (`fees.post_fees`); run twice, once.
+
+    Beat runs it monthly with no month: the month before the business date's. A
+    refusal (a balance without a base rate) is returned, not retried: an analyst
+    must set the rate, and the next run (or `post_fees`) posts the month then.
+    """
+    from abl import business_date
+    from abl.calc.fees import Month
+    from abl.services import fees
+
+    target = Month.parse(month) if month else Month.of(business_date.today()).previous()
+    try:
+        charges = fees.post_fees(month=target)
+    except fees.FeeRefused as refusal:
+        return f"{target}: refused: {refusal}"
+    return f"{target}: {len(charges)} charges posted"

@@ -177,6 +177,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.close_business_day",
         "schedule": crontab(minute=env_int("ABL_CLOSE_MINUTE", default=5), hour=0),
     },
+    # The fee ledger (docs/fees.md): the month before the business date's, on the 1st.
+    "post-fees": {
+        "task": "abl.post_fees",
+        "schedule": crontab(
+            minute=0, hour=env_int("ABL_FEE_POSTING_HOUR", default=1), day_of_month=1
+        ),
+    },
 }
 # Reminders of a report still open (docs/reporting.md): days before and after its due date.
 ABL_REMINDER_DAYS_BEFORE = env_int("ABL_REMINDER_DAYS_BEFORE", default=3)
