@@ -14,6 +14,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from abl.audit import record
+from abl.calc.money import money_text
 from covenants.models import ComplianceCertificate, CovenantTest, StatementVersion
 from covenants.services.errors import CovenantRefused
 
@@ -22,7 +23,7 @@ CERTIFICATION = (
     "I certify, as an officer of the borrower, that the figures in this certificate are "
     "taken from the borrower's financial statements for the period stated, prepared in "
     "accordance with generally accepted accounting principles, and that the covenant "
-    "calculations below are true and correct as of that date."
+    "calculations in it are true and correct as of that date."
 )
 
 
@@ -37,7 +38,7 @@ def certificate_context(version: StatementVersion, test: CovenantTest) -> dict[s
         "test": test,
         "rows": result_rows(test),
         "figures": figure_rows(version),
-        "approved_capex": test.approved_additional_capex,
+        "approved_capex": money_text(test.approved_additional_capex),
         "certification": CERTIFICATION,
     }
 
