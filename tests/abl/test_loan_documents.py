@@ -5,6 +5,8 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.signals import request_finished
+from django.db import close_old_connections
 
 from abl.models import AuditEvent, ChecklistFile, ChecklistItem, TermsAcknowledgement
 from abl.services import loan_documents
@@ -24,6 +26,15 @@ def item(innotrac, abl_analyst):
         due_on=dt.date(2003, 3, 15),
         actor=abl_analyst,
     )
+
+
+def _close(response):
+    """Close a streamed response (its file) as the test client would, keeping the test's connection."""
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
 
 
 def _version(innotrac):
@@ -112,7 +123,7 @@ def test_the_analyst_requests_the_borrower_attaches_and_the_analyst_receives(
     download = client.get(f"/checklist/files/{attached.pk}/")
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == b"%PDF-1.4 signed"
-    download.file_to_stream.close()  # not download.close(): that ends the request's connections
+    _close(download)
 
     client.force_login(abl_analyst)
     page = client.get(f"/facilities/{innotrac.pk}/checklist/").content.decode()
