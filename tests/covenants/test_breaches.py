@@ -126,3 +126,18 @@ def test_an_event_of_default_puts_the_facility_in_default(case, abl_analyst, bus
     assert case.status == "default"
     assert Facility.objects.get(pk=case.facility_id).in_default_since == business_date
     assert AuditEvent.objects.filter(action="facility.default_declared").count() == 1
+
+
+def test_a_default_declared_on_a_breach_blocks_new_advances(case, cfo, abl_analyst, settings):
+    from abl.services import loans
+    from abl.services.errors import LoanRefused
+    from tests.abl.loans.conftest import approve_certificate
+
+    approve_certificate(case.facility, cfo, abl_analyst)
+    advance = loans.request_advance(
+        facility=case.facility, actor=cfo, amount=Decimal("1000.00"), key="k1"
+    )
+    breaches.declare_default(case=case, reason="Not cured", user=abl_analyst)
+
+    with pytest.raises(LoanRefused, match="default"):
+        loans.approve_advance(advance=advance, actor=abl_analyst)
