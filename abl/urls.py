@@ -111,3 +111,16 @@ urlpatterns += [
         name="acknowledge_terms",
     ),
 ]
+
+# The fee ledger: statements, field exams, base rates (abl/views/fees.py; docs/fees.md).
+from abl.views import fees  # noqa: E402
+
+urlpatterns += [
+    path("facilities/<int:pk>/fees/", fees.fee_statement, name="fee_statement"),
+    path(
+        "facilities/<int:pk>/fees/statement.pdf", fees.fee_statement_pdf, name="fee_statement_pdf"
+    ),
+    path("facilities/<int:pk>/field-exams/", fees.field_exams, name="field_exams"),
+    path("field-exams/<int:pk>/record/", fees.record_field_exam, name="record_field_exam"),
+    path("base-rates/", fees.base_rates, name="base_rates"),
+]

@@ -286,6 +286,17 @@ def _ledger_pages(world: World, state: str) -> list[str]:
     return [reverse("ledger", args=[world.facilities[state].pk]) + "?page=999"]
 
 
+def _fee_statements(world: World, state: str) -> list[str]:
+    """The statement of a month, of a month that is none, and the PDF of each."""
+    pk = world.facilities[state].pk
+    months = ("?month=2003-03", "?month=2003-13", "?month=%00", "")
+    return [
+        reverse(name, args=[pk]) + m
+        for name in ("fee_statement", "fee_statement_pdf")
+        for m in months
+    ]
+
+
 FILLERS: dict[str, list[Filler]] = {
     "home": [_once("/")],
     "facility_list": [_once(reverse("facility_list"))],
@@ -363,6 +374,11 @@ FILLERS: dict[str, list[Filler]] = {
     "waiver_document": [_covenant_objects("waiver_document", "cases")],
     "capex_queue": [_once(reverse("capex_queue"))],
     "decide_capex": [_covenant_objects("decide_capex", "capex_requests")],
+    "fee_statement": [_facility("fee_statement"), _per_state(_fee_statements)],
+    "fee_statement_pdf": [_facility("fee_statement_pdf")],
+    "field_exams": [_facility("field_exams")],
+    "record_field_exam": [_once(reverse("record_field_exam", args=[BEYOND_BIGINT]))],
+    "base_rates": [_once(reverse("base_rates"))],
 }
 
 

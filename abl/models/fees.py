@@ -44,6 +44,12 @@ class BaseRate(models.Model):
     def __str__(self) -> str:
         return f"{self.name} {self.rate} from {self.effective_date}"
 
+    @property
+    def rate_percent(self) -> str:
+        from abl.calc.fees import percent_text
+
+        return percent_text(self.rate)
+
 
 class FieldExam(models.Model):
     """A field exam ("audit fees for periodic ABL review"): scheduled, then recorded as done.

@@ -442,3 +442,9 @@ def fee_statement(*, facility: Facility, month: Month) -> rules.FeeStatement:
     ).values_list("date", "kind", "description", "amount")
     lines = [rules.StatementLine(day, kind, text, amount) for day, kind, text, amount in charges]
     return rules.fee_statement(facility.slug, month, lines)
+
+
+def pricing_placeholder(facility: Facility) -> bool:
+    """Whether the facility's pricing levels are placeholders (not given by the letter)."""
+    terms = _newest_terms([facility]).get(facility.pk)
+    return terms is not None and terms.pricing is not None and not terms.pricing.given_by_letter

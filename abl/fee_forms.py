@@ -1,0 +1,35 @@
+"""Forms of the fee pages: validation of what people type; the rules are the services'."""
+
+from decimal import Decimal
+
+from django import forms
+
+from abl.forms import money_input
+
+
+class ScheduleExamForm(forms.Form):
+    scheduled_for = forms.DateField(
+        label="Scheduled for", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    notes = forms.CharField(label="Notes", max_length=2000, required=False)
+
+
+class RecordExamForm(forms.Form):
+    done_on = forms.DateField(label="Done on", widget=forms.DateInput(attrs={"type": "date"}))
+    fee = money_input(label="Actual fee", min_value=Decimal("0.01"))
+    notes = forms.CharField(label="Notes", max_length=2000, required=False)
+
+
+class BaseRateForm(forms.Form):
+    effective_date = forms.DateField(
+        label="In force from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    rate_pct = forms.DecimalField(
+        label="Rate (% a year)",
+        min_value=Decimal("0"),
+        max_value=Decimal("99.9999"),
+        max_digits=6,
+        decimal_places=4,
+        help_text="E.g. 4.25 for 4.25%.",
+    )
+    note = forms.CharField(label="Source", max_length=300, required=False)

@@ -1,0 +1,185 @@
+"""The fee pages: the monthly statement (page and PDF), field exams, the base rate series."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from abl import business_date
+from abl.access import facilities_for, get_facility_for_user, may_keep_fee_ledger
+from abl.calc.fees import Month, percent_text
+from abl.fee_forms import BaseRateForm, RecordExamForm, ScheduleExamForm
+from abl.models import BaseRate, Facility, FieldExam
+from abl.services import fees
+from abl.views.home import _user
+
+
+def _month(request: HttpRequest) -> tuple[Month | None, str]:
+    """?month=YYYY-MM, or the month before the business date's; (None, why) when it is not one."""
+    text = request.GET.get("month", "")
+    if not text:
+        return Month.of(business_date.today()).previous(), ""
+    try:
+        return Month.parse(text[:20]), ""
+    except ValueError as error:
+        return None, f"month: {error}"
+
+
+def _statement_context(facility: Facility, request: HttpRequest) -> dict[str, Any]:
+    month, error = _month(request)
+    return {
+        "facility": facility,
+        "month": month,
+        "error": error,
+        "statement": fees.fee_statement(facility=facility, month=month) if month else None,
+        "placeholder": fees.pricing_placeholder(facility),
+    }
+
+
+@login_required
+@require_GET
+def fee_statement(request: HttpRequest, pk: int) -> HttpResponse:
+    """The facility's fees and interest for a month, as posted to the loan."""
+    context = _statement_context(get_facility_for_user(_user(request), pk), request)
+    return render(
+        request, "abl/fee_statement.html", context, status=400 if context["error"] else 200
+    )
+
+
+@login_required
+@require_GET
+def fee_statement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same statement as a PDF (reporting/pdf.py)."""
+    from reporting.pdf import render_pdf
+
+    context = _statement_context(get_facility_for_user(_user(request), pk), request)
+    if context["error"]:
+        return render(request, "abl/fee_statement.html", context, status=400)
+    pdf = render_pdf("abl/fee_statement_pdf.html", context)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"fees-{context['facility'].slug}-{context['month']}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _exams_page(
+    request: HttpRequest,
+    facility: Facility,
+    *,
+    schedule_form: ScheduleExamForm | None = None,
+    failed: tuple[int, RecordExamForm] | None = None,
+) -> HttpResponse:
+    user = _user(request)
+    keeper = may_keep_fee_ledger(user)
+    exams = list(
+        FieldExam.objects.filter(facility=facility)
+        .select_related("charge")
+        .order_by("-scheduled_for", "-pk")
+    )
+    rows = [
+        (
+            exam,
+            failed[1]
+            if failed and failed[0] == exam.pk
+            else RecordExamForm(initial={"fee": exam.fee}),
+        )
+        for exam in exams
+    ]
+    context = {
+        "facility": facility,
+        "rows": rows,
+        "keeper": keeper,
+        "schedule_form": schedule_form or ScheduleExamForm(),
+    }
+    invalid = (schedule_form is not None and schedule_form.errors) or failed is not None
+    return render(request, "abl/field_exams.html", context, status=400 if invalid else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def field_exams(request: HttpRequest, pk: int) -> HttpResponse:
+    """The facility's field exams; analysts schedule one here."""
+    user = _user(request)
+    facility = get_facility_for_user(user, pk)
+    if request.method == "GET":
+        return _exams_page(request, facility)
+    if not may_keep_fee_ledger(user):
+        raise Http404("Only analysts schedule field exams")
+    form = ScheduleExamForm(request.POST)
+    if form.is_valid():
+        try:
+            exam = fees.schedule_field_exam(
+                facility=facility,
+                actor=user,
+                scheduled_for=form.cleaned_data["scheduled_for"],
+                notes=form.cleaned_data["notes"],
+            )
+        except fees.FeeRefused as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        else:
+            messages.success(request, f"Field exam scheduled for {exam.scheduled_for}.")
+            return redirect("field_exams", facility.pk)
+    return _exams_page(request, facility, schedule_form=form)
+
+
+@login_required
+@require_POST
+def record_field_exam(request: HttpRequest, pk: int) -> HttpResponse:
+    """An analyst records an exam as done with its actual fee."""
+    user = _user(request)
+    exam = FieldExam.objects.filter(pk=pk, facility__in=facilities_for(user)).first()
+    if exam is None or not may_keep_fee_ledger(user):
+        raise Http404("No such field exam")
+    form = RecordExamForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            fees.record_field_exam(
+                exam=exam, actor=user, done_on=data["done_on"], fee=data["fee"], notes=data["notes"]
+            )
+        except fees.FeeRefused as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        else:
+            messages.success(request, f"Field exam {exam.pk} recorded as done.")
+            return redirect("field_exams", exam.facility_id)
+    return _exams_page(request, exam.facility, failed=(exam.pk, form))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def base_rates(request: HttpRequest) -> HttpResponse:
+    """The base rate series: the bank sees it, analysts set a rate from a date."""
+    user = _user(request)
+    if not user.is_bank_staff:
+        raise Http404("Not found")
+    keeper = may_keep_fee_ledger(user)
+    if request.method == "POST" and not keeper:
+        raise Http404("Only analysts set base rates")
+    form = BaseRateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            rate = fees.set_base_rate(
+                actor=user,
+                effective_date=data["effective_date"],
+                rate=data["rate_pct"] / 100,
+                note=data["note"],
+            )
+        except fees.FeeRefused as error:
+            field = {"rate": "rate_pct"}.get(error.field or "", error.field)
+            form.add_error(field if field in form.fields else None, str(error))
+        else:
+            messages.success(
+                request, f"{rate.name} from {rate.effective_date}: {percent_text(rate.rate)}."
+            )
+            return redirect("base_rates")
+    context = {
+        "rates": BaseRate.objects.select_related("set_by").order_by("name", "-effective_date")[
+            :500
+        ],
+        "form": form if keeper else None,
+    }
+    return render(request, "abl/base_rates.html", context, status=400 if form.errors else 200)
