@@ -18,7 +18,8 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from abl.business_date import today
-from abl.models import LedgerEntry, Organisation, Role, User
+from abl.models import BaseRate, LedgerEntry, Organisation, Role, User
+from abl.services.fees import set_base_rate
 from abl.services.loans import record_opening_balance
 from abl.services.terms import load_facility_terms
 
@@ -30,6 +31,9 @@ DEMO_DEVICE = "Demo authenticator"
 # ledger's on its as-of date) is 5,000,000.00 and its excess availability 82.89%.
 DEMO_OPENING_BALANCE = Decimal("5000000.00")
 DEMO_OPENING_DATE = dt.date(2003, 3, 1)
+# Prime as it stood in the letter's time (4.25% from 2002-11-07): the base rate
+# series interest is worked on, so `post_fees --month 2003-03` works in the demo.
+DEMO_PRIME = (dt.date(2002, 11, 7), Decimal("0.0425"))
 
 DEMO_USERS = [
     # username, first, last, title, role, organisation (None = the bank)
@@ -67,6 +71,13 @@ class Command(BaseCommand):
                     _enrol(user)
                 if role == Role.RELATIONSHIP_MANAGER:
                     facility.relationship_managers.add(user)
+            if not BaseRate.objects.exists():
+                set_base_rate(
+                    actor=User.objects.get(username="abl.analyst"),
+                    effective_date=DEMO_PRIME[0],
+                    rate=DEMO_PRIME[1],
+                    note="Demo: prime in the letter's time",
+                )
             if not LedgerEntry.objects.filter(facility=facility).exists():
                 record_opening_balance(
                     facility=facility,
