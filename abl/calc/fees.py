@@ -30,7 +30,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -197,6 +197,31 @@ class InterestMonth:
 def percent_text(rate: Decimal) -> str:
     """A yearly rate as a percentage, as precise as it is: 0.0425 → '4.25%', 0.04 → '4%'."""
     return f"{(rate * 100).normalize():f}%" if rate else "0%"
+
+
+def closing_balances(
+    entries: Iterable[tuple[dt.date, Decimal]], month: Month
+) -> dict[dt.date, Decimal]:
+    """The ledger's balance at the end of each day of `month`, from its signed entries.
+
+    >>> closing = closing_balances(
+    ...     [(dt.date(2003, 3, 1), Decimal("10.00")), (dt.date(2003, 4, 16), Decimal("-4.00"))],
+    ...     Month(2003, 4),
+    ... )
+    >>> closing[dt.date(2003, 4, 15)], closing[dt.date(2003, 4, 16)]
+    (Decimal('10.00'), Decimal('6.00'))
+    """
+    balance, moves = ZERO, dict[dt.date, Decimal]()
+    for day, amount in entries:
+        if day < month.first:
+            balance += amount
+        elif day <= month.last:
+            moves[day] = moves.get(day, ZERO) + amount
+    closing: dict[dt.date, Decimal] = {}
+    for day in month.days():
+        balance += moves.get(day, ZERO)
+        closing[day] = balance
+    return closing
 
 
 def month_interest(

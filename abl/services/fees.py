@@ -26,7 +26,6 @@ from abl.access import may_keep_fee_ledger
 from abl.audit import record
 from abl.calc import fees as rules
 from abl.calc.fees import Month
-from abl.calc.loans import balance_on
 from abl.calc.money import money_text
 from abl.calc.terms import FacilityTerms, parse_terms
 from abl.models import BaseRate, Facility, FeeCharge, FieldExam, LedgerEntry, TermsVersion, User
@@ -182,21 +181,20 @@ def _post_interest_of(
     terms: FacilityTerms,
     month: Month,
     *,
+    entries: list[tuple[dt.date, Decimal]],
     base_rates: dict[str, list[tuple[dt.date, Decimal]]],
     ratios: list[tuple[dt.date, Decimal | None]],
 ) -> FeeCharge | None:
+    """The month's interest on `entries` (the ledger up to the month's end, this posting's fees
+    in it)."""
     pricing = terms.pricing
     if pricing is None:
         return None
-    entries = list(
-        LedgerEntry.objects.filter(facility=facility, value_date__lte=month.last).values_list(
-            "value_date", "amount"
-        )
-    )
+    closing = rules.closing_balances(entries, month)
     try:
         interest = rules.month_interest(
             month,
-            balances=lambda day: balance_on(entries, day),
+            balances=closing.__getitem__,
             base_rates=base_rates.get(pricing.base_rate, []),
             ratios=ratios,
             levels=pricing.levels,
@@ -257,17 +255,28 @@ def post_fees(*, month: Month) -> list[FeeCharge]:
     measured_by = {pk: t.pricing.measured_by for pk, t in terms.items() if t.pricing}
     ratios = _ratio_series(ids, measured_by)
     base_rates = _base_rates()
+    entries: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)
+    for facility_id, day, amount in LedgerEntry.objects.filter(
+        facility_id__in=ids, value_date__lte=month.last
+    ).values_list("facility_id", "value_date", "amount"):
+        entries[facility_id].append((day, amount))
     charges: list[FeeCharge] = []
     for facility in facilities:
         if facility.pk not in terms:
             continue
         facility_terms = terms[facility.pk]
-        charges += _post_fees_of(
+        posted_fees = _post_fees_of(
             facility, facility_terms, month, posted=posted[facility.pk], exams=exams[facility.pk]
         )
+        charges += posted_fees
         if (Kind.INTEREST, month.first) not in posted[facility.pk]:
             interest = _post_interest_of(
-                facility, facility_terms, month, base_rates=base_rates, ratios=ratios[facility.pk]
+                facility,
+                facility_terms,
+                month,
+                entries=entries[facility.pk] + [(c.date, c.amount) for c in posted_fees],
+                base_rates=base_rates,
+                ratios=ratios[facility.pk],
             )
             charges += [interest] if interest is not None else []
     _record_posting(month, charges)
