@@ -206,6 +206,8 @@ def _post_interest_of(
             "rates page. Nothing was posted.",
             field="month",
         ) from None
+    except ValueError as error:  # terms whose pricing cannot work a margin out
+        raise FeeRefused(f"{facility.slug}: {error}. Nothing was posted.") from None
     if interest.total <= 0:
         return None
     description = interest.description(

@@ -19,8 +19,11 @@ from abl.services import fees
 
 def facility_by_id(ref: str) -> Facility:
     """--facility: the terms file's id (e.g. innotrac-2003) or the number pages show."""
-    number = ref.isascii() and ref.isdigit() and len(ref) < 19
-    facility = Facility.objects.filter(**({"pk": int(ref)} if number else {"slug": ref})).first()
+    facilities = Facility.objects.all()
+    if ref.isascii() and ref.isdigit() and len(ref) < 19:
+        facility = facilities.filter(pk=int(ref)).first()
+    else:
+        facility = facilities.filter(slug=ref).first()
     if facility is None:
         raise CommandError(f"--facility: no facility {ref!r}")
     return facility
