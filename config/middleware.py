@@ -42,7 +42,7 @@ class SessionRefreshMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        session = request.session  # type: ignore[attr-defined]
+        session = request.session
         last = session.get(self.KEY, 0)  # loads it: an expired one comes back without a key
         now = int(time.time())
         if session.session_key and now - last >= settings.SESSION_REFRESH_INTERVAL:
@@ -52,4 +52,4 @@ class SessionRefreshMiddleware:
 
 def mark_saved_at_login(sender: object, request: HttpRequest, **kwargs: object) -> None:
     """`user_logged_in` receiver: the session is saved as the login answers, so it is fresh."""
-    request.session[SessionRefreshMiddleware.KEY] = int(time.time())  # type: ignore[attr-defined]
+    request.session[SessionRefreshMiddleware.KEY] = int(time.time())

