@@ -68,7 +68,7 @@ def get_version_for_user(user: User, pk: int) -> StatementVersion:
 def get_certificate_for_user(user: User, version_pk: int) -> ComplianceCertificate:
     try:
         return ComplianceCertificate.objects.select_related("statement_version__statement").get(
-            statement_version_id=version_pk,
+            statement_version__pk=version_pk,
             statement_version__statement__facility__in=facilities_for(user),
         )
     except ComplianceCertificate.DoesNotExist:
