@@ -28,3 +28,16 @@ def render_compliance_certificate_task(version_id: int) -> int:
     from covenants.services import certificates
 
     return certificates.render_compliance_certificate(version_id=version_id).pk
+
+
+@shared_task(
+    name="covenants.render_accepted_certificate",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def render_accepted_certificate_task(version_id: int) -> int:
+    """Render the accepted statement's certificate with the acceptance; the same record twice."""
+    from covenants.services import certificates
+
+    return certificates.render_accepted_certificate(version_id=version_id).pk

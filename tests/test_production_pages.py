@@ -260,7 +260,7 @@ def _remove_manager(world: World, state: str) -> list[str]:
     return [reverse("remove_manager", args=[facility.pk, manager.pk])]
 
 
-def _covenant_objects(name: str, kind: str) -> Filler:
+def _covenant_objects(name: str, kind: str, *queries: str) -> Filler:
     """A page of a covenant object (tests/covenants/states.py): each one, and an id nobody has."""
 
     def fill(world: World, state: str) -> list[str]:
@@ -269,7 +269,8 @@ def _covenant_objects(name: str, kind: str) -> Filler:
         from tests.covenants.states import covenant_world
 
         ids = getattr(covenant_world(world), kind)
-        return [reverse(name, args=[pk]) for pk in [*ids, BEYOND_BIGINT]]
+        urls = [reverse(name, args=[pk]) for pk in [*ids, BEYOND_BIGINT]]
+        return [url + query for url in urls for query in ("", *queries)]
 
     return fill
 
@@ -365,7 +366,9 @@ FILLERS: dict[str, list[Filler]] = {
     "covenant_page": [_facility("covenant_page")],
     "statement_detail": [_covenant_objects("statement_detail", "versions")],
     "accept_statement": [_covenant_objects("accept_statement", "versions")],
-    "compliance_certificate": [_covenant_objects("compliance_certificate", "versions")],
+    "compliance_certificate": [
+        _covenant_objects("compliance_certificate", "versions", "?as=accepted")
+    ],
     "breach_queue": [_once(reverse("breach_queue"))],
     "breach_detail": [_covenant_objects("breach_detail", "cases")],
     "waive_breach": [_covenant_objects("waive_breach", "cases")],

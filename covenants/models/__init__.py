@@ -1,4 +1,5 @@
 from covenants.models.cases import (
+    AcceptedCertificate,
     BreachCase,
     CapexRequest,
     ComplianceCertificate,
@@ -7,6 +8,7 @@ from covenants.models.cases import (
 from covenants.models.statements import CovenantTest, FinancialStatement, StatementVersion
 
 __all__ = [
+    "AcceptedCertificate",
     "BreachCase",
     "CapexRequest",
     "ComplianceCertificate",

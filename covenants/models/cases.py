@@ -136,3 +136,21 @@ class CovenantNotification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event}: {self.subject_type} {self.subject_id}"
+
+
+class AcceptedCertificate(models.Model):
+    """The compliance certificate rendered again once the analyst accepted the statement: the
+    same figures and certification, with the bank's acceptance. Never changed, one per certificate.
+
+    The database refuses UPDATE and DELETE of a row (migration 0003).
+    """
+
+    certificate = models.OneToOneField(
+        ComplianceCertificate, on_delete=models.PROTECT, related_name="accepted"
+    )
+    pdf = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    rendered_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.certificate}, as accepted"

@@ -15,7 +15,12 @@ from django.db import IntegrityError, transaction
 
 from abl.audit import record
 from abl.calc.money import money_text
-from covenants.models import ComplianceCertificate, CovenantTest, StatementVersion
+from covenants.models import (
+    AcceptedCertificate,
+    ComplianceCertificate,
+    CovenantTest,
+    StatementVersion,
+)
 from covenants.services.errors import CovenantRefused
 
 TEMPLATE = "covenants/compliance_certificate.html"
@@ -80,3 +85,46 @@ def render_compliance_certificate(*, version_id: int) -> ComplianceCertificate:
     except IntegrityError:
         return ComplianceCertificate.objects.get(statement_version_id=version_id)
     return certificate
+
+
+def render_accepted_certificate(*, version_id: int) -> AcceptedCertificate:
+    """The certificate rendered again with the bank's acceptance: the stored one, or now (once).
+
+    The figures and certification are those of the certificate as submitted (the
+    same test); only the acceptance section now names who accepted and when.
+    """
+    existing = AcceptedCertificate.objects.filter(certificate__statement_version_id=version_id)
+    if (found := existing.first()) is not None:
+        return found
+    submitted = render_compliance_certificate(version_id=version_id)
+    version = StatementVersion.objects.select_related(
+        "statement__facility__borrower",
+        "statement__facility__lender",
+        "certified_by",
+        "accepted_by",
+    ).get(pk=version_id)
+    if version.accepted_at is None:
+        raise CovenantRefused(f"Statement version {version_id} has not been accepted.")
+    from reporting.pdf import render_pdf
+
+    pdf = render_pdf(TEMPLATE, certificate_context(version, submitted.test))  # outside any lock
+    digest = hashlib.sha256(pdf).hexdigest()
+    try:
+        with transaction.atomic():
+            accepted = AcceptedCertificate.objects.create(
+                certificate=submitted, pdf=pdf, sha256=digest
+            )
+            record(
+                actor=None,
+                action="covenants.accepted_certificate_rendered",
+                obj=submitted,
+                facility=version.statement.facility,
+                summary=(
+                    f"Compliance certificate of the statement {version.statement.period_end} "
+                    f"v{version.version} rendered as accepted (SHA-256 {digest})"
+                ),
+                changes={"sha256": digest, "bytes": len(pdf), "submitted_sha256": submitted.sha256},
+            )
+    except IntegrityError:
+        return AcceptedCertificate.objects.get(certificate=submitted)
+    return accepted

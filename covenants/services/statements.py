@@ -273,4 +273,8 @@ def accept_statement(*, version: StatementVersion, user: User) -> StatementVersi
         ),
         changes={"certificate_sha256": sha256},
     )
+    from covenants.tasks import render_accepted_certificate_task
+
+    version_id = version.pk
+    transaction.on_commit(lambda: render_accepted_certificate_task.delay(version_id))
     return version

@@ -2,13 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from abl.models import User
 from covenants.access import acceptance_refusal, get_certificate_for_user, get_version_for_user
-from covenants.models import ComplianceCertificate
+from covenants.models import AcceptedCertificate, ComplianceCertificate
 from covenants.presenters import figure_rows, result_rows
 from covenants.services import statements
 from covenants.services.errors import CovenantRefused
@@ -36,6 +36,11 @@ def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "certificate": ComplianceCertificate.objects.filter(statement_version=version)
         .only("pk", "sha256", "rendered_at")
         .first(),
+        "accepted_certificate": AcceptedCertificate.objects.filter(
+            certificate__statement_version=version
+        )
+        .only("pk", "sha256")
+        .first(),
         "may_accept": acceptance_refusal(user, version) is None,
         "cases": statement.breach_cases.all(),
     }
@@ -57,10 +62,18 @@ def accept_statement(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def compliance_certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The certificate as submitted, or with `?as=accepted` as rendered once accepted."""
     certificate = get_certificate_for_user(_user(request), pk)
     version = certificate.statement_version
-    name = f"compliance-{version.statement.period_end}-v{version.version}.pdf"
-    response = HttpResponse(bytes(certificate.pdf), content_type="application/pdf")
+    document: ComplianceCertificate | AcceptedCertificate = certificate
+    suffix = ""
+    if request.GET.get("as") == "accepted":
+        accepted = AcceptedCertificate.objects.filter(certificate=certificate).first()
+        if accepted is None:
+            raise Http404("Not rendered as accepted (yet)")
+        document, suffix = accepted, "-accepted"
+    name = f"compliance-{version.statement.period_end}-v{version.version}{suffix}.pdf"
+    response = HttpResponse(bytes(document.pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["X-Content-SHA256"] = certificate.sha256
+    response["X-Content-SHA256"] = document.sha256
     return response

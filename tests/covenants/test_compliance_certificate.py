@@ -3,7 +3,7 @@
 import io
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from pypdf import PdfReader
 
 from covenants.models import ComplianceCertificate
@@ -92,3 +92,60 @@ def test_projections_have_no_certificate(submit):
     submit(period_end=dt.date(2003, 6, 30), kind="projection")
 
     assert ComplianceCertificate.objects.count() == 0
+
+
+def test_accepting_renders_the_certificate_again_with_the_banks_acceptance(
+    client, submit, abl_analyst, django_capture_on_commit_callbacks
+):
+    from covenants.models import AcceptedCertificate
+    from covenants.services import statements
+
+    version = submit(total_equity="34500000.00")
+    submitted = ComplianceCertificate.objects.get(statement_version=version)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        statements.accept_statement(version=version, user=abl_analyst)
+
+    accepted = AcceptedCertificate.objects.get(certificate=submitted)
+    text = _text(bytes(accepted.pdf))
+    assert f"Accepted by {abl_analyst.get_full_name() or abl_analyst.username}" in text
+    assert "Pending" not in text
+    assert "32,000,000.00" in text  # the same figures as submitted
+    assert "David Gamsey, Chief Financial Officer" in text
+    assert "Pending" in _text(bytes(submitted.pdf))  # the one submitted never changes
+    client.force_login(abl_analyst)
+    download = client.get(f"/statements/{version.pk}/certificate.pdf?as=accepted")
+    assert download.content == bytes(accepted.pdf)
+    assert download["X-Content-SHA256"] == accepted.sha256
+
+
+def test_rendering_as_accepted_again_makes_no_second_record_and_the_row_never_changes(
+    submit, abl_analyst
+):
+    from covenants.models import AcceptedCertificate
+    from covenants.services import statements
+    from covenants.services.certificates import render_accepted_certificate
+
+    version = submit()
+    statements.accept_statement(version=version, user=abl_analyst)
+
+    first = render_accepted_certificate(version_id=version.pk)
+    again = render_accepted_certificate(version_id=version.pk)
+
+    assert again.pk == first.pk
+    assert AcceptedCertificate.objects.count() == 1
+    with pytest.raises(DatabaseError), transaction.atomic():  # the database refuses
+        AcceptedCertificate.objects.filter(pk=first.pk).update(sha256="0" * 64)
+    assert AcceptedCertificate.objects.get().sha256 == first.sha256
+
+
+def test_a_statement_not_accepted_has_no_accepted_certificate(client, submit, abl_analyst):
+    from covenants.services.certificates import render_accepted_certificate
+    from covenants.services.errors import CovenantRefused
+
+    version = submit()
+
+    with pytest.raises(CovenantRefused, match="has not been accepted"):
+        render_accepted_certificate(version_id=version.pk)
+    client.force_login(abl_analyst)
+    assert client.get(f"/statements/{version.pk}/certificate.pdf?as=accepted").status_code == 404
