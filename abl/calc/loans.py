@@ -11,16 +11,14 @@ Decimal('5000000.00')
 Decimal('4750000.00')
 """
 
-import calendar
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from abl.calc.money import ZERO, money_text, pct_display
+from reporting.calc.due import certificate_due_on, period_end_after
 from reporting.calc.frequency import Frequency, reporting_frequency
-
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 def balance_on(entries: Iterable[tuple[dt.date, Decimal]], on: dt.date) -> Decimal:
@@ -173,39 +171,14 @@ def availability(
     )
 
 
-def _month_end(year: int, month: int) -> dt.date:
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
-
-
-def next_period_end(as_of: dt.date, frequency: Frequency) -> dt.date:
-    """The as-of date of the certificate that follows one as of `as_of`.
-
-    Monthly: the end of the next month (the same day next month when `as_of`
-    is not a month end); weekly: seven days later.
-
-    >>> next_period_end(dt.date(2003, 1, 31), "monthly")
-    datetime.date(2003, 2, 28)
-    >>> next_period_end(dt.date(2003, 3, 15), "monthly")
-    datetime.date(2003, 4, 15)
-    >>> next_period_end(dt.date(2003, 4, 4), "weekly")
-    datetime.date(2003, 4, 11)
-    """
-    if frequency == "weekly":
-        return as_of + dt.timedelta(days=7)
-    year, month = (as_of.year + 1, 1) if as_of.month == 12 else (as_of.year, as_of.month + 1)
-    if as_of == _month_end(as_of.year, as_of.month):
-        return _month_end(year, month)
-    return dt.date(year, month, min(as_of.day, calendar.monthrange(year, month)[1]))
-
-
 def current_until(
     as_of: dt.date, *, frequency: Frequency, monthly_due_days: int, weekly_due_weekday: str
 ) -> dt.date:
     """The last day a certificate as of `as_of` is current (§7): its next one's due date.
 
-    Monthly: the next period's end plus the due days; weekly: the first due
-    weekday after the next period's end (a Friday's certificate is followed by
-    the next Friday's, due the Wednesday after).
+    The next one is the certificate for the first reporting period ending after
+    `as_of` (a month end, or a Friday), due as the calendar says
+    (reporting.calc.due): one rule for what is due and what is stale.
 
     >>> current_until(dt.date(2003, 3, 31), frequency="monthly", monthly_due_days=15,
     ...     weekly_due_weekday="wednesday")
@@ -214,11 +187,12 @@ def current_until(
     ...     weekly_due_weekday="wednesday")
     datetime.date(2003, 4, 16)
     """
-    period_end = next_period_end(as_of, frequency)
-    if frequency == "monthly":
-        return period_end + dt.timedelta(days=monthly_due_days)
-    days = (WEEKDAYS.index(weekly_due_weekday) - period_end.weekday()) % 7 or 7
-    return period_end + dt.timedelta(days=days)
+    return certificate_due_on(
+        period_end_after(as_of, frequency),
+        frequency,
+        monthly_due_days=monthly_due_days,
+        weekly_due_weekday=weekly_due_weekday,
+    )
 
 
 def certificate_stale(

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 
 from django.core.files import File
 from django.db import transaction
@@ -48,6 +49,7 @@ from abl.models import (
 from abl.readers import CollateralFileError, Problem, read_repayments
 from abl.reading import reader_limits
 from abl.services.errors import LoanRefused
+from reporting.calc.frequency import Frequency
 from reporting.services.cadence import queue_reevaluation
 
 Kind = LedgerEntry.Kind
@@ -106,6 +108,17 @@ def _parsed_terms(version_pk: int, created_at: dt.datetime) -> FacilityTerms:
     return parse_terms(TermsVersion.objects.values_list("data", flat=True).get(pk=version_pk))
 
 
+def _frequency_in_force(facility: Facility) -> Frequency | None:
+    """The frequency the reporting cadence has in force (it keeps weekly through a cure
+    period after the figures turn monthly), or None before its first evaluation."""
+    from reporting.models import Cadence
+
+    frequency = (
+        Cadence.objects.filter(facility=facility).values_list("frequency", flat=True).first()
+    )
+    return cast(Frequency, frequency) if frequency else None
+
+
 def _latest_approved(facility: Facility, on: dt.date) -> Certificate | None:
     """The latest approved certificate as of `on` or earlier, with its approved figures
     (not the computation's inputs, which carry a copy of the terms)."""
@@ -145,7 +158,7 @@ def live_availability(facility: Facility, *, on: dt.date | None = None) -> LiveA
         committed = figures.after(total - outstanding)
         current_until = rules.current_until(
             certificate.as_of,
-            frequency=figures.reporting_frequency,
+            frequency=_frequency_in_force(facility) or figures.reporting_frequency,
             monthly_due_days=terms.reporting.monthly_due_days,
             weekly_due_weekday=terms.reporting.weekly_due_weekday,
         )

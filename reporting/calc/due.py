@@ -74,6 +74,36 @@ def previous_friday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=back)
 
 
+def period_end_after(day: dt.date, frequency: Frequency) -> dt.date:
+    """The end of the first reporting period ending after `day`: a month end, or a Friday.
+
+    >>> period_end_after(dt.date(2003, 3, 31), "monthly"), period_end_after(dt.date(2003, 3, 15), "monthly")
+    (datetime.date(2003, 4, 30), datetime.date(2003, 3, 31))
+    >>> period_end_after(dt.date(2003, 4, 4), "weekly"), period_end_after(dt.date(2003, 4, 9), "weekly")
+    (datetime.date(2003, 4, 11), datetime.date(2003, 4, 11))
+    """
+    if frequency == "weekly":
+        return day + dt.timedelta(days=(FRIDAY - day.weekday()) % 7 or 7)
+    return month_end(day + dt.timedelta(days=1))
+
+
+def certificate_due_on(
+    period_end: dt.date, frequency: Frequency, *, monthly_due_days: int, weekly_due_weekday: str
+) -> dt.date:
+    """When the certificate for the period ending `period_end` is due.
+
+    >>> certificate_due_on(dt.date(2003, 4, 4), "weekly", monthly_due_days=15,
+    ...     weekly_due_weekday="wednesday")
+    datetime.date(2003, 4, 9)
+    """
+    if frequency == "monthly":
+        return period_end + dt.timedelta(days=monthly_due_days)
+    if frequency != "weekly":
+        raise ValueError(f"no such reporting frequency: {frequency!r}")
+    after = (WEEKDAYS.index(weekly_due_weekday) - period_end.weekday()) % 7 or 7
+    return period_end + dt.timedelta(days=after)
+
+
 @dataclass(frozen=True)
 class DueRules:
     """The `reporting` section of the terms, as far as due dates go."""
@@ -97,15 +127,15 @@ class DueRules:
         """
         if kind == "financials":
             return Due(kind, "", period_end, period_end + dt.timedelta(self.financials_due_days))
-        if frequency == "monthly":
-            return Due(
-                kind, "monthly", period_end, period_end + dt.timedelta(self.monthly_due_days)
-            )
-        if frequency != "weekly":
+        if frequency not in ("monthly", "weekly"):
             raise ValueError(f"no such reporting frequency: {frequency!r}")
-        weekday = WEEKDAYS.index(self.weekly_due_weekday)
-        after = (weekday - period_end.weekday()) % 7 or 7
-        return Due(kind, "weekly", period_end, period_end + dt.timedelta(days=after))
+        due_on = certificate_due_on(
+            period_end,
+            frequency,
+            monthly_due_days=self.monthly_due_days,
+            weekly_due_weekday=self.weekly_due_weekday,
+        )
+        return Due(kind, frequency, period_end, due_on)
 
     def periods(
         self, kind: Kind, frequency: Frequency | None, *, ending_before: dt.date

@@ -62,13 +62,13 @@ def test_lowest_balance_looks_at_every_later_day():
         (dt.date(2003, 3, 31), "monthly", dt.date(2003, 5, 15)),
         (dt.date(2003, 1, 31), "monthly", dt.date(2003, 3, 15)),  # Feb 28 + 15
         (dt.date(2003, 12, 31), "monthly", dt.date(2004, 2, 15)),
-        (dt.date(2003, 3, 15), "monthly", dt.date(2003, 4, 30)),
+        (dt.date(2003, 3, 15), "monthly", dt.date(2003, 4, 15)),  # the March period, due Apr 15
         (
             dt.date(2003, 4, 4),
             "weekly",
             dt.date(2003, 4, 16),
         ),  # Friday → the Wednesday after next Friday
-        (dt.date(2003, 4, 9), "weekly", dt.date(2003, 4, 23)),  # a Wednesday: a full week later
+        (dt.date(2003, 4, 9), "weekly", dt.date(2003, 4, 16)),  # a Wednesday: the week to Friday
     ],
 )
 def test_a_certificate_is_current_until_its_next_one_is_due(as_of, frequency, until):

@@ -55,6 +55,34 @@ def test_live_availability_from_the_approved_certificate_and_the_ledger(
     assert live.stale is False
 
 
+def test_staleness_follows_the_frequency_in_force_through_a_cure_period(
+    innotrac, abl_analyst, approved
+):
+    from reporting.models import Cadence
+
+    loans.record_opening_balance(
+        facility=innotrac, actor=abl_analyst, amount=Decimal("400000.00"), value_date=TODAY
+    )
+    # The figures say monthly (26.76%), but the cadence keeps weekly until the cure days pass.
+    Cadence.objects.update_or_create(
+        facility=innotrac,
+        defaults={
+            "frequency": "weekly",
+            "since": TODAY,
+            "started_on": TODAY,
+            "above_since": TODAY,
+            "excess_availability": Decimal("146125.00"),
+            "excess_availability_pct": Decimal("0.26756"),
+            "measured_on": TODAY,
+        },
+    )
+
+    live = loans.live_availability(innotrac)
+
+    assert live.reporting_frequency == "monthly"
+    assert live.current_until == dt.date(2003, 4, 9)  # the week to Friday 4 April, due Wednesday
+
+
 def test_advance_landing_exactly_at_zero_is_approved(
     innotrac, cfo, abl_analyst, approved, django_capture_on_commit_callbacks
 ):
