@@ -10,7 +10,7 @@ import time_machine
 from django.core.management import CommandError, call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from abl.models import BaseRate, Facility, LedgerEntry, User
+from abl.models import BaseRate, ChecklistItem, Facility, LedgerEntry, User
 from tests.twofactor import current_code
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +41,12 @@ def test_seed_demo_creates_facility_and_a_user_per_role(settings):
         ("opening", dt.date(2003, 3, 1), Decimal("5000000.00"))
     ]
     assert ledger.balance_on(dt.date(2003, 3, 31)) == Decimal("5000000.00")
+    # The bank's checklist for the amended loan documents, once.
+    assert list(ChecklistItem.objects.filter(facility=facility).values_list("title", "status")) == [
+        ("Amended loan agreement, signed", "requested"),
+        ("BellSouth's consent", "requested"),
+        ("The acknowledged letter", "requested"),
+    ]
     # Prime for the fee ledger's interest, set once.
     assert list(BaseRate.objects.values_list("name", "effective_date", "rate")) == [
         ("prime", dt.date(2002, 11, 7), Decimal("0.042500"))

@@ -18,8 +18,9 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from abl.business_date import today
-from abl.models import BaseRate, LedgerEntry, Organisation, Role, User
+from abl.models import BaseRate, ChecklistItem, LedgerEntry, Organisation, Role, User
 from abl.services.fees import set_base_rate
+from abl.services.loan_documents import request_item
 from abl.services.loans import record_opening_balance
 from abl.services.terms import load_facility_terms
 
@@ -35,6 +36,18 @@ DEMO_OPENING_DATE = dt.date(2003, 3, 1)
 # series interest is worked on, so `post_fees --month 2003-03` works in the demo.
 DEMO_PRIME = (dt.date(2002, 11, 7), Decimal("0.0425"))
 
+# "We will provide a checklist for you showing the items we will need."
+DEMO_CHECKLIST = [
+    (
+        "Amended loan agreement, signed",
+        "The revolving line of credit becomes an asset-based facility (letter of 2003-02-18).",
+    ),
+    (
+        "BellSouth's consent",
+        "Until it is received, BellSouth inventory is advanced at 50%, not 65%.",
+    ),
+    ("The acknowledged letter", "A signed copy of the letter of 2003-02-18."),
+]
 DEMO_USERS = [
     # username, first, last, title, role, organisation (None = the bank)
     ("dgamsey", "David", "Gamsey", "Chief Financial Officer", Role.BORROWER, "borrower"),
@@ -78,6 +91,14 @@ class Command(BaseCommand):
                     rate=DEMO_PRIME[1],
                     note="Demo: prime in the letter's time",
                 )
+            if not ChecklistItem.objects.filter(facility=facility).exists():
+                for title, description in DEMO_CHECKLIST:
+                    request_item(
+                        facility=facility,
+                        title=title,
+                        description=description,
+                        actor=User.objects.get(username="abl.analyst"),
+                    )
             if not LedgerEntry.objects.filter(facility=facility).exists():
                 record_opening_balance(
                     facility=facility,
