@@ -100,3 +100,14 @@ def test_the_task_returns_a_refusal_without_posting(april, settings):
         "2003-04: refused: 2003-04 has not ended: the business date is 2003-04-20."
     )
     assert FeeCharge.objects.count() == 0
+
+
+@pytest.mark.redis
+def test_a_real_worker_runs_the_posting_twice_and_april_is_posted_once(
+    april, celery_worker_on_redis
+):
+    first = post_fees_task.delay("2003-04").get(timeout=60)
+    second = post_fees_task.delay("2003-04").get(timeout=60)
+
+    assert (first, second) == ("2003-04: 3 charges posted", "2003-04: 0 charges posted")
+    _assert_april_posted_once(april)
