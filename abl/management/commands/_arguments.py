@@ -22,8 +22,11 @@ def user_argument(username: str) -> User:
     return user
 
 
-def facility_argument(user: User, ref: str) -> Facility:
-    """--facility: the terms file's id (e.g. innotrac-2003) or the number pages show."""
+def facility_argument(user: User, ref: str, *, may: str = "may see") -> Facility:
+    """--facility: the terms file's id (e.g. innotrac-2003) or the number pages show.
+
+    `may` says, in the refusal, what the user may not do with any other facility.
+    """
     visible = facilities_for(user)
     facility = (
         visible.filter(pk=int(ref)).first()
@@ -31,7 +34,7 @@ def facility_argument(user: User, ref: str) -> Facility:
         else visible.filter(slug=ref).first()
     )
     if facility is None:
-        raise CommandError(f"--facility: no facility {ref!r} that {user.username} may see")
+        raise CommandError(f"--facility: no facility {ref!r} that {user.username} {may}")
     return facility
 
 

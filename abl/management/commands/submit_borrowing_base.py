@@ -24,7 +24,8 @@ from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from abl.access import facilities_for, may_report
+from abl.access import may_report
+from abl.management.commands._arguments import facility_argument, user_argument
 from abl.management.commands.borrowing_base import (
     FILE_ARGUMENTS,
     as_of_argument,
@@ -70,10 +71,8 @@ class Command(BaseCommand):
             if options["outstanding"] is not None
             else None
         )
-        user = User.objects.filter(username=options["user"], is_active=True).first()
-        if user is None:
-            raise CommandError(f"--user: no active user named {options['user']!r}")
-        facility = self._facility(user, options["facility"])
+        user = user_argument(options["user"])
+        facility = facility_argument(user, options["facility"], may="may report for")
         if not may_report(user, facility):
             raise CommandError(
                 f"--user: {user.username} is not a user of {facility.borrower}; "
@@ -150,16 +149,3 @@ class Command(BaseCommand):
             raise CommandError(f"{where}: {error}" if where else str(error)) from None
         except certificates.CertificateError as error:
             raise CommandError(str(error)) from None
-
-    def _facility(self, user: User, ref: str) -> Facility:
-        visible = facilities_for(user)
-        facility = (
-            visible.filter(pk=int(ref)).first()
-            if ref.isascii() and ref.isdigit() and len(ref) < 19
-            else visible.filter(slug=ref).first()
-        )
-        if facility is None:
-            raise CommandError(
-                f"--facility: no facility {ref!r} that {user.username} may report for"
-            )
-        return facility
