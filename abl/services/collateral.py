@@ -30,6 +30,7 @@ from abl.calc.money import money_text
 from abl.models import Certificate, CollateralFile, Facility, User
 from abl.readers import source
 from abl.services import processing
+from abl.services.errors import Refused
 
 # Names of uploads stored inside a files_kept_only_on_success block.
 _stored_in_block: ContextVar[list[tuple[Any, str]] | None] = ContextVar(
@@ -68,16 +69,8 @@ def keep_only_on_success(stored: Any) -> None:
         block.append((stored.storage, stored.name))
 
 
-class UploadRefused(Exception):
-    """The report cannot be taken; nothing of it was saved.
-
-    The message is for the user; `field` names the form field (and so the
-    command's argument) it is about, or None when it is about the whole report.
-    """
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class UploadRefused(Refused):
+    """The report cannot be taken; nothing of it was saved (`field`: see Refused)."""
 
 
 def files_replaced_by_upload(certificate: Certificate) -> dict[str, CollateralFile]:

@@ -5,8 +5,8 @@ class CertificateError(Exception):
     """The action is not allowed now; the message says why, for the user."""
 
 
-class LoanRefused(Exception):
-    """An advance, repayment or ledger action refused; nothing was changed.
+class Refused(Exception):
+    """An action refused; nothing was changed.
 
     The message is for the user; `field` names the form field (and so the
     command's argument) it is about, or None when it is about the action itself.
@@ -15,6 +15,10 @@ class LoanRefused(Exception):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class LoanRefused(Refused):
+    """An advance, repayment or ledger action refused; nothing was changed."""
 
 
 class DocumentRefused(Exception):
