@@ -48,24 +48,34 @@ def certificate_context(version: StatementVersion, test: CovenantTest) -> dict[s
     }
 
 
-def render_compliance_certificate(*, version_id: int) -> ComplianceCertificate:
-    """The version's certificate: the stored one, or rendered now and stored (once)."""
-    existing = ComplianceCertificate.objects.filter(statement_version_id=version_id).first()
-    if existing is not None:
-        return existing
-    version = StatementVersion.objects.select_related(
+def _version(version_id: int) -> StatementVersion:
+    """The statement version with everything its certificate names."""
+    return StatementVersion.objects.select_related(
         "statement__facility__borrower",
         "statement__facility__lender",
         "certified_by",
         "accepted_by",
     ).get(pk=version_id)
+
+
+def _render(version: StatementVersion, test: CovenantTest) -> tuple[bytes, str]:
+    """The certificate's PDF as the version stands now, and its SHA-256."""
+    from reporting.pdf import render_pdf
+
+    pdf = render_pdf(TEMPLATE, certificate_context(version, test))
+    return pdf, hashlib.sha256(pdf).hexdigest()
+
+
+def render_compliance_certificate(*, version_id: int) -> ComplianceCertificate:
+    """The version's certificate: the stored one, or rendered now and stored (once)."""
+    existing = ComplianceCertificate.objects.filter(statement_version_id=version_id).first()
+    if existing is not None:
+        return existing
+    version = _version(version_id)
     test = version.tests.select_related("terms_version").order_by("id").first()
     if test is None:
         raise CovenantRefused(f"Statement version {version_id} has not been tested.")
-    from reporting.pdf import render_pdf
-
-    pdf = render_pdf(TEMPLATE, certificate_context(version, test))  # slow: outside any lock
-    digest = hashlib.sha256(pdf).hexdigest()
+    pdf, digest = _render(version, test)  # slow: outside any lock
     try:
         with transaction.atomic():
             certificate = ComplianceCertificate.objects.create(
@@ -97,18 +107,10 @@ def render_accepted_certificate(*, version_id: int) -> AcceptedCertificate:
     if (found := existing.first()) is not None:
         return found
     submitted = render_compliance_certificate(version_id=version_id)
-    version = StatementVersion.objects.select_related(
-        "statement__facility__borrower",
-        "statement__facility__lender",
-        "certified_by",
-        "accepted_by",
-    ).get(pk=version_id)
+    version = _version(version_id)
     if version.accepted_at is None:
         raise CovenantRefused(f"Statement version {version_id} has not been accepted.")
-    from reporting.pdf import render_pdf
-
-    pdf = render_pdf(TEMPLATE, certificate_context(version, submitted.test))  # outside any lock
-    digest = hashlib.sha256(pdf).hexdigest()
+    pdf, digest = _render(version, submitted.test)  # slow: outside any lock
     try:
         with transaction.atomic():
             accepted = AcceptedCertificate.objects.create(
