@@ -11,6 +11,7 @@ step is audited.
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 from django.conf import settings
@@ -41,9 +42,15 @@ def terms_hash(version: TermsVersion) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def awaiting_acknowledgement(facility: Facility) -> TermsVersion | None:
-    """The newest terms version the borrower has not acknowledged, if any."""
-    return facility.terms_versions.filter(acknowledgement__isnull=True).order_by("-version").first()
+def awaiting_acknowledgement(facilities: Iterable[Facility]) -> list[TermsVersion]:
+    """Of each facility, the newest terms version its borrower has not acknowledged (one query)."""
+    newest: dict[int, TermsVersion] = {}
+    versions = TermsVersion.objects.filter(
+        facility__in=list(facilities), acknowledgement__isnull=True
+    ).select_related("facility")
+    for version in versions.order_by("facility_id", "-version"):
+        newest.setdefault(version.facility_id, version)
+    return list(newest.values())
 
 
 def acknowledge_terms(*, version: TermsVersion, sha256: str, actor: User) -> TermsAcknowledgement:

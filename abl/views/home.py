@@ -32,11 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
     facilities = facilities_for(user)
     context: dict[str, object] = {"facilities": facilities}
     if user.role == Role.BORROWER:
-        context["to_acknowledge"] = [
-            (facility, version)
-            for facility in facilities
-            if (version := awaiting_acknowledgement(facility)) is not None
-        ]
+        context["to_acknowledge"] = awaiting_acknowledgement(facilities)
     if user.role == Role.ANALYST:
         from covenants.services.queries import analyst_home
 

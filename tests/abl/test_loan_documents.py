@@ -106,7 +106,7 @@ def test_a_version_awaiting_acknowledgement_is_shown_to_the_borrower_first(clien
     banner = page.index('data-testid="terms-awaiting"')
     assert banner < page.index("Your facilities</h1>") + 400  # before the facilities
     assert "Terms version 2 of" in page
-    assert loan_documents.awaiting_acknowledgement(innotrac).version == 2
+    assert [v.version for v in loan_documents.awaiting_acknowledgement([innotrac])] == [2]
 
 
 def test_the_analyst_requests_the_borrower_attaches_and_the_analyst_receives(
