@@ -98,15 +98,20 @@ def reevaluate_facility(
     return switches[0] if switches else None
 
 
-def measure_all(*, on: dt.date) -> list[Measure]:
-    """Every facility with an approved certificate, measured as `measure_facility` does, set-based."""
+def measure_all(*, on: dt.date, facility_ids: list[int] | None = None) -> list[Measure]:
+    """Every facility with an approved certificate (or those of `facility_ids`), measured as
+    `measure_facility` does, set-based."""
     newest_first = [F("as_of").desc(), F("reviewed_at").desc()]  # as latest_approved() orders
+    approved = Certificate.objects.filter(
+        status=Certificate.Status.APPROVED, as_of__lte=on, approved__isnull=False
+    )
+    if facility_ids is not None:
+        approved = approved.filter(facility_id__in=facility_ids)
     certificates = {
         facility_id: (certificate_id, figures)
-        for facility_id, certificate_id, figures in Certificate.objects.filter(
-            status=Certificate.Status.APPROVED, as_of__lte=on, approved__isnull=False
+        for facility_id, certificate_id, figures in approved.annotate(
+            rank=Window(RowNumber(), partition_by=[F("facility_id")], order_by=newest_first)
         )
-        .annotate(rank=Window(RowNumber(), partition_by=[F("facility_id")], order_by=newest_first))
         .filter(rank=1)
         .values_list("facility_id", "pk", "approved__figures")
     }
@@ -126,9 +131,11 @@ def measure_all(*, on: dt.date) -> list[Measure]:
         (facility_id, certificates[facility_id], parsed[newest_terms[facility_id][0]])
         for facility_id in sorted(newest_terms)
     ]
+    entries = LedgerEntry.objects.filter(value_date__lte=on)
+    if facility_ids is not None:
+        entries = entries.filter(facility_id__in=facility_ids)
     outstanding = dict(
-        LedgerEntry.objects.filter(value_date__lte=on)
-        .values("facility_id")
+        entries.values("facility_id")
         .annotate(total=Sum("amount"))
         .values_list("facility_id", "total")
     )
