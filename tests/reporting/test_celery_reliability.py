@@ -55,7 +55,7 @@ def test_every_task_is_time_limited_within_the_visibility_timeout(name):
 
 
 def test_the_nightly_close_is_on_beat():
-    close = settings.CELERY_BEAT_SCHEDULE["close-business-day"]
+    close = app.conf.beat_schedule["close-business-day"]
 
     assert close["task"] == "reporting.close_business_day"
     assert (close["schedule"].hour, close["schedule"].minute) == ({0}, {5})
