@@ -160,31 +160,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": env_int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-from celery.schedules import crontab  # noqa: E402  (kept beside the one setting that needs it)
+# The beat schedule is config/celery.py's: its crontabs import Celery.
 
-CELERY_BEAT_SCHEDULE = {
-    "sweep-stuck-files": {
-        "task": "abl.sweep_stuck_files",
-        "schedule": float(env_int("ABL_SWEEP_INTERVAL", default=60)),
-    },
-    "verify-audit-chain": {
-        "task": "abl.verify_audit_chain",
-        "schedule": crontab(minute=30, hour=env_int("ABL_AUDIT_VERIFY_HOUR", default=2)),
-    },
-    # The nightly close (reporting/services/close.py): every facility's frequency,
-    # due calendar and reminders on the business date.
-    "close-business-day": {
-        "task": "reporting.close_business_day",
-        "schedule": crontab(minute=env_int("ABL_CLOSE_MINUTE", default=5), hour=0),
-    },
-    # The fee ledger (docs/fees.md): the month before the business date's, on the 1st.
-    "post-fees": {
-        "task": "abl.post_fees",
-        "schedule": crontab(
-            minute=0, hour=env_int("ABL_FEE_POSTING_HOUR", default=1), day_of_month=1
-        ),
-    },
-}
 # Reminders of a report still open (docs/reporting.md): days before and after its due date.
 ABL_REMINDER_DAYS_BEFORE = env_int("ABL_REMINDER_DAYS_BEFORE", default=3)
 ABL_REMINDER_DAYS_AFTER = env_int("ABL_REMINDER_DAYS_AFTER", default=1)

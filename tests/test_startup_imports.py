@@ -35,8 +35,9 @@ def test_django_setup_loads_neither_polars_nor_the_celery_app():
     assert result.stdout.strip() == "[]"
 
 
-def test_borrowing_base_on_files_runs_without_setting_up_the_application():
-    # manage.py runs it without django.setup(): no model may be imported on its way.
+def test_borrowing_base_on_files_runs_without_setting_up_the_application_or_celery():
+    # manage.py runs it without django.setup(): no model may be imported on its
+    # way. It queues nothing, so neither may Celery (the beat schedule's crontabs).
     script = (
         "import runpy, sys\n"
         "sys.argv = ['manage.py', 'borrowing_base', '--terms', 'examples/innotrac/terms.yaml',\n"
@@ -44,6 +45,7 @@ def test_borrowing_base_on_files_runs_without_setting_up_the_application():
         "runpy.run_path('manage.py', run_name='__main__')\n"
         "from django.apps import apps\n"
         "print('registry ready:', apps.ready, file=sys.stderr)\n"
+        "print('celery loaded:', 'celery' in sys.modules, file=sys.stderr)\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
     env |= {"DEBUG": "1", "ABL_BUSINESS_DATE": "2003-04-07"}
@@ -55,3 +57,4 @@ def test_borrowing_base_on_files_runs_without_setting_up_the_application():
     assert result.returncode == 0, result.stderr
     assert '"gross_receivables": "28978205.85"' in result.stdout
     assert "registry ready: False" in result.stderr
+    assert "celery loaded: False" in result.stderr
