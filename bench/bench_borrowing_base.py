@@ -72,6 +72,11 @@ def baseline(path: Path) -> tuple[float, float]:
     return time.perf_counter() - start, usage.ru_maxrss / 1024
 
 
+def _load(values: tuple[float, float, float] | None = None) -> str:
+    """The machine's load average, printed with the figures: they move with it."""
+    return ", ".join(f"{v:.2f}" for v in (values or os.getloadavg()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -95,6 +100,7 @@ def main() -> None:
         "5000000",
     ]
 
+    load_before = os.getloadavg()
     startup = [run([*common, "--ar", str(tiny)]) for _ in range(options.runs)]
     full, minimal = [], []
     for _ in range(options.runs):  # interleaved, so both see the same machine
@@ -104,6 +110,7 @@ def main() -> None:
     total = statistics.median(t for t, _ in full)
     floor = statistics.median(t for t, _ in minimal)
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print(f"load average (1, 5, 15 min) before and after: {_load(load_before)}; {_load()}")
     print(f"file: {big.name}, {big.stat().st_size / 1e6:.1f} MB, {options.rows:,} invoices")
     print(
         f"start-up (10-row file), median of {options.runs}: {base:.2f} s, peak {max(m for _, m in startup):.0f} MiB"

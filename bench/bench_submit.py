@@ -104,6 +104,11 @@ def psql_copy_seconds(path: Path) -> float:
     return elapsed
 
 
+def _load(values: tuple[float, float, float] | None = None) -> str:
+    """The machine's load average, printed with the figures: they move with it."""
+    return ", ".join(f"{v:.2f}" for v in (values or os.getloadavg()))
+
+
 def main() -> None:
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("set DATABASE_URL to a PostgreSQL database for this benchmark")
@@ -113,6 +118,7 @@ def main() -> None:
     big = DATA / "ar-1000000.csv"
     if not big.exists():
         write_receivables_csv(big, 1_000_000, seed=7)
+    load_before = os.getloadavg()
     manage("migrate", "-v0")
     manage("seed_demo")
     startup = manage("help", "submit_borrowing_base")
@@ -142,6 +148,7 @@ def main() -> None:
     raw = raw_copy_seconds(big)
     submit, copy = statistics.median(times), statistics.median(copies)
     print(f"file: {big.name}, {big.stat().st_size / 1e6:.1f} MB, 1,000,000 invoices, PostgreSQL")
+    print(f"load average (1, 5, 15 min) before and after: {_load(load_before)}; {_load()}")
     print(f"a raw COPY from Python into a table of text columns: {raw:.2f} s")
     print(f"start-up (manage.py help): {startup:.2f} s")
     print(f"psql \\copy into a plain table: {', '.join(f'{t:.2f}' for t in copies)} s")
