@@ -14,6 +14,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if not user.is_authenticated:
         return {"nav_items": []}
     items = [("Home", reverse("home")), ("Facilities", reverse("facility_list"))]
+    if getattr(user, "role", None) in {Role.ANALYST, Role.RELATIONSHIP_MANAGER}:
+        items.append(("Portfolio", reverse("portfolio")))
     if getattr(user, "role", None) in {Role.ANALYST, Role.ADMIN}:
         items.append(("Review queue", reverse("review_queue")))
         items.append(("Breach cases", reverse("breach_queue")))

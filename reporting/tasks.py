@@ -42,9 +42,18 @@ def close_business_day_task() -> dict[str, object]:
     from reporting.services import close
 
     report = close.close_business_day()
+    refresh_positions_task.delay()  # every facility's dashboard line, on the new business date
     return {
         "business_date": report.business_date.isoformat(),
         "facilities": report.facilities,
         "switches": report.switches,
         "reminders": len(report.reminders),
     }
+
+
+@shared_task(name="reporting.refresh_positions", time_limit=CLOSE_TIME_LIMIT, soft_time_limit=1700)
+def refresh_positions_task(facility_ids: list[int] | None = None) -> int:
+    """The portfolio dashboard's lines of these facilities (every facility when None)."""
+    from reporting.services import positions
+
+    return positions.refresh_positions(facility_ids=facility_ids)

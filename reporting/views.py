@@ -1,21 +1,33 @@
-"""The due calendar of a facility: what is due, received, overdue; the frequency and its switches."""
+"""The due calendar of a facility, the portfolio dashboard and a facility's charts."""
+
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from abl import business_date
-from abl.access import get_facility_for_user
-from abl.models import User
-from reporting.models import FrequencySwitch
-from reporting.services import calendar
+from abl.access import facilities_for, get_facility_for_user, require_role
+from abl.models import Role, User
+from reporting.filters import SORTABLE, PortfolioFilter
+from reporting.models import FacilityPosition, FrequencySwitch
+from reporting.services import calendar, history
 from reporting.services.status import summaries
+
+PAGE_SIZE = 50
+EXCEPTIONS_SHOWN = 20
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
 
 
 @login_required
 def due_calendar(request: HttpRequest, pk: int) -> HttpResponse:
-    assert isinstance(request.user, User)
-    facility = get_facility_for_user(request.user, pk)
+    facility = get_facility_for_user(_user(request), pk)
     on = business_date.today()
     (summary,) = summaries([facility], on=on)
     context = {
@@ -26,3 +38,74 @@ def due_calendar(request: HttpRequest, pk: int) -> HttpResponse:
         "switches": FrequencySwitch.objects.filter(facility=facility)[:50],
     }
     return render(request, "reporting/due_calendar.html", context)
+
+
+@login_required
+def portfolio(request: HttpRequest) -> HttpResponse:
+    """Every facility the user covers: exceptions first, then the filtered, sorted page."""
+    user = _user(request)
+    require_role(user, Role.RELATIONSHIP_MANAGER, Role.ANALYST)
+    facilities = facilities_for(user)
+    positions = FacilityPosition.objects.filter(facility__in=facilities.values("pk"))
+    listed = facilities.select_related(None).select_related("position").order_by("name", "pk")
+    totals = facilities.order_by().aggregate(
+        facilities=Count("pk"),
+        measured=Count("position"),
+        with_exceptions=Count("pk", filter=Q(position__exception_count__gt=0)),
+        commitment=Sum("position__commitment"),
+        outstanding=Sum("position__outstanding"),
+        excess=Sum("position__excess_availability"),
+        fees=Sum("position__fees_this_month"),
+    )
+    shown = PortfolioFilter(request.GET or None, queryset=listed)
+    page = Paginator(shown.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    exceptions = positions.filter(exception_count__gt=0).order_by("-exception_count", "name")
+    query = urlencode([(k, v) for k, v in request.GET.items() if k not in {"page", "sort"} and v])
+    context = {
+        "on": business_date.today(),
+        "totals": totals,
+        "filter": shown,
+        "page": page,
+        "rows": [(facility, getattr(facility, "position", None)) for facility in page],
+        "query": f"{query}&" if query else "",
+        "sort": request.GET.get("sort", ""),
+        "headers": _headers(request.GET.get("sort", "")),
+        "exceptions": list(exceptions[:EXCEPTIONS_SHOWN]),
+    }
+    return render(request, "reporting/portfolio.html", context)
+
+
+def _headers(current: str) -> list[tuple[str, str, str, str]]:
+    """Each sortable column: its name, label, the sort its link asks for, the arrow it shows."""
+    return [
+        (
+            name,
+            label,
+            f"-{name}" if current == name else name,
+            "▲" if current == name else "▼" if current == f"-{name}" else "",
+        )
+        for name, label in SORTABLE.items()
+    ]
+
+
+@login_required
+def facility_charts(request: HttpRequest, pk: int) -> HttpResponse:
+    """A facility over time: availability and outstanding, ineligibles, covenant headroom."""
+    user = _user(request)
+    require_role(user, Role.RELATIONSHIP_MANAGER, Role.ANALYST)
+    facility = get_facility_for_user(user, pk)
+    past = history.facility_history(facility)
+    on = business_date.today()
+    context = {
+        "facility": facility,
+        "on": on,
+        "reporting": summaries([facility], on=on),
+        "position": FacilityPosition.objects.filter(facility=facility).first(),
+        "history": past,
+        "charts": [
+            ("availability", past.availability),
+            ("ineligibles", past.ineligibles),
+            ("headroom", past.headroom),
+        ],
+    }
+    return render(request, "reporting/facility_charts.html", context)

@@ -382,6 +382,17 @@ FILLERS: dict[str, list[Filler]] = {
     "field_exams": [_facility("field_exams")],
     "record_field_exam": [_once(reverse("record_field_exam", args=[BEYOND_BIGINT]))],
     "base_rates": [_once(reverse("base_rates"))],
+    "portfolio": [
+        _once(
+            reverse("portfolio"),
+            reverse("portfolio") + "?frequency=weekly&sort=-excess_availability",
+            reverse("portfolio") + "?frequency=bogus&covenant_status=%00&exception=nonsense",
+            reverse("portfolio") + "?sort=nonsense&page=999",
+            reverse("portfolio") + "?exception=late_report&sort=-tightest_headroom_pct",
+            reverse("portfolio") + "?q=" + "x" * 500,
+        )
+    ],
+    "facility_charts": [_facility("facility_charts")],
 }
 
 

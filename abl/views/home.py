@@ -16,7 +16,6 @@ from abl.views.terms_page import terms_sections
 HOME_TEMPLATES = {
     Role.BORROWER: "abl/home_borrower.html",
     Role.ANALYST: "abl/home_analyst.html",
-    Role.RELATIONSHIP_MANAGER: "abl/home_rm.html",
     Role.ADMIN: "abl/home_admin.html",
 }
 
@@ -29,6 +28,10 @@ def _user(request: HttpRequest) -> User:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = _user(request)
+    if user.role == Role.RELATIONSHIP_MANAGER:  # their home is the portfolio dashboard
+        from reporting.views import portfolio
+
+        return portfolio(request)
     facilities = facilities_for(user)
     context: dict[str, object] = {"facilities": facilities}
     if user.role == Role.BORROWER:
@@ -37,7 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
         from covenants.services.queries import analyst_home
 
         context |= analyst_home(user)
-    if user.role in {Role.BORROWER, Role.ANALYST, Role.RELATIONSHIP_MANAGER}:
+    if user.role in {Role.BORROWER, Role.ANALYST}:
         from reporting.services.status import summaries
 
         context["reporting"] = summaries(list(facilities), on=business_date.today())

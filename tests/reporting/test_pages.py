@@ -45,7 +45,7 @@ def test_calendar_page_flags_what_is_overdue(client, weekly, cfo, settings):
     assert "— → weekly" in text
 
 
-@pytest.mark.parametrize("role", ["borrower", "analyst", "relationship_manager"])
+@pytest.mark.parametrize("role", ["borrower", "analyst"])
 def test_home_pages_show_frequency_why_and_what_is_due_next(client, weekly, role, settings):
     settings.ABL_BUSINESS_DATE = "2003-04-10"
     user = UserFactory(
@@ -64,6 +64,27 @@ def test_home_pages_show_frequency_why_and_what_is_due_next(client, weekly, role
     assert '2003-04-09 <span class="badge text-bg-danger">overdue</span>' in text
     assert "2003-04-30" in text  # March's financial statements
     assert "Calendar (1 overdue)" in text
+
+
+def test_the_managers_dashboard_and_charts_show_the_frequency_why_and_what_is_overdue(
+    client, weekly, relationship_manager, settings
+):
+    from reporting.tasks import close_business_day_task
+
+    weekly.relationship_managers.add(relationship_manager)
+    settings.ABL_BUSINESS_DATE = "2003-04-10"
+    close_business_day_task()  # the close, then every facility's dashboard line
+    client.force_login(relationship_manager)
+
+    rows = client.get("/").content.decode().split('data-testid="position-row">')[1:]
+    (row,) = [r for r in rows if weekly.name in r.split("</tr>")[0]]
+    charts = client.get(reverse("facility_charts", args=[weekly.pk])).content.decode()
+
+    assert "Weekly" in row
+    assert "2003-04-09" in row  # the week ending 04-04, still open
+    assert "1 since 2003-04-09" in row  # overdue
+    assert "Weekly since 2003-04-07" in charts
+    assert "not above 15.00%" in charts
 
 
 def test_another_borrower_cannot_see_the_calendar(client, weekly):
