@@ -10,11 +10,14 @@ interleaved and medians compared. Needs DATABASE_URL pointing at a
 PostgreSQL database it may fill (it migrates it and adds 10,000 facilities
 named `bench-close-*` the first time). Prints its figures; asserts nothing.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/abl_bench .venv/bin/python bench/bench_nightly_close.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/abl_bench .venv/bin/python bench/bench_nightly_close.py [--statements]
+
+`--statements` prints each statement's median time too.
 """
 
 import datetime as dt
 import os
+import re
 import statistics
 import sys
 import time
@@ -44,7 +47,7 @@ from abl.models import (  # noqa: E402
     TermsVersion,
     User,
 )
-from reporting.models import Cadence, DailyClose  # noqa: E402
+from reporting.models import Cadence, DailyClose, DueItem  # noqa: E402
 from reporting.services.close import close_business_day  # noqa: E402
 
 # Reminders go to Celery's in-memory broker, as they would go to Redis: the
@@ -126,27 +129,32 @@ def _fill() -> None:
 
 
 class DatabaseTime:
-    """Seconds spent inside the connection's execute calls."""
+    """Seconds spent inside the connection's execute calls, in all and by statement."""
 
     def __init__(self) -> None:
         self.seconds = 0.0
         self.queries = 0
+        self.statements: list[tuple[str, float]] = []
 
     def __call__(self, execute, sql, params, many, context):
         start = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
-            self.seconds += time.perf_counter() - start
+            seconds = time.perf_counter() - start
+            self.seconds += seconds
             self.queries += 1
+            self.statements.append(
+                (re.sub(r'"s\d+_x\d+"', "…", " ".join(sql.split()))[:110], seconds)
+            )
 
 
-def close_on(day: dt.date) -> tuple[float, int]:
+def close_on(day: dt.date) -> DatabaseTime:
     settings.ABL_BUSINESS_DATE = day.isoformat()
     timer = DatabaseTime()
     with connection.execute_wrapper(timer):
         close_business_day()
-    return timer.seconds, timer.queries
+    return timer
 
 
 def one_update() -> float:
@@ -157,22 +165,47 @@ def one_update() -> float:
         return time.perf_counter() - start
 
 
+def _vacuum() -> None:
+    """What autovacuum does on a production server (this machine's runs without it): the
+    planner's statistics of the filled tables, and no dead rows left by earlier runs."""
+    with connection.cursor() as cursor:
+        for model in (
+            Facility,
+            TermsVersion,
+            Certificate,
+            Computation,
+            LedgerEntry,
+            Cadence,
+            DueItem,
+        ):
+            cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
+
+
 def main() -> None:
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("set DATABASE_URL to a PostgreSQL database the benchmark may fill")
     call_command("migrate", verbosity=0)
     _fill()
+    _vacuum()
     closed = DailyClose.objects.values_list("business_date", flat=True)
     day = max([FIRST_DAY - dt.timedelta(days=1), *closed]) + dt.timedelta(days=1)
     print(f"first close of {day} (cadences made where missing) ...", flush=True)
     close_on(day)
     facilities = Cadence.objects.count()
     closes, updates, queries = [], [], 0
+    statements: dict[str, list[float]] = {}
     for _ in range(RUNS):
         day += dt.timedelta(days=1)
-        seconds, queries = close_on(day)
-        closes.append(seconds)
+        timer = close_on(day)
+        closes.append(timer.seconds)
+        queries = timer.queries
+        for sql, seconds in timer.statements:
+            statements.setdefault(sql, []).append(seconds)
         updates.append(one_update())
+    if "--statements" in sys.argv:
+        print("each statement: in how many closes, median ms")
+        for sql, times in statements.items():
+            print(f"  {len(times)} {statistics.median(times) * 1000:6.1f}  {sql}")
     close_ms = statistics.median(closes) * 1000
     update_ms = statistics.median(updates) * 1000
     print(f"facilities with a cadence: {facilities:,}; queries per close: {queries}")

@@ -20,8 +20,8 @@ Fulfilling twice changes nothing the second time.
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import CharField, F, OuterRef, Q, QuerySet, Subquery, Value, Window
+from django.db.models.functions import Cast, Concat, RowNumber
 from django.utils import timezone
 
 from abl import business_date
@@ -82,37 +82,73 @@ def bring_calendar_up_to_date(
     """Make the planned items that are missing, supersede what a switch replaced, fulfil the reported.
 
     Set-based: one SELECT of the items already made (from the earliest planned
-    due date on), one INSERT for every facility's missing items, one UPDATE for
-    those a submitted certificate already covers, and two UPDATEs per switch.
-    Run twice, the second run changes nothing. Returns the number of items made.
+    due date on); when some are missing, one SELECT of the latest reported
+    certificate of their facilities and one INSERT of them all, those it covers
+    made fulfilled; and three UPDATEs per switch. Run twice, the second run
+    changes nothing. Returns the number of items made.
     """
-    rows = [
-        DueItem(
-            facility_id=facility_id,
-            kind=due.kind,
-            frequency=due.frequency,
-            period_end=due.period_end,
-            due_on=due.due_on,
-        )
-        for facility_id, (_, dues) in plans.items()
-        for due in dues
-    ]
-    if not rows:
+    planned = [(facility_id, due) for facility_id, (_, dues) in plans.items() for due in dues]
+    if not planned:
         return 0
-    made = DueItem.objects.filter(due_on__gte=min(r.due_on for r in rows))
+    made = DueItem.objects.order_by().filter(due_on__gte=min(due.due_on for _, due in planned))
     if len(plans) < FEW:  # one facility's re-evaluation; the nightly close reads them all
         made = made.filter(facility_id__in=list(plans))
     existing = set(made.values_list("facility_id", "kind", "frequency", "period_end"))
     missing = [
-        r for r in rows if (r.facility_id, r.kind, r.frequency, r.period_end) not in existing
+        (facility_id, due)
+        for facility_id, due in planned
+        if (facility_id, due.kind, due.frequency, due.period_end) not in existing
     ]
-    DueItem.objects.bulk_create(missing, ignore_conflicts=True)
+    if missing:
+        reported = _latest_reported({facility_id for facility_id, _ in missing})
+        DueItem.objects.bulk_create(
+            [
+                _item(facility_id, due, reported.get(facility_id), on)
+                for facility_id, due in missing
+            ],
+            ignore_conflicts=True,
+        )
     for cadence in switched:
         _supersede_other_frequency(cadence.facility_id, cadence)
-    touched = {r.facility_id for r in missing} | {c.facility_id for c in switched}
-    if touched:
-        _fulfil_reported(sorted(touched), on)
+    if switched:
+        _fulfil_reported(sorted(c.facility_id for c in switched), on)
     return len(missing)
+
+
+def _latest_reported(facility_ids: set[int]) -> dict[int, tuple[dt.date, int, int | None]]:
+    """Each facility's latest submitted certificate (as of, id, by whom), as `_fulfil_reported`
+    finds it."""
+    certificates = Certificate.objects.order_by().filter(status__in=REPORTED)
+    if len(facility_ids) < FEW:
+        certificates = certificates.filter(facility_id__in=facility_ids)
+    newest_first = [F("as_of").desc(), F("submitted_at").desc()]
+    return {
+        facility_id: (as_of, pk, submitted_by_id)
+        for facility_id, as_of, pk, submitted_by_id in certificates.annotate(
+            rank=Window(RowNumber(), partition_by=[F("facility_id")], order_by=newest_first)
+        )
+        .filter(rank=1)
+        .values_list("facility_id", "as_of", "pk", "submitted_by_id")
+    }
+
+
+def _item(
+    facility_id: int, due: Due, reported: tuple[dt.date, int, int | None] | None, on: dt.date
+) -> DueItem:
+    """A new due item; fulfilled at once when a submitted certificate already covers its period."""
+    item = DueItem(
+        facility_id=facility_id,
+        kind=due.kind,
+        frequency=due.frequency,
+        period_end=due.period_end,
+        due_on=due.due_on,
+    )
+    if due.kind == Kind.CERTIFICATE and reported is not None and due.period_end <= reported[0]:
+        _, certificate_id, submitted_by_id = reported
+        item.status, item.fulfilled_on, item.fulfilled_at = Status.FULFILLED, on, timezone.now()
+        item.fulfilled_by_id = submitted_by_id
+        item.fulfilled_with = f"abl.Certificate:{certificate_id}"
+    return item
 
 
 def _supersede_other_frequency(facility_id: int, cadence: Cadence) -> None:

@@ -75,7 +75,8 @@ def reminders_due(*, on: dt.date) -> list[tuple[int, str]]:
     items = DueItem.objects.open().filter(due_on__lte=on + dt.timedelta(days=before))
     sent = set(Reminder.objects.filter(item__in=items).values_list("item_id", "kind"))
     found: list[tuple[int, str]] = []
-    for item_id, due_on in items.values_list("pk", "due_on"):
+    # Unordered: each reminder is a task of its own (the model's order sorts by kind's collation).
+    for item_id, due_on in items.order_by().values_list("pk", "due_on"):
         kind = reminder_due(due_on, on=on, days_before=before, days_after=after)
         if kind is not None and (item_id, kind) not in sent:
             found.append((item_id, kind))

@@ -177,6 +177,25 @@ def test_a_later_certificate_fulfils_every_period_it_covers(
     ]
 
 
+def test_a_period_made_after_the_certificate_that_covers_it_is_fulfilled_at_once(
+    monthly, cfo, abl_analyst, settings
+):
+    """No close between 2003-04-07 and 2003-05-01: April's item is made after April's certificate."""
+    settings.ABL_BUSINESS_DATE = "2003-05-01"
+    april = approve_certificate(monthly, cfo, abl_analyst, as_of=D(2003, 4, 30))
+
+    close.close_business_day()
+
+    item = DueItem.objects.get(facility=monthly, kind="certificate", period_end=D(2003, 4, 30))
+    assert (item.status, item.fulfilled_on, item.fulfilled_by, item.fulfilled_with) == (
+        "fulfilled",
+        D(2003, 5, 1),
+        cfo,
+        f"abl.Certificate:{april.pk}",
+    )
+    assert _items(monthly, kind="certificate", status="open") == []
+
+
 def test_submitting_a_certificate_fulfils_its_due_item_at_once(monthly, cfo, settings):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
