@@ -11,6 +11,7 @@ from django.shortcuts import render
 from abl import business_date
 from abl.access import facilities_for, get_facility_for_user, require_role
 from abl.models import Role, User
+from reporting import presenters
 from reporting.filters import SORTABLE, PortfolioFilter
 from reporting.models import FacilityPosition, FrequencySwitch
 from reporting.services import calendar, history
@@ -45,9 +46,8 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     """Every facility the user covers: exceptions first, then the filtered, sorted page."""
     user = _user(request)
     require_role(user, Role.RELATIONSHIP_MANAGER, Role.ANALYST)
-    facilities = facilities_for(user)
-    positions = FacilityPosition.objects.filter(facility__in=facilities.values("pk"))
-    listed = facilities.select_related(None).select_related("position").order_by("name", "pk")
+    on = business_date.today()
+    facilities = facilities_for(user).select_related(None)
     totals = facilities.order_by().aggregate(
         facilities=Count("pk"),
         measured=Count("position"),
@@ -57,22 +57,45 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         excess=Sum("position__excess_availability"),
         fees=Sum("position__fees_this_month"),
     )
-    shown = PortfolioFilter(request.GET or None, queryset=listed)
-    page = Paginator(shown.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    exceptions = positions.filter(exception_count__gt=0).order_by("-exception_count", "name")
+    shown = PortfolioFilter(request.GET or None, queryset=facilities.order_by("name", "pk"))
+    lines = shown.qs.values("pk", "name", *(f"position__{c}" for c in presenters.COLUMNS))
+    paginator = Paginator(lines, PAGE_SIZE)
+    if not _narrowed(shown):  # every facility is listed: its count is the totals' (no query)
+        paginator.count = totals["facilities"]
+    page = paginator.get_page(request.GET.get("page"))
+    exceptions = (
+        FacilityPosition.objects.filter(facility__in=facilities.values("pk"), exception_count__gt=0)
+        .order_by("-exception_count", "name")
+        .values(
+            "facility_id",
+            "name",
+            "exceptions",
+            "excess_availability",
+            "overdue_since",
+            "covenant_status",
+        )[:EXCEPTIONS_SHOWN]
+    )
     query = urlencode([(k, v) for k, v in request.GET.items() if k not in {"page", "sort"} and v])
     context = {
-        "on": business_date.today(),
+        "on": on,
         "totals": totals,
         "filter": shown,
         "page": page,
-        "rows": [(facility, getattr(facility, "position", None)) for facility in page],
+        "rows": presenters.portfolio_rows(page, on=on),
+        "exceptions": presenters.exception_rows(exceptions),
+        "exceptions_shown": EXCEPTIONS_SHOWN,
         "query": f"{query}&" if query else "",
         "sort": request.GET.get("sort", ""),
         "headers": _headers(request.GET.get("sort", "")),
-        "exceptions": list(exceptions[:EXCEPTIONS_SHOWN]),
     }
     return render(request, "reporting/portfolio.html", context)
+
+
+def _narrowed(shown: PortfolioFilter) -> bool:
+    """Whether a filter leaves some facilities out (sorting alone does not)."""
+    shown.is_valid()
+    data = getattr(shown.form, "cleaned_data", {})
+    return any(data.get(name) for name in shown.filters if name != "sort")
 
 
 def _headers(current: str) -> list[tuple[str, str, str, str]]:
