@@ -4,7 +4,11 @@ Goal (issue 11): the certificate page of a 1,000,000-invoice certificate serves
 at least half the requests per second of the login page, both measured in the
 same run against the same server (runs interleaved, medians compared). Needs
 the PostgreSQL database `bench/bench_submit.py` filled (it takes the newest
-submitted certificate there). Prints its figures; asserts nothing.
+submitted certificate there). The page compares it with the certificate
+approved before it, as every page does once a facility has one: when none is
+approved yet, the submitted one before it is approved first (once; what
+approving queues runs in this process).
+Prints its figures; asserts nothing.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/abl_bench .venv/bin/python bench/bench_certificate_page.py
 
@@ -17,6 +21,7 @@ connections of their own.
 
 import http.client
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -28,7 +33,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PORT = 8765
 CLIENTS = 4
 SECONDS = 5.0
 ROUNDS = 3
@@ -41,7 +45,18 @@ SERVER_ENV = {
     "CSRF_COOKIE_SECURE": "0",
     "ABL_TWO_FACTOR_REQUIRED": "0",
     "ABL_BUSINESS_DATE": "2099-12-31",
+    "REDIS_URL": "",
 }
+
+
+def free_port() -> int:
+    """A port nobody listens on now (other benchmarks may run on the same machine)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+PORT = free_port()
 
 
 def session_cookie(username: str) -> tuple[str, int]:
@@ -55,12 +70,17 @@ def session_cookie(username: str) -> tuple[str, int]:
     from django.test import Client
 
     from abl.models import Certificate, User
+    from abl.services.certificates import approve_certificate, latest_approved
 
-    certificate = (
-        Certificate.objects.filter(status=Certificate.Status.SUBMITTED).order_by("-pk").first()
-    )
+    submitted = Certificate.objects.filter(status=Certificate.Status.SUBMITTED).order_by("-pk")
+    certificate = submitted.first()
     if certificate is None or certificate.current is None:
         raise SystemExit("no submitted certificate: run bench/bench_submit.py first")
+    if latest_approved(certificate.facility, before=certificate.as_of) is None:
+        before = submitted.filter(as_of__lt=certificate.as_of).order_by("-as_of").first()
+        if before is None:
+            raise SystemExit("no certificate before it to approve: run bench_submit.py again")
+        approve_certificate(certificate=before, actor=User.objects.get(username="abl.analyst"))
     client = Client()
     client.force_login(User.objects.get(username=username))
     return client.cookies[settings.SESSION_COOKIE_NAME].value, certificate.pk

@@ -3,6 +3,9 @@
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
+from django.db.models import F
+
 from abl.access import may_report, may_review
 from abl.calc.borrowing_base import over_advance
 from abl.calc.receivables import CATEGORIES
@@ -129,7 +132,46 @@ def files_panel(certificate: Certificate) -> dict[str, Any]:
     }
 
 
+def read_computations(certificate: Certificate) -> None:
+    """Attach the certificate's current, submitted and approved computations, read in one
+    query, each with its terms version's number (`terms_version_number`)."""
+    names = ("current", "submitted", "approved")
+    ids = {getattr(certificate, f"{name}_id") for name in names} - {None}
+    found = Computation.objects.annotate(terms_version_number=F("terms_version__version")).in_bulk(
+        ids
+    )
+    for name in names:
+        pk = getattr(certificate, f"{name}_id")
+        if pk is not None:
+            setattr(certificate, name, found[pk])
+
+
+# Two computations compared are kept in Django's cache for a day: a computation never
+# changes once stored, so the comparison of two never does either. The key names each
+# with its creation time too, which a database restored or rebuilt would not repeat.
+COMPARISON_SECONDS = 24 * 3600
+
+
+def comparison_with(current: Computation, previous: Computation) -> dict[str, Any]:
+    """The figures side by side and the customers that moved most (2 queries, then cached)."""
+    key = "abl.comparison:" + ":".join(
+        f"{c.pk}@{c.created_at.isoformat()}" for c in (current, previous)
+    )
+    compared = cache.get(key)
+    if compared is None:
+        compared = {
+            "comparison": [
+                (label(c.key), c.current, c.previous, c.change)
+                for c in compare_figures(current.figures, previous.figures, COMPARED)
+            ],
+            "customer_changes": customer_changes(current, previous),
+        }
+        cache.set(key, compared, COMPARISON_SECONDS)
+    return compared
+
+
 def certificate_context(certificate: Certificate, user: User) -> dict[str, Any]:
+    read_computations(certificate)
     can_edit = certificate.is_editable and may_report(user, certificate.facility)
     can_review = may_review(user, certificate)
     context: dict[str, Any] = {
@@ -149,11 +191,7 @@ def certificate_context(certificate: Certificate, user: User) -> dict[str, Any]:
         previous = latest_approved(certificate.facility, before=certificate.as_of)
         if previous is not None and previous.approved is not None and previous.pk != certificate.pk:
             context["previous"] = previous
-            context["comparison"] = [
-                (label(c.key), c.current, c.previous, c.change)
-                for c in compare_figures(shown.figures, previous.approved.figures, COMPARED)
-            ]
-            context["customer_changes"] = customer_changes(shown, previous.approved)
+            context.update(comparison_with(shown, previous.approved))
     if certificate.submitted and certificate.submitted_id != certificate.current_id:
         context["submitted_figures"] = figure_lines(certificate.submitted)
     if can_edit:

@@ -1,0 +1,92 @@
+"""The certificate page: compared with the certificate approved before it, read in few queries.
+
+The comparison of two computations is kept in Django's cache (a computation never
+changes); these tests show the page after each change that makes it compare other
+figures: the certificate recomputed, a newer certificate approved before it.
+"""
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from abl.calc.report import label
+from abl.calc.terms import Reserve
+from abl.models import Certificate
+from abl.services import certificates, terms
+from tests.abl.conftest import AGING, post_report
+
+pytestmark = pytest.mark.django_db
+
+
+def _submitted(client, facility, cfo, capture, *, as_of, aging=AGING):
+    client.force_login(cfo)
+    response = post_report(client, facility, capture, receivables=aging, as_of=as_of)
+    assert response.status_code == 302
+    certificate = Certificate.objects.get(facility=facility, as_of=as_of)
+    return certificates.submit_certificate(
+        certificate=certificate, actor=cfo, name="David Gamsey", title="Chief Financial Officer"
+    )
+
+
+def _approved(client, facility, cfo, analyst, capture, *, as_of, aging=AGING):
+    certificate = _submitted(client, facility, cfo, capture, as_of=as_of, aging=aging)
+    return certificates.approve_certificate(certificate=certificate, actor=analyst)
+
+
+def _compared(client, certificate) -> tuple[str, dict[str, tuple[str, str]]]:
+    """The page's heading of the comparison, and each row compared: name → (now, then)."""
+    page = client.get(f"/certificates/{certificate.pk}/").content.decode()
+    heading = re.search(r"Compared with the certificate approved as of [\d-]+", page)
+    table = page.split('data-testid="comparison">')[1].split("</table>")[0]
+    rows = re.findall(
+        r'<tr><td>([^<]+)</td><td class="money">([^<]*)</td><td class="money">([^<]*)</td>', table
+    )
+    return heading[0] if heading else "", {name: (now, then) for name, now, then in rows}
+
+
+def test_the_comparison_shows_the_certificate_recomputed(
+    client, innotrac, cfo, abl_analyst, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    _approved(client, innotrac, cfo, abl_analyst, capture, as_of="2003-03-26")
+    march = _submitted(client, innotrac, cfo, capture, as_of="2003-03-31")
+    client.force_login(abl_analyst)
+    _, before = _compared(client, march)
+
+    with capture(execute=True):
+        terms.set_reserves(
+            facility=innotrac,
+            reserves=[Reserve(name="Rent reserve", amount=Decimal("46125.00"), reason="Landlord")],
+            actor=abl_analyst,
+            reason="Field exam",
+        )
+    _, after = _compared(client, march)
+
+    assert label("reserves") not in before
+    assert after[label("reserves")] == ("46,125.00", "0.00")
+
+
+def test_the_comparison_is_with_the_certificate_approved_last_before_it(
+    client, innotrac, cfo, abl_analyst, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    _approved(client, innotrac, cfo, abl_analyst, capture, as_of="2003-03-26")
+    march = _submitted(client, innotrac, cfo, capture, as_of="2003-03-31")
+    client.force_login(abl_analyst)
+    first = _compared(client, march)
+    bigger = AGING.replace('"100,000.00"', '"110,000.00"')
+
+    _approved(client, innotrac, cfo, abl_analyst, capture, as_of="2003-03-28", aging=bigger)
+    client.force_login(abl_analyst)
+    second = _compared(client, march)
+
+    gross = label("gross_receivables")
+    assert (first[0], first[1][gross]) == (
+        "Compared with the certificate approved as of 2003-03-26",
+        ("1,245,000.00", "1,245,000.00"),
+    )
+    assert (second[0], second[1][gross]) == (
+        "Compared with the certificate approved as of 2003-03-28",
+        ("1,245,000.00", "1,255,000.00"),
+    )
