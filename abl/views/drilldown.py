@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -36,7 +36,7 @@ PAGE_SIZE = 50
 
 class KnownCountPaginator(Paginator):
     """Pages of a list whose length is already known (a customer's invoice count is on its
-    CustomerLine), so no page counts a customer's rows again."""
+    CustomerLine; a list of customers is counted with its totals), so no page counts again."""
 
     def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
         super().__init__(object_list, per_page)
@@ -87,11 +87,14 @@ def receivables_customers(request: HttpRequest, pk: int) -> HttpResponse:
         )
     elif category:
         raise Http404("No such category")
-    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The list's length and its totals in one pass over the computation's lines.
     sums = {"gross": Sum("gross"), "eligible": Sum("eligible")}
     if category:
         sums["category"] = Sum(f"{category}_ineligible")
-    totals = {k: v or Decimal("0.00") for k, v in customers.aggregate(**sums).items()}
+    found = customers.aggregate(count=Count("pk"), **sums)
+    count = found.pop("count")
+    totals = {k: v or Decimal("0.00") for k, v in found.items()}
+    page = KnownCountPaginator(customers, PAGE_SIZE, count=count).get_page(request.GET.get("page"))
     figures = computation.figures
     return render(
         request,

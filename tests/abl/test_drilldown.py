@@ -208,3 +208,48 @@ def test_every_page_of_a_customer_lists_its_invoices_in_row_order(
             ).content.decode()
             shown += re.findall(r"<tr><td>\d+</td><td>([^<]*)</td>", page)
         assert shown == expected, customer
+
+
+@pytest.mark.parametrize(
+    ("category", "invoice_date"), [("", "2003-03-01"), ("cross_aged", "2002-11-01")]
+)
+def test_a_customer_list_pages_largest_first_and_is_counted_with_its_totals(
+    client, innotrac, cfo, django_capture_on_commit_callbacks, category, invoice_date
+):
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from abl.models import CustomerLine
+
+    # 60 customers, every amount twice: a tie falls back to the customer's id.
+    lines = [AGING.splitlines()[0]] + [
+        f"C{c:02d},Customer {c},I-{c},{invoice_date},,{100 + c // 2}.00,US,N,N" for c in range(60)
+    ]
+    client.force_login(cfo)
+    post_report(client, innotrac, django_capture_on_commit_callbacks, receivables="\n".join(lines))
+    certificate = Certificate.objects.get()
+    key = f"{category}_ineligible" if category else "gross"
+    expected = list(
+        CustomerLine.objects.filter(computation=certificate.current, **{f"{key}__gt": 0})
+        .order_by(f"-{key}", "customer_id")
+        .values_list("customer_id", flat=True)
+    )
+
+    shown, pages = [], []
+    for number in (1, 2):
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(
+                f"/certificates/{certificate.pk}/receivables/?category={category}&page={number}"
+            ).content.decode()
+        shown += re.findall(r'<span class="text-muted small">(C\d\d)</span>', page)
+        pages.append(re.search(r"Page \d of \d", page)[0])
+        counted = [q["sql"] for q in captured if "COUNT(" in q["sql"]]
+        assert len(counted) == 1
+        assert "SUM(" in counted[0]
+
+    assert len(expected) == 60
+    assert expected[:4] == ["C58", "C59", "C56", "C57"]
+    assert shown == expected
+    assert pages == ["Page 1 of 2", "Page 2 of 2"]
