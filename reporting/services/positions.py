@@ -185,10 +185,12 @@ def queue_refresh(facility_id: int) -> None:
 
     Each audit event queues one; an action of several events refreshes the facility
     several times, one after the other (the lock), each measuring the committed state.
+    Robust: a refresh that fails (in-process, where tasks run eagerly) is logged and
+    never fails the action that committed; the nightly close measures the line again.
     """
     from reporting.tasks import refresh_positions_task
 
-    transaction.on_commit(lambda: refresh_positions_task.delay([facility_id]))
+    transaction.on_commit(lambda: refresh_positions_task.delay([facility_id]), robust=True)
 
 
 def _month_charged_in(on: dt.date) -> dt.date:
