@@ -13,11 +13,16 @@ process. Prints its figures; asserts nothing. Migrates the database it is
 given and adds its own facilities.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/abl_bench [REDIS_URL=redis://127.0.0.1:6379/1] \
-        .venv/bin/python bench/bench_advances.py
+        .venv/bin/python bench/bench_advances.py [--statements]
+
+`--statements` prints, for the lone requester, each statement of an approval
+with its median time (the connection's execute calls; the commit is not one).
 """
 
+import contextlib
 import multiprocessing
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -40,7 +45,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connections  # noqa: E402
+from django.db import connection, connections  # noqa: E402
 
 from abl.models import Facility, User  # noqa: E402
 from abl.services import loans  # noqa: E402
@@ -68,45 +73,89 @@ def _facility(run: str, n: int) -> tuple[Facility, User, User]:
     return facility, borrower, analyst
 
 
+class Statements:
+    """Each statement's milliseconds inside the connection's execute calls, by its text."""
+
+    def __init__(self) -> None:
+        self.times: dict[str, list[float]] = {}
+
+    def __call__(self, execute, sql, params, many, context):
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            text = re.sub(r'"s\d+_x\d+"', "…", " ".join(sql.split()))[:110]
+            self.times.setdefault(text, []).append((time.perf_counter() - began) * 1000)
+
+
 def _approver(
-    setup: tuple[Facility, User, User], start: "multiprocessing.synchronize.Barrier", out
+    setup: tuple[Facility, User, User],
+    start: "multiprocessing.synchronize.Barrier",
+    out,
+    statements: bool,
 ) -> None:
     """One requester, in a process of its own (a connection of its own after the fork)."""
     facility, borrower, analyst = setup
     connections.close_all()
     start.wait()
-    times = []
+    times, timer, cpu = [], Statements(), [0.0, 0.0]
     for _ in range(PER_THREAD):
         advance = loans.request_advance(
             facility=facility, actor=borrower, amount=Decimal("1.00"), key=uuid.uuid4().hex
         )
-        began = time.perf_counter()
-        loans.approve_advance(advance=advance, actor=analyst)
-        times.append((time.perf_counter() - began) * 1000)
+        with connection.execute_wrapper(timer) if statements else contextlib.nullcontext():
+            began, ours, theirs = time.perf_counter(), time.process_time(), _server_cpu()
+            loans.approve_advance(advance=advance, actor=analyst)
+            times.append((time.perf_counter() - began) * 1000)
+            cpu[0] += time.process_time() - ours
+            cpu[1] += _server_cpu() - theirs
     connections.close_all()
-    out.put(times)
+    out.put((times, timer.times, cpu))
 
 
-def _approvals(setups: list[tuple[Facility, User, User]], requesters: int = THREADS) -> list[float]:
+def _server_cpu() -> float:
+    """CPU seconds of this connection's PostgreSQL backend so far (same machine, Linux), or 0."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def _approvals(
+    setups: list[tuple[Facility, User, User]], requesters: int = THREADS, statements: bool = False
+) -> list[float]:
     context = multiprocessing.get_context("fork")
     start, out = context.Barrier(requesters), context.Queue()
     connections.close_all()  # no connection is shared across the fork
     workers = [
-        context.Process(target=_approver, args=(setups[n % len(setups)], start, out))
+        context.Process(target=_approver, args=(setups[n % len(setups)], start, out, statements))
         for n in range(requesters)
     ]
     for worker in workers:
         worker.start()
-    times = [t for _ in workers for t in out.get(timeout=600)]
+    results = [out.get(timeout=600) for _ in workers]
     for worker in workers:
         worker.join()
-    return times
+    if statements:
+        print(f"each statement of an approval: per approval, median ms ({PER_THREAD} approvals)")
+        for text, times in results[0][1].items():
+            print(f"  {len(times) / PER_THREAD:.0f} {statistics.median(times):6.2f}  {text}")
+    if requesters == 1:
+        ours, theirs = (seconds * 1000 / PER_THREAD for seconds in results[0][2])
+        print(f"CPU per approval: {ours:.1f} ms in Python, {theirs:.1f} ms in PostgreSQL")
+    return [t for times, _, _ in results for t in times]
 
 
 def _report(name: str, times: list[float]) -> None:
     p95 = statistics.quantiles(times, n=20)[-1]
+    load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
     print(
-        f"{name}: {len(times)} approvals, median {statistics.median(times):.1f} ms, "
+        f"{name} (load average {load}): {len(times)} approvals, "
+        f"median {statistics.median(times):.1f} ms, "
         f"p95 {p95:.1f} ms (goal ≤ 50 ms) {'met' if p95 <= 50 else 'NOT met'}"
     )
 
@@ -117,7 +166,8 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     run = uuid.uuid4().hex[:8]
     one = _facility(run, 0)
-    _report("1 requester (the same-run baseline)", _approvals([one], requesters=1))
+    alone = _approvals([one], requesters=1, statements="--statements" in sys.argv)
+    _report("1 requester (the same-run baseline)", alone)
     _report("8 requesters, one facility", _approvals([one]))
     each = [_facility(run, n) for n in range(1, THREADS + 1)]
     _report("8 requesters, a facility each", _approvals(each))

@@ -20,11 +20,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import cast
+from typing import NamedTuple, cast
 
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import OuterRef, Subquery, Sum
 from django.utils import timezone
 
 from abl import business_date
@@ -55,19 +55,28 @@ from reporting.services.cadence import queue_reevaluation
 Kind = LedgerEntry.Kind
 
 
+class LedgerHead(NamedTuple):
+    """The facility's last entry: its `seq` and the balance after it (every entry's sum)."""
+
+    seq: int
+    balance: Decimal
+
+
 @dataclass(frozen=True)
 class LiveAvailability:
     """What the facility may draw on `on`; `figures` is None until a certificate is approved.
 
     `figures` counts the ledger's outstanding on `on`; `committed` every entry
     written, whatever its value date (an advance approved for a later day is
-    already promised), and is what an approval is measured on.
+    already promised), and is what an approval is measured on. `head` is where
+    the next entry goes.
     """
 
     facility_id: int
     on: dt.date
     certificate: Certificate | None
     outstanding: Decimal
+    head: LedgerHead
     figures: rules.Availability | None
     committed: rules.Availability | None
     current_until: dt.date | None
@@ -93,6 +102,33 @@ class LiveAvailability:
         return self.maturity_date is not None and self.on > self.maturity_date
 
 
+def _ledger(facility: Facility, *, on: dt.date) -> tuple[LedgerHead, Decimal]:
+    """The ledger's head, and the sum of the entries valued after `on`, in one query.
+
+    Two index lookups whatever the ledger's length: the head's `balance_after`
+    already sums every entry (the chain's rule, checked by the database), so the
+    outstanding on `on` is that less the few entries valued later.
+    """
+    later = (
+        LedgerEntry.objects.filter(facility=OuterRef("facility"), value_date__gt=on)
+        .order_by()
+        .values("facility")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    row = (
+        LedgerEntry.objects.filter(facility=facility)
+        .order_by("-seq")
+        .annotate(later=Subquery(later))
+        .values_list("seq", "balance_after", "later")
+        .first()
+    )
+    if row is None:
+        return LedgerHead(0, ZERO), ZERO
+    seq, balance, later_total = row
+    return LedgerHead(seq, balance), later_total or ZERO
+
+
 def _terms(facility: Facility) -> FacilityTerms | None:
     """The facility's newest terms, parsed once per version (a version never changes).
 
@@ -108,24 +144,27 @@ def _parsed_terms(version_pk: int, created_at: dt.datetime) -> FacilityTerms:
     return parse_terms(TermsVersion.objects.values_list("data", flat=True).get(pk=version_pk))
 
 
-def _frequency_in_force(facility: Facility) -> Frequency | None:
-    """The frequency the reporting cadence has in force (it keeps weekly through a cure
-    period after the figures turn monthly), or None before its first evaluation."""
-    from reporting.models import Cadence
-
-    frequency = (
-        Cadence.objects.filter(facility=facility).values_list("frequency", flat=True).first()
-    )
-    return cast(Frequency, frequency) if frequency else None
-
-
 def _latest_approved(facility: Facility, on: dt.date) -> Certificate | None:
     """The latest approved certificate as of `on` or earlier, with its approved figures
-    (not the computation's inputs, which carry a copy of the terms)."""
+    (not the computation's inputs, which carry a copy of the terms), in one query with
+    what judges it: the facility's newest terms version (`terms_pk`, `terms_created_at`)
+    and the frequency the reporting cadence has in force (`frequency_in_force`: it keeps
+    weekly through a cure period after the figures turn monthly; None before its first
+    evaluation)."""
+    from reporting.models import Cadence
+
+    newest_terms = TermsVersion.objects.filter(facility=OuterRef("facility")).order_by("-version")
     return (
         facility.certificates.filter(status=Certificate.Status.APPROVED, as_of__lte=on)
         .select_related("approved")
         .defer("approved__inputs")
+        .annotate(
+            terms_pk=Subquery(newest_terms.values("pk")[:1]),
+            terms_created_at=Subquery(newest_terms.values("created_at")[:1]),
+            frequency_in_force=Subquery(
+                Cadence.objects.filter(facility=OuterRef("facility")).values("frequency")[:1]
+            ),
+        )
         .order_by("-as_of", "-reviewed_at")
         .first()
     )
@@ -134,13 +173,13 @@ def _latest_approved(facility: Facility, on: dt.date) -> Certificate | None:
 def live_availability(facility: Facility, *, on: dt.date | None = None) -> LiveAvailability:
     """The facility's availability on `on` (the business date when None); see the class."""
     on = on or business_date.today()
-    # One pass over the facility's entries: the balance on `on`, and every entry (committed).
-    sums = LedgerEntry.objects.filter(facility=facility).aggregate(
-        on=Sum("amount", filter=Q(value_date__lte=on)), all=Sum("amount")
-    )
-    outstanding, total = sums["on"] or ZERO, sums["all"] or ZERO
-    terms = _terms(facility)
+    head, later = _ledger(facility, on=on)
+    outstanding, total = head.balance - later, head.balance
     certificate = _latest_approved(facility, on)
+    if certificate is None:
+        terms = _terms(facility)
+    else:  # a certificate is approved under terms: its query found the newest version
+        terms = _parsed_terms(certificate.terms_pk, certificate.terms_created_at)  # type: ignore[attr-defined]
     figures = committed = None
     current_until = None
     if terms is not None and certificate is not None and certificate.approved is not None:
@@ -156,9 +195,10 @@ def live_availability(facility: Facility, *, on: dt.date | None = None) -> LiveA
             threshold_pct=terms.reporting.threshold_pct,
         )
         committed = figures.after(total - outstanding)
+        in_force = cast(Frequency | None, certificate.frequency_in_force)  # type: ignore[attr-defined]
         current_until = rules.current_until(
             certificate.as_of,
-            frequency=_frequency_in_force(facility) or figures.reporting_frequency,
+            frequency=in_force or figures.reporting_frequency,
             monthly_due_days=terms.reporting.monthly_due_days,
             weekly_due_weekday=terms.reporting.weekly_due_weekday,
         )
@@ -167,6 +207,7 @@ def live_availability(facility: Facility, *, on: dt.date | None = None) -> LiveA
         on=on,
         certificate=certificate,
         outstanding=outstanding,
+        head=head,
         figures=figures,
         committed=committed,
         current_until=current_until,
@@ -198,15 +239,19 @@ def _append(
     line_cap: Decimal | None = None,
     certificate: Certificate | None = None,
     advance: AdvanceRequest | None = None,
+    head: LedgerHead | None = None,
 ) -> LedgerEntry:
-    """Append one entry after the facility's last; the caller holds the facility's row lock."""
-    head = (
-        LedgerEntry.objects.filter(facility=facility)
-        .order_by("-seq")
-        .values_list("seq", "balance_after")
-        .first()
-    )
-    seq, balance = head if head is not None else (0, ZERO)
+    """Append one entry after the facility's last (`head`, read under the lock when given);
+    the caller holds the facility's row lock."""
+    if head is None:
+        found = (
+            LedgerEntry.objects.filter(facility=facility)
+            .order_by("-seq")
+            .values_list("seq", "balance_after")
+            .first()
+        )
+        head = LedgerHead(*found) if found is not None else LedgerHead(0, ZERO)
+    seq, balance = head
     return LedgerEntry.objects.create(
         facility=facility,
         seq=seq + 1,
@@ -396,12 +441,14 @@ def approval_refusal(advance: AdvanceRequest, live: LiveAvailability) -> str | N
 def approve_advance(*, advance: AdvanceRequest, actor: User, comment: str = "") -> AdvanceRequest:
     """Approve: the advance is booked to the ledger against the latest approved certificate.
 
-    The facility's row is locked first and every rule checked again inside the
-    transaction, so two approvals of the same availability run one after the
-    other; the ledger's constraints are the last line (docs/loans.md).
+    The request's and the facility's rows are locked first (one query) and every
+    rule checked again inside the transaction, so two approvals of the same
+    availability run one after the other; the ledger's constraints are the last
+    line (docs/loans.md). The audit event is written last: the audit chain's lock
+    is held from it to the commit.
     """
-    facility = _locked(advance.facility)
     advance = _locked_request(advance)
+    facility = advance.facility
     if refusal := advance_decision_refusal(actor, advance):
         raise LoanRefused(refusal)
     live = live_availability(facility)
@@ -411,6 +458,7 @@ def approve_advance(*, advance: AdvanceRequest, actor: User, comment: str = "") 
     assert live.certificate is not None
     _append(
         facility,
+        head=live.head,
         kind=Kind.ADVANCE,
         amount=advance.amount,
         value_date=advance.value_date,
@@ -424,7 +472,7 @@ def approve_advance(*, advance: AdvanceRequest, actor: User, comment: str = "") 
     advance.decided_by, advance.decided_at = actor, timezone.now()
     advance.comment = comment.strip()
     advance.excess_before = live.committed.excess_availability
-    advance.save()
+    advance.save(update_fields=["status", "decided_by", "decided_at", "comment", "excess_before"])
     after = live.committed.excess_availability - advance.amount
     record(
         actor=actor,
@@ -448,7 +496,6 @@ def approve_advance(*, advance: AdvanceRequest, actor: User, comment: str = "") 
 @transaction.atomic
 def decline_advance(*, advance: AdvanceRequest, actor: User, comment: str) -> AdvanceRequest:
     """Decline with a comment (required): nothing is booked."""
-    _locked(advance.facility)
     advance = _locked_request(advance)
     if refusal := advance_decision_refusal(actor, advance):
         raise LoanRefused(refusal)
@@ -457,7 +504,7 @@ def decline_advance(*, advance: AdvanceRequest, actor: User, comment: str) -> Ad
     advance.status = AdvanceRequest.Status.DECLINED
     advance.decided_by, advance.decided_at = actor, timezone.now()
     advance.comment = comment.strip()
-    advance.save()
+    advance.save(update_fields=["status", "decided_by", "decided_at", "comment"])
     record(
         actor=actor,
         action="advance.declined",
@@ -470,8 +517,14 @@ def decline_advance(*, advance: AdvanceRequest, actor: User, comment: str) -> Ad
 
 
 def _locked_request(advance: AdvanceRequest) -> AdvanceRequest:
+    """The request and its facility, both rows locked in one query (the facility's lock is the
+    one every change of its ledger takes), with the facility's borrower.
+
+    Every service that locks a request locks it this way, so two never wait on each other
+    in opposite orders; one that waited gets the rows as the other left them.
+    """
     return (
-        AdvanceRequest.objects.select_for_update(of=("self",))
+        AdvanceRequest.objects.select_for_update(of=("self", "facility"))
         .select_related("facility__borrower")
         .get(pk=advance.pk)
     )

@@ -97,6 +97,32 @@ def test_advance_landing_exactly_at_zero_is_approved(
     assert AdvanceRequest.objects.get().status == "approved"
 
 
+def test_an_advance_valued_later_is_committed_now_and_outstanding_from_its_value_date(
+    innotrac, cfo, abl_analyst, approved
+):
+    loans.record_opening_balance(
+        facility=innotrac, actor=abl_analyst, amount=Decimal("100000.00"), value_date=TODAY
+    )
+    friday = TODAY + dt.timedelta(days=4)
+    loans.approve_advance(
+        advance=_request(innotrac, cfo, "40000.00", value_date=friday), actor=abl_analyst
+    )
+    loans.record_repayment(
+        facility=innotrac, actor=abl_analyst, amount=Decimal("1000.00"), value_date=TODAY
+    )
+
+    today, on_friday = (
+        loans.live_availability(innotrac),
+        loans.live_availability(innotrac, on=friday),
+    )
+
+    assert today.outstanding == Decimal("99000.00")
+    assert today.committed is not None
+    assert today.committed.outstanding == Decimal("139000.00")
+    assert on_friday.outstanding == Decimal("139000.00")
+    assert (today.head.seq, today.head.balance) == (3, Decimal("139000.00"))
+
+
 def test_advance_overdrawing_by_one_cent_is_refused_and_changes_nothing(
     innotrac, cfo, abl_analyst, approved
 ):

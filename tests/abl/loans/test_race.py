@@ -89,6 +89,41 @@ def test_concurrent_approvals_in_threads_pass_only_while_they_fit(
     _assert_exactly_the_ones_that_fit(innotrac)
 
 
+def test_one_request_approved_and_declined_at_once_is_decided_once(
+    innotrac, abl_analyst, second_analyst, requests_that_each_fit
+):
+    advance = requests_that_each_fit[0]
+    start = threading.Barrier(4)
+    outcomes: list[str] = []
+
+    def decide(n):
+        try:
+            start.wait()
+            if n % 2:
+                loans.decline_advance(advance=advance, actor=second_analyst, comment="No.")
+                outcomes.append("declined")
+            else:
+                loans.approve_advance(advance=advance, actor=abl_analyst)
+                outcomes.append("approved")
+        except LoanRefused as refusal:
+            outcomes.append(re.sub(r"already \w+", "already decided", str(refusal)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=decide, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    decided = AdvanceRequest.objects.get(pk=advance.pk).status
+    assert sorted(outcomes) == sorted(
+        [decided] + [f"Advance request {advance.pk} is already decided."] * 3
+    )
+    entries = LedgerEntry.objects.filter(advance=advance).count()
+    assert entries == (1 if decided == "approved" else 0)
+
+
 def test_concurrent_decide_advance_processes_pass_only_while_they_fit(
     innotrac, abl_analyst, requests_that_each_fit
 ):
