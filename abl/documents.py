@@ -1,9 +1,14 @@
-"""The borrowing base certificate as a PDF: what it shows, rendered by reporting/pdf.py.
+"""The bank's documents as PDFs: what each shows, rendered by reporting/pdf.py.
 
-Facility and as-of date; every line of the certificate from the computation of
-its state (the same lines as the certificate page, abl/_figures.html); the
-roll-forwards; the largest ineligible customers; the officer's certification;
-the analyst's approval. Until it is approved every page says DRAFT.
+The borrowing base certificate: facility and as-of date; every line of the
+certificate from the computation of its state (the same lines as the
+certificate page, abl/_figures.html); the roll-forwards; the largest ineligible
+customers; the officer's certification; the analyst's approval. Until it is
+approved every page says DRAFT.
+
+The monthly fee statement: the facility, the month's charges as posted (fees,
+interest and interest adjustments) and their total, the same as the statement
+page, and the placeholder note when the pricing levels are placeholders.
 """
 
 import operator
@@ -12,13 +17,15 @@ from typing import Any
 
 from django.db.models import F
 
+from abl.calc.fees import FeeStatement
 from abl.calc.receivables import CATEGORIES
-from abl.models import Certificate, CertificateDocument, Computation, CustomerLine
+from abl.models import Certificate, CertificateDocument, Computation, CustomerLine, Facility
 from abl.services.reconciliation import roll_forwards
 from abl.views.presenters import figure_lines
 from reporting.pdf import render_pdf
 
 TEMPLATE = "abl/certificate_pdf.html"
+FEE_STATEMENT_TEMPLATE = "abl/fee_statement_pdf.html"
 LARGEST = 10
 
 
@@ -48,3 +55,15 @@ def context(certificate: Certificate, computation: Computation, state: str) -> d
 
 def certificate_pdf(certificate: Certificate, computation: Computation, state: str) -> bytes:
     return render_pdf(TEMPLATE, context(certificate, computation, state))
+
+
+def fee_statement_pdf(facility: Facility, statement: FeeStatement, *, placeholder: bool) -> bytes:
+    return render_pdf(
+        FEE_STATEMENT_TEMPLATE,
+        {
+            "facility": facility,
+            "month": statement.month,
+            "statement": statement,
+            "placeholder": placeholder,
+        },
+    )

@@ -4,7 +4,23 @@ from decimal import Decimal
 
 from django import forms
 
+from abl.calc.fees import Month
 from abl.forms import money_input
+
+
+class PostFeesForm(forms.Form):
+    month = forms.CharField(
+        label="Month",
+        max_length=20,
+        widget=forms.TextInput(attrs={"type": "month"}),
+        help_text="YYYY-MM: a month that has ended.",
+    )
+
+    def clean_month(self) -> Month:
+        try:
+            return Month.parse(self.cleaned_data["month"])
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
 
 
 class ScheduleExamForm(forms.Form):

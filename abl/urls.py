@@ -120,6 +120,12 @@ urlpatterns += [
     path(
         "facilities/<int:pk>/fees/statement.pdf", fees.fee_statement_pdf, name="fee_statement_pdf"
     ),
+    path(
+        "fee-statements/<int:pk>/statement.pdf",
+        fees.fee_statement_document,
+        name="fee_statement_document",
+    ),
+    path("facilities/<int:pk>/fees/post/", fees.post_fees, name="post_fees"),
     path("facilities/<int:pk>/field-exams/", fees.field_exams, name="field_exams"),
     path("field-exams/<int:pk>/record/", fees.record_field_exam, name="record_field_exam"),
     path("base-rates/", fees.base_rates, name="base_rates"),

@@ -379,6 +379,18 @@ FILLERS: dict[str, list[Filler]] = {
     "decide_capex": [_covenant_objects("decide_capex", "capex_requests")],
     "fee_statement": [_facility("fee_statement"), _per_state(_fee_statements)],
     "fee_statement_pdf": [_facility("fee_statement_pdf")],
+    "fee_statement_document": [
+        _once(reverse("fee_statement_document", args=[BEYOND_BIGINT])),
+        _per_state(
+            lambda world, state: [
+                reverse("fee_statement_document", args=[pk])
+                for pk in world.facilities[state]
+                .fee_statement_documents.order_by("pk")
+                .values_list("pk", flat=True)
+            ]
+        ),
+    ],
+    "post_fees": [_facility("post_fees")],
     "field_exams": [_facility("field_exams")],
     "record_field_exam": [_once(reverse("record_field_exam", args=[BEYOND_BIGINT]))],
     "base_rates": [_once(reverse("base_rates"))],

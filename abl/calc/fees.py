@@ -23,12 +23,18 @@ actual/360, and is rounded to cents once, for the month:
 ... )
 >>> month.total  # 3,600,000 × 5.00% / 360 × 30 days
 Decimal('15000.00')
+
+An entry valued back into a month whose interest is posted changes that month's
+interest: posting works it out again and writes the difference as an interest
+adjustment (`interest_posting`), never changing what was posted.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import hashlib
+import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -194,6 +200,47 @@ class InterestMonth:
         return text
 
 
+def interest_posting(recomputed: Decimal, posted: Sequence[Decimal]) -> tuple[str, Decimal] | None:
+    """What posting writes for a month's interest worked out as `recomputed`, given the
+    interest and adjustments already `posted` for it: (kind, amount), or None for nothing.
+
+    The month's first interest is an `interest` charge (none when it is zero);
+    after that, the difference between the interest worked out now and all that
+    is posted is an `interest_adjustment`, up or down; none when they agree, so
+    posting again on the same ledger adds nothing.
+
+    >>> interest_posting(Decimal("17004.40"), [])
+    ('interest', Decimal('17004.40'))
+    >>> interest_posting(Decimal("0.00"), []) is None
+    True
+    >>> interest_posting(Decimal("16296.07"), [Decimal("17004.40")])
+    ('interest_adjustment', Decimal('-708.33'))
+    >>> interest_posting(Decimal("16296.07"), [Decimal("17004.40"), Decimal("-708.33")]) is None
+    True
+    """
+    if not posted:
+        return ("interest", recomputed) if recomputed > 0 else None
+    difference = recomputed - sum(posted, ZERO)
+    return ("interest_adjustment", difference) if difference != 0 else None
+
+
+def adjustment_description(
+    month: Month, *, recomputed: Decimal, posted: Decimal, through: int
+) -> str:
+    """E.g. 'Interest adjustment 2003-04: worked out again on the ledger through entry 9,
+    16,296.07, less 17,004.40 posted before'.
+
+    >>> adjustment_description(
+    ...     Month(2003, 4), recomputed=Decimal("16296.07"), posted=Decimal("17004.40"), through=9
+    ... )
+    'Interest adjustment 2003-04: worked out again on the ledger through entry 9, 16,296.07, less 17,004.40 posted before'
+    """
+    return (
+        f"Interest adjustment {month}: worked out again on the ledger through entry {through}, "
+        f"{money_text(recomputed)}, less {money_text(posted)} posted before"
+    )
+
+
 def percent_text(rate: Decimal) -> str:
     """A yearly rate as a percentage, as precise as it is: 0.0425 → '4.25%', 0.04 → '4%'."""
     return f"{(rate * 100).normalize():f}%" if rate else "0%"
@@ -258,7 +305,14 @@ def month_interest(
 
 # --- The statement -----------------------------------------------------------------------
 
-KINDS = ("monitoring", "setup", "field_exam", "interest")
+KINDS = ("monitoring", "setup", "field_exam", "interest", "interest_adjustment")
+KIND_LABELS = {
+    "monitoring": "Monitoring fee",
+    "setup": "Set-up fee",
+    "field_exam": "Field exam",
+    "interest": "Interest",
+    "interest_adjustment": "Interest adjustment",
+}
 
 
 @dataclass(frozen=True)
@@ -267,6 +321,10 @@ class StatementLine:
     kind: str
     description: str
     amount: Decimal
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
 
 
 @dataclass(frozen=True)
@@ -305,6 +363,17 @@ class FeeStatement:
     @property
     def total_text(self) -> str:
         return money_text(self.total)
+
+    def state(self, *, placeholder: bool) -> str:
+        """The SHA-256 of what the statement says (its §10 JSON and whether it carries the
+        placeholder note): the same state, the same PDF.
+
+        >>> empty = fee_statement("innotrac-2003", Month(2003, 4), [])
+        >>> empty.state(placeholder=True) == empty.state(placeholder=True) != empty.state(placeholder=False)
+        True
+        """
+        text = json.dumps({**self.to_data(), "placeholder": placeholder}, sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()
 
 
 def fee_statement(facility: str, month: Month, lines: Sequence[StatementLine]) -> FeeStatement:

@@ -1,10 +1,14 @@
 """The fee ledger (§9): charges posted to the loan, the base rate series, field exams.
 
 A `FeeCharge` is one fee or one month's interest charged to the facility, with
-the loan ledger entry that charged it. The database is the last line against
-charging twice: one monitoring and one interest charge per facility and month,
-one set-up charge per facility, one charge per field exam; and it refuses to
-change or delete a charge once written (abl/0018). See docs/fees.md.
+the loan ledger entry that charged it, or an interest adjustment: the month's
+interest worked out again after an entry was valued back into it, less what was
+posted for it before. The database is the last line against charging twice: one
+monitoring and one interest charge per facility and month, one set-up charge per
+facility, one charge per field exam, one adjustment per month and state of the
+ledger it was worked out on; and it refuses to change or delete a charge once
+written (abl/0019). A `FeeStatementDocument` is a month's statement as a PDF,
+stored once per state of the statement (abl/0020). See docs/fees.md.
 """
 
 from decimal import Decimal
@@ -103,13 +107,21 @@ class FieldExam(models.Model):
 
 
 class FeeCharge(models.Model):
-    """One posted charge: a fee or a month's interest, and the loan ledger entry that charged it."""
+    """One posted charge: a fee, a month's interest or an interest adjustment, and the loan
+    ledger entry that charged it.
+
+    An adjustment (`interest_adjustment`) is signed: the month's interest worked
+    out again on the ledger through entry `recomputed_through`, less the interest
+    and adjustments posted for that month before. Its ledger entry is `interest`
+    when it charges more, `correction` when it gives back.
+    """
 
     class Kind(models.TextChoices):
         MONITORING = "monitoring", "Monthly monitoring fee"
         SETUP = "setup", "Online reporting set-up fee"
         FIELD_EXAM = "field_exam", "Field exam"
         INTEREST = "interest", "Interest"
+        INTEREST_ADJUSTMENT = "interest_adjustment", "Interest adjustment"
 
     facility = models.ForeignKey(
         "abl.Facility", on_delete=models.PROTECT, related_name="fee_charges"
@@ -125,6 +137,11 @@ class FeeCharge(models.Model):
     entry = models.OneToOneField(
         "abl.LedgerEntry", on_delete=models.PROTECT, related_name="fee_charge"
     )
+    recomputed_through = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="An interest adjustment: the last ledger entry (seq) the month was worked on",
+    )
     posted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -139,7 +156,21 @@ class FeeCharge(models.Model):
             models.UniqueConstraint(
                 fields=["facility"], condition=Q(kind="setup"), name="fee_setup_once"
             ),
-            models.CheckConstraint(name="fee_amount_positive", condition=Q(amount__gt=0)),
+            # Posting twice on the same ledger adjusts a month once.
+            models.UniqueConstraint(
+                fields=["facility", "period", "recomputed_through"],
+                condition=Q(kind="interest_adjustment"),
+                name="fee_adjustment_once_per_ledger_state",
+            ),
+            models.CheckConstraint(
+                name="fee_amount_positive_or_an_adjustment",
+                condition=Q(amount__gt=0) | (Q(kind="interest_adjustment") & ~Q(amount=0)),
+            ),
+            models.CheckConstraint(
+                name="fee_adjustment_names_its_ledger_state",
+                condition=Q(kind="interest_adjustment", recomputed_through__isnull=False)
+                | (~Q(kind="interest_adjustment") & Q(recomputed_through__isnull=True)),
+            ),
             models.CheckConstraint(
                 name="fee_exam_charge_names_its_exam",
                 condition=Q(kind="field_exam", field_exam__isnull=False)
@@ -149,3 +180,35 @@ class FeeCharge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount} on {self.date} ({self.facility})"
+
+
+class FeeStatementDocument(models.Model):
+    """A month's fee statement of a facility as a PDF, in one state; never changed.
+
+    `state` is the SHA-256 of what the statement says (its lines, total and the
+    placeholder note: `abl.calc.fees.FeeStatement.state`): rendering again for
+    the same state makes no second record, and an adjustment posted into the
+    month later makes a new state and a second PDF beside the first. The
+    database refuses UPDATE and DELETE of a row (migration 0020).
+    """
+
+    facility = models.ForeignKey(
+        "abl.Facility", on_delete=models.PROTECT, related_name="fee_statement_documents"
+    )
+    period = models.DateField(help_text="The first day of the statement's month")
+    state = models.CharField(max_length=64, help_text="SHA-256 of the statement's figures")
+    total = models.DecimalField(max_digits=18, decimal_places=2)
+    pdf = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    rendered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["facility", "period", "rendered_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["facility", "period", "state"], name="fee_statement_pdf_once_per_state"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Fee statement {self.period:%Y-%m} of {self.facility} (PDF {self.sha256[:12]})"

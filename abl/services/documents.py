@@ -5,9 +5,14 @@ approved (abl/tasks.py, queued on commit), by `manage.py render_certificate`,
 or when someone downloads it before the worker has. The same state and
 computation never make a second record: the first is returned (a unique
 constraint is the last line when two renderings race).
+
+`store_once` is that pattern for any stored PDF (the fee statement's too,
+abl/services/fees.py): the stored one, or rendered now and stored once.
 """
 
 import hashlib
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.db import IntegrityError, transaction
 
@@ -16,6 +21,35 @@ from abl.models import Certificate, CertificateDocument, Computation
 from abl.services.errors import CertificateError
 
 State = CertificateDocument.State
+Stored = TypeVar("Stored")
+
+
+def store_once(
+    *,
+    stored: Callable[[], Stored | None],
+    render: Callable[[], bytes],
+    create: Callable[[bytes, str], Stored],
+) -> Stored:
+    """A document stored once: `stored()` when there is one; else `render()` it (outside any
+    transaction: it is slow) and `create(pdf, sha256)` its row in a transaction of its own,
+    with its audit event.
+
+    When another rendering stored the same document meanwhile, the database's
+    unique constraint refuses the second row (IntegrityError) and the first one
+    stored is returned: rendering again for the same state makes no second record.
+    """
+    existing = stored()
+    if existing is not None:
+        return existing
+    pdf = render()
+    try:
+        with transaction.atomic():
+            return create(pdf, hashlib.sha256(pdf).hexdigest())
+    except IntegrityError:
+        found = stored()
+        if found is None:
+            raise
+        return found
 
 
 def document_state(certificate: Certificate) -> tuple[str, Computation] | None:
@@ -42,36 +76,30 @@ def render_certificate_document(*, certificate_id: int) -> CertificateDocument:
             "certificate: it has a PDF once it is submitted."
         )
     state, computation = found
-    existing = _stored(certificate, state, computation)
-    if existing is not None:
-        return existing
-    from abl.documents import certificate_pdf  # the pages' presenters, which import services
 
-    pdf = certificate_pdf(certificate, computation, state)  # outside the transaction: slow
-    try:
-        with transaction.atomic():
-            Certificate.objects.select_for_update().get(pk=certificate.pk)
-            document = CertificateDocument.objects.create(
-                certificate=certificate,
-                computation=computation,
-                state=state,
-                pdf=pdf,
-                sha256=hashlib.sha256(pdf).hexdigest(),
-            )
-            record(
-                actor=None,
-                action="certificate.pdf_rendered",
-                obj=certificate,
-                facility=certificate.facility,
-                summary=f"PDF of the certificate as {state} rendered ({len(pdf):,} bytes)",
-                changes={"state": state, "computation": computation.pk, "sha256": document.sha256},
-            )
-    except IntegrityError:
-        stored = _stored(certificate, state, computation)
-        if stored is None:
-            raise
-        return stored
-    return document
+    def render() -> bytes:
+        from abl.documents import certificate_pdf  # the pages' presenters, which import services
+
+        return certificate_pdf(certificate, computation, state)
+
+    def create(pdf: bytes, sha256: str) -> CertificateDocument:
+        Certificate.objects.select_for_update().get(pk=certificate.pk)
+        document = CertificateDocument.objects.create(
+            certificate=certificate, computation=computation, state=state, pdf=pdf, sha256=sha256
+        )
+        record(
+            actor=None,
+            action="certificate.pdf_rendered",
+            obj=certificate,
+            facility=certificate.facility,
+            summary=f"PDF of the certificate as {state} rendered ({len(pdf):,} bytes)",
+            changes={"state": state, "computation": computation.pk, "sha256": sha256},
+        )
+        return document
+
+    return store_once(
+        stored=lambda: _stored(certificate, state, computation), render=render, create=create
+    )
 
 
 def _stored(

@@ -21,5 +21,9 @@ class LoanRefused(Refused):
     """An advance, repayment or ledger action refused; nothing was changed."""
 
 
+class FeeRefused(Refused):
+    """A fee-ledger action (posting, field exams, base rates) refused; nothing was changed."""
+
+
 class DocumentRefused(Exception):
     """A loan-document action (the checklist, acknowledging terms) refused; nothing was changed."""

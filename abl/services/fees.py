@@ -1,21 +1,27 @@
 """The fee ledger (§9; docs/fees.md): posting fees and interest, field exams, the base rate.
 
-`post_fees(month=…)` posts a month for every facility in one transaction: the
-facilities' rows are locked first (in id order), then what is already posted is
-read, so a second run (or one racing it) finds everything there and adds
-nothing; the database's unique constraints are the last line. Each charge goes
-to the loan ledger through `loans.charge_loan` as a `fee` or `interest` entry.
+`post_fees(month=…)` posts a month for every facility (or those named) in one
+transaction: the facilities' rows are locked first (in id order), then what is
+already posted is read, so a second run (or one racing it) finds everything
+there and adds nothing; the database's unique constraints are the last line.
+Each charge goes to the loan ledger through `loans.charge_loan` as a `fee` or
+`interest` entry.
 
 Interest is worked out last, on the ledger as it stands with this posting's
 fees, by `abl.calc.fees.month_interest`: the base rate in force each day (the
 series analysts keep), the margin the measured ratio chooses (the latest
 accepted actual statement's covenant result, from the business date it was
-submitted), actual/360, rounded once.
+submitted), actual/360, rounded once. A month already posted is worked out
+again when the ledger has an entry valued into it that its interest has not
+seen (a repayment recorded later, back-valued; a fee charged into it by a
+re-run; an adjustment of an earlier month): the difference is posted as an
+`interest_adjustment`, never by changing what was posted.
 """
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -26,20 +32,16 @@ from abl.access import may_keep_fee_ledger
 from abl.audit import record
 from abl.calc import fees as rules
 from abl.calc.fees import Month
-from abl.calc.money import money_text
+from abl.calc.money import ZERO, money_text
 from abl.calc.terms import FacilityTerms, parse_terms
 from abl.models import BaseRate, Facility, FeeCharge, FieldExam, LedgerEntry, TermsVersion, User
-from abl.services.loans import charge_loan
+from abl.models.fees import FeeStatementDocument
+from abl.services import loans
+from abl.services.documents import store_once
+from abl.services.errors import FeeRefused  # the fee ledger's refusal: a kind of Refused
 
 Kind = FeeCharge.Kind
-
-
-class FeeRefused(Exception):
-    """A fee-ledger action refused; nothing was changed. `field` names the input it is about."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+INTEREST_LINES = (Kind.INTEREST, Kind.INTEREST_ADJUSTMENT)
 
 
 # --- Posting -----------------------------------------------------------------------------
@@ -53,9 +55,14 @@ def _newest_terms(facilities: list[Facility]) -> dict[int, FacilityTerms]:
     return {pk: parse_terms(data) for pk, data in rows.values_list("pk", "data") if data}
 
 
-def _ratio_series(
-    facility_ids: list[int], measured_by: dict[int, str]
-) -> dict[int, list[tuple[dt.date, Decimal | None]]]:
+@dataclass(frozen=True)
+class _Ratio:
+    applies_from: dt.date  # the business date the accepted version was submitted
+    accepted_at: dt.datetime
+    value: Decimal | None  # None: not measurable
+
+
+def _ratio_series(facility_ids: list[int], measured_by: dict[int, str]) -> dict[int, list[_Ratio]]:
     """Each facility's measured ratio by the business date its accepted actual statement came in."""
     from covenants.models import FinancialStatement, StatementVersion
 
@@ -67,13 +74,17 @@ def _ratio_series(
             latest_test__isnull=False,
         )
         .order_by("submitted_on", "statement__period_end", "version")
-        .values_list("statement__facility_id", "submitted_on", "latest_test__results")
+        .values_list(
+            "statement__facility_id", "submitted_on", "accepted_at", "latest_test__results"
+        )
     )
-    series: dict[int, list[tuple[dt.date, Decimal | None]]] = defaultdict(list)
-    for facility_id, submitted_on, results in versions:
+    series: dict[int, list[_Ratio]] = defaultdict(list)
+    for facility_id, submitted_on, accepted_at, results in versions:
         wanted = measured_by.get(facility_id)
         actual = next((r.get("actual") for r in results if r.get("covenant") == wanted), None)
-        series[facility_id].append((submitted_on, None if actual is None else Decimal(actual)))
+        value = None if actual is None else Decimal(actual)
+        assert accepted_at is not None  # accepted versions only
+        series[facility_id].append(_Ratio(submitted_on, accepted_at, value))
     return series
 
 
@@ -86,8 +97,120 @@ def _base_rates() -> dict[str, list[tuple[dt.date, Decimal]]]:
     return series
 
 
+@dataclass
+class _Month:
+    """What a facility has posted for one month: its interest lines and when it was first posted."""
+
+    interest: list[Decimal] = field(default_factory=list)  # interest and adjustments, signed
+    basis: int = 0  # the last ledger entry (seq) its interest was worked out on
+    first_posted: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class _Entry:
+    seq: int
+    value_date: dt.date
+    amount: Decimal
+    interest_of: dt.date | None  # an interest line: the period it is for
+
+
+@dataclass
+class _Ledger:
+    """One facility's ledger up to the posted month's end and what it has posted, kept up to
+    date as posting goes on (each charge it writes is noted and added)."""
+
+    facility: Facility
+    entries: list[_Entry] = field(default_factory=list)
+    months: dict[dt.date, _Month] = field(default_factory=dict)
+    kinds: set[tuple[str, dt.date | None]] = field(default_factory=set)
+
+    def note(
+        self,
+        *,
+        kind: str,
+        period: dt.date,
+        amount: Decimal,
+        seq: int,
+        through: int | None,
+        posted_at: dt.datetime,
+    ) -> None:
+        """A charge posted for `period`, whose ledger entry is `seq`."""
+        self.kinds.add((kind, None if kind == Kind.SETUP else period))
+        posted = self.months.setdefault(period, _Month())
+        if kind in INTEREST_LINES:
+            # Worked out on every entry before its own (an adjustment: through `through`).
+            posted.basis = max(posted.basis if posted.interest else 0, through or seq)
+            posted.interest.append(amount)
+        elif not posted.interest:
+            posted.basis = max(posted.basis, seq)
+        if posted.first_posted is None or posted_at < posted.first_posted:
+            posted.first_posted = posted_at
+
+    def seen_by(self, month: Month) -> list[_Entry]:
+        """The entries a month's interest is worked out on: valued in it or before, not its
+        own interest lines."""
+        return [
+            e for e in self.entries if e.value_date <= month.last and e.interest_of != month.first
+        ]
+
+    def changed_months(self, before: Month) -> Iterator[Month]:
+        """The posted months before `before`, oldest first, whose interest has not seen an
+        entry now valued into them (its seq is beyond the month's basis).
+
+        One pass over the entries by value date. Asked as posting goes on: the
+        entries posting writes meanwhile (an adjustment of one month, valued at its
+        end) count for the months after it.
+        """
+        ordered = sorted(self.entries, key=lambda e: (e.value_date, e.seq))
+        written = len(self.entries)
+        newest, i = 0, 0  # the newest entry valued before the month's last day
+        for period in sorted(p for p in self.months if p < before.first):
+            month = Month.of(period)
+            while i < len(ordered) and ordered[i].value_date < month.last:
+                newest, i = max(newest, ordered[i].seq), i + 1
+            j = i  # the entries valued on the last day, but for the month's own interest lines
+            while j < len(ordered) and ordered[j].value_date == month.last:
+                j += 1
+            since = [e for e in self.entries[written:] if e.value_date <= month.last]
+            seen = max(
+                (e.seq for e in (*ordered[i:j], *since) if e.interest_of != month.first),
+                default=newest,
+            )
+            if max(seen, newest) > self.months[period].basis:
+                yield month
+
+
+def _read_ledgers(facilities: list[Facility], month: Month) -> dict[int, _Ledger]:
+    """Each facility's charges (all months) and ledger entries (valued to `month`'s end)."""
+    ledgers = {f.pk: _Ledger(f) for f in facilities}
+    ids = list(ledgers)
+    lines: dict[int, dt.date] = {}
+    charges = FeeCharge.objects.filter(facility_id__in=ids).order_by("pk")
+    for facility_id, kind, period, amount, through, posted_at, entry_id, seq in charges.values_list(
+        "facility_id",
+        "kind",
+        "period",
+        "amount",
+        "recomputed_through",
+        "posted_at",
+        "entry_id",
+        "entry__seq",
+    ):
+        ledgers[facility_id].note(
+            kind=kind, period=period, amount=amount, seq=seq, through=through, posted_at=posted_at
+        )
+        if kind in INTEREST_LINES:
+            lines[entry_id] = period
+    entries = LedgerEntry.objects.filter(facility_id__in=ids, value_date__lte=month.last)
+    for pk, facility_id, seq, day, amount in entries.order_by("facility_id", "seq").values_list(
+        "pk", "facility_id", "seq", "value_date", "amount"
+    ):
+        ledgers[facility_id].entries.append(_Entry(seq, day, amount, lines.get(pk)))
+    return ledgers
+
+
 def _post(
-    facility: Facility,
+    ledger: _Ledger,
     *,
     kind: str,
     month: Month,
@@ -95,19 +218,34 @@ def _post(
     amount: Decimal,
     description: str,
     source: str,
+    actor: User | None,
     exam: FieldExam | None = None,
+    recomputed_through: int | None = None,
 ) -> FeeCharge:
-    ledger_kind = LedgerEntry.Kind.INTEREST if kind == Kind.INTEREST else LedgerEntry.Kind.FEE
-    entry = charge_loan(
-        facility=facility,
-        actor=None,
-        kind=ledger_kind,
-        amount=amount,
-        value_date=day,
-        description=description,
-        source=source,
-    )
-    return FeeCharge.objects.create(
+    facility = ledger.facility
+    if amount > 0:
+        ledger_kind = (
+            LedgerEntry.Kind.FEE if kind not in INTEREST_LINES else LedgerEntry.Kind.INTEREST
+        )
+        entry = loans.charge_loan(
+            facility=facility,
+            actor=actor,
+            kind=ledger_kind,
+            amount=amount,
+            value_date=day,
+            description=description,
+            source=source,
+        )
+    else:
+        entry = _give_back(
+            facility,
+            actor=actor,
+            amount=amount,
+            value_date=day,
+            description=description,
+            source=source,
+        )
+    charge = FeeCharge.objects.create(
         facility=facility,
         kind=kind,
         period=month.first,
@@ -116,111 +254,193 @@ def _post(
         description=description,
         field_exam=exam,
         entry=entry,
+        recomputed_through=recomputed_through,
     )
+    ledger.note(
+        kind=kind,
+        period=month.first,
+        amount=amount,
+        seq=entry.seq,
+        through=recomputed_through,
+        posted_at=charge.posted_at,
+    )
+    interest_of = month.first if kind in INTEREST_LINES else None
+    ledger.entries.append(_Entry(entry.seq, day, amount, interest_of))
+    return charge
+
+
+def _give_back(
+    facility: Facility,
+    *,
+    actor: User | None,
+    amount: Decimal,
+    value_date: dt.date,
+    description: str,
+    source: str,
+) -> LedgerEntry:
+    """Interest given back to the loan (an adjustment down): a `correction` entry, audited.
+
+    `loans.charge_loan` charges only more than zero; posting holds the facility's
+    row lock, as the ledger's `_append` requires.
+    """
+    entry = loans._append(
+        facility,
+        kind=LedgerEntry.Kind.CORRECTION,
+        amount=amount,
+        value_date=value_date,
+        actor=actor,
+        description=description,
+        source=source,
+    )
+    record(
+        actor=actor,
+        action="ledger.corrected",
+        obj=entry,
+        facility=facility,
+        summary=f"Correction {money_text(amount)} valued {value_date}: {description}",
+        changes={"amount": str(amount), "value_date": value_date.isoformat(), "source": source},
+    )
+    loans._balance_changed(facility)
+    return entry
 
 
 def _post_fees_of(
-    facility: Facility,
+    ledger: _Ledger,
     terms: FacilityTerms,
     month: Month,
     *,
-    posted: set[tuple[str, dt.date | None]],
     exams: Iterable[FieldExam],
+    actor: User | None,
 ) -> list[FeeCharge]:
     """The month's fees (set-up, monitoring, field exams) of one facility not yet posted."""
     if terms.fees is None:
         return []
     info, fees, charges = terms.facility, terms.fees, []
     start = rules.setup_date(month, terms_date=info.terms_date, maturity_date=info.maturity_date)
-    if start is not None and (Kind.SETUP, None) not in posted:
-        description = "Online reporting set-up fee (once)"
+    if start is not None and (Kind.SETUP, None) not in ledger.kinds:
         charges.append(
             _post(
-                facility,
+                ledger,
                 kind=Kind.SETUP,
                 month=month,
                 day=start,
                 amount=fees.online_setup,
-                description=description,
+                description="Online reporting set-up fee (once)",
                 source="fees:setup",
+                actor=actor,
             )
         )
-    if start is not None and (Kind.MONITORING, month.first) not in posted:
-        description = f"Monthly monitoring fee {month}"
+    if start is not None and (Kind.MONITORING, month.first) not in ledger.kinds:
         charges.append(
             _post(
-                facility,
+                ledger,
                 kind=Kind.MONITORING,
                 month=month,
                 day=month.last,
                 amount=fees.monthly_monitoring,
-                description=description,
+                description=f"Monthly monitoring fee {month}",
                 source=f"fees:monitoring:{month}",
+                actor=actor,
             )
         )
     for exam in exams:
         assert exam.done_on is not None
-        description = f"Field exam {exam.charge_number} of {exam.charge_year}, done {exam.done_on}"
         charges.append(
             _post(
-                facility,
+                ledger,
                 kind=Kind.FIELD_EXAM,
                 month=month,
                 day=max(exam.done_on, month.first),
                 amount=exam.fee,
-                description=description,
+                description=(
+                    f"Field exam {exam.charge_number} of {exam.charge_year}, done {exam.done_on}"
+                ),
                 source=f"fees:field_exam:{exam.pk}",
+                actor=actor,
                 exam=exam,
             )
         )
     return charges
 
 
+def _months_to_work_out(ledger: _Ledger, month: Month) -> Iterator[Month]:
+    """The posted months before `month` whose ledger changed under them, oldest first (an
+    adjustment is in the balance of the months after it), then `month` itself."""
+    yield from ledger.changed_months(month)
+    yield month
+
+
 def _post_interest_of(
-    facility: Facility,
+    ledger: _Ledger,
     terms: FacilityTerms,
     month: Month,
     *,
-    entries: list[tuple[dt.date, Decimal]],
     base_rates: dict[str, list[tuple[dt.date, Decimal]]],
-    ratios: list[tuple[dt.date, Decimal | None]],
+    ratios: list[_Ratio],
+    actor: User | None,
 ) -> FeeCharge | None:
-    """The month's interest on `entries` (the ledger up to the month's end, this posting's fees
-    in it)."""
+    """The month's interest on the ledger as it stands (this posting's charges in it), or the
+    adjustment of what is posted for it; None when there is nothing to post."""
     pricing = terms.pricing
     if pricing is None:
         return None
-    closing = rules.closing_balances(entries, month)
+    posted = ledger.months.get(month.first, _Month())
+    seen = ledger.seen_by(month)
+    # The margins the month was first posted with: a covenant version accepted later
+    # does not change a posted month (only the ledger does).
+    cutoff = posted.first_posted
+    steps = [(r.applies_from, r.value) for r in ratios if cutoff is None or r.accepted_at <= cutoff]
     try:
         interest = rules.month_interest(
             month,
-            balances=closing.__getitem__,
+            balances=rules.closing_balances(
+                ((e.value_date, e.amount) for e in seen), month
+            ).__getitem__,
             base_rates=base_rates.get(pricing.base_rate, []),
-            ratios=ratios,
+            ratios=steps,
             levels=pricing.levels,
             day_count=pricing.day_count,
         )
     except rules.MissingBaseRate as error:
         raise FeeRefused(
-            f"{facility.slug}: {error} ({pricing.base_rate}); an analyst sets it on the base "
-            "rates page. Nothing was posted.",
+            f"{ledger.facility.slug}: {error} ({pricing.base_rate}); an analyst sets it on the "
+            "base rates page. Nothing was posted.",
             field="month",
         ) from None
     except ValueError as error:  # terms whose pricing cannot work a margin out
-        raise FeeRefused(f"{facility.slug}: {error}. Nothing was posted.") from None
-    if interest.total <= 0:
+        raise FeeRefused(f"{ledger.facility.slug}: {error}. Nothing was posted.") from None
+    found = rules.interest_posting(interest.total, posted.interest)
+    if found is None:
         return None
-    description = interest.description(
-        base_name=pricing.base_rate, placeholder=not pricing.given_by_letter
+    kind, amount = found
+    if kind == Kind.INTEREST:
+        description = interest.description(
+            base_name=pricing.base_rate, placeholder=not pricing.given_by_letter
+        )
+        return _post(
+            ledger,
+            kind=Kind.INTEREST,
+            month=month,
+            day=month.last,
+            amount=amount,
+            description=description[:300],
+            source=f"fees:interest:{month}",
+            actor=actor,
+        )
+    through = max((e.seq for e in seen), default=0)
+    description = rules.adjustment_description(
+        month, recomputed=interest.total, posted=sum(posted.interest, ZERO), through=through
     )
     return _post(
-        facility,
-        kind=Kind.INTEREST,
+        ledger,
+        kind=Kind.INTEREST_ADJUSTMENT,
         month=month,
         day=month.last,
-        amount=interest.total,
+        amount=amount,
         description=description[:300],
-        source=f"fees:interest:{month}",
+        source=f"fees:interest:{month}:through:{through}",
+        actor=actor,
+        recomputed_through=through,
     )
 
 
@@ -233,22 +453,29 @@ def month_refusal(month: Month) -> str | None:
 
 
 @transaction.atomic
-def post_fees(*, month: Month) -> list[FeeCharge]:
-    """Post `month`'s fees and interest for every facility; what is already posted is skipped.
+def post_fees(
+    *, month: Month, facility_ids: Iterable[int] | None = None, actor: User | None = None
+) -> list[FeeCharge]:
+    """Post `month`'s fees and interest for every facility (or those of `facility_ids`); what
+    is already posted is skipped, and a posted month whose ledger changed under it is adjusted.
 
-    Refused (nothing posted) when the month has not ended on the business date,
-    or a facility with a balance has no base rate in force on a day of it.
+    `actor` None is the system (beat, `manage.py post_fees`); a person is an ABL
+    analyst (the statement page's button). Refused (nothing posted) when the
+    month has not ended on the business date, or a facility with a balance has
+    no base rate in force on a day of it.
     """
+    if actor is not None and not may_keep_fee_ledger(actor):
+        raise FeeRefused("Only an ABL analyst posts fees and interest.")
     if reason := month_refusal(month):
         raise FeeRefused(reason, field="month")
-    facilities = list(Facility.objects.select_for_update().order_by("pk"))
+    locked = Facility.objects.select_for_update().order_by("pk")
+    if facility_ids is not None:
+        locked = locked.filter(pk__in=list(facility_ids))
+    facilities = list(locked)
     terms = _newest_terms(facilities)
-    ids = list(terms)
-    posted: dict[int, set[tuple[str, dt.date | None]]] = defaultdict(set)
-    for facility_id, kind, period in FeeCharge.objects.filter(facility_id__in=ids).values_list(
-        "facility_id", "kind", "period"
-    ):
-        posted[facility_id].add((kind, None if kind == Kind.SETUP else period))
+    facilities = [f for f in facilities if f.pk in terms]
+    ids = [f.pk for f in facilities]
+    ledgers = _read_ledgers(facilities, month)
     exams: dict[int, list[FieldExam]] = defaultdict(list)
     for exam in FieldExam.objects.filter(
         facility_id__in=ids, done_on__lte=month.last, charge__isnull=True
@@ -257,48 +484,50 @@ def post_fees(*, month: Month) -> list[FeeCharge]:
     measured_by = {pk: t.pricing.measured_by for pk, t in terms.items() if t.pricing}
     ratios = _ratio_series(ids, measured_by)
     base_rates = _base_rates()
-    entries: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)
-    for facility_id, day, amount in LedgerEntry.objects.filter(
-        facility_id__in=ids, value_date__lte=month.last
-    ).values_list("facility_id", "value_date", "amount"):
-        entries[facility_id].append((day, amount))
     charges: list[FeeCharge] = []
     for facility in facilities:
-        if facility.pk not in terms:
-            continue
-        facility_terms = terms[facility.pk]
-        posted_fees = _post_fees_of(
-            facility, facility_terms, month, posted=posted[facility.pk], exams=exams[facility.pk]
+        ledger, facility_terms = ledgers[facility.pk], terms[facility.pk]
+        charges += _post_fees_of(
+            ledger, facility_terms, month, exams=exams[facility.pk], actor=actor
         )
-        charges += posted_fees
-        if (Kind.INTEREST, month.first) not in posted[facility.pk]:
+        for worked in _months_to_work_out(ledger, month):
             interest = _post_interest_of(
-                facility,
+                ledger,
                 facility_terms,
-                month,
-                entries=entries[facility.pk] + [(c.date, c.amount) for c in posted_fees],
+                worked,
                 base_rates=base_rates,
                 ratios=ratios[facility.pk],
+                actor=actor,
             )
             charges += [interest] if interest is not None else []
-    _record_posting(month, charges)
+    _record_posting(month, charges, actor)
     return charges
 
 
-def _record_posting(month: Month, charges: list[FeeCharge]) -> None:
+def _record_posting(month: Month, charges: list[FeeCharge], actor: User | None) -> None:
     by_facility: dict[int, list[FeeCharge]] = defaultdict(list)
     for charge in charges:
         by_facility[charge.facility_id].append(charge)
     for facility_charges in by_facility.values():
         facility = facility_charges[0].facility
-        total = sum((c.amount for c in facility_charges), Decimal("0.00"))
+        total = sum((c.amount for c in facility_charges), ZERO)
+        summary = f"Fees and interest for {month} posted: {money_text(total)}"
+        adjusted = [c for c in facility_charges if c.kind == Kind.INTEREST_ADJUSTMENT]
+        if adjusted:
+            summary += ", with interest adjustments " + ", ".join(
+                f"{Month.of(c.period)} {money_text(c.amount)}" for c in adjusted
+            )
         record(
-            actor=None,
+            actor=actor,
             action="fees.posted",
             object_id=str(month),
             facility=facility,
-            summary=f"Fees and interest for {month} posted: {money_text(total)}",
-            changes={"charges": {c.kind: str(c.amount) for c in facility_charges}},
+            summary=summary,
+            changes={
+                "charges": [
+                    f"{c.kind} {Month.of(c.period)} {c.date} {c.amount}" for c in facility_charges
+                ]
+            },
         )
 
 
@@ -411,7 +640,9 @@ def set_base_rate(
     if rate != rate.quantize(Decimal("0.000001")):
         raise FeeRefused("A base rate has at most 4 decimal places of a percent.", field="rate")
     posted = (
-        FeeCharge.objects.filter(kind=Kind.INTEREST, period__gte=Month.of(effective_date).first)
+        FeeCharge.objects.filter(
+            kind__in=INTEREST_LINES, period__gte=Month.of(effective_date).first
+        )
         .order_by("-period")
         .values_list("period", flat=True)
         .first()
@@ -443,7 +674,7 @@ def set_base_rate(
     return base
 
 
-# --- The statement -----------------------------------------------------------------------
+# --- The statement ---------------------------------------------------------------------
 
 
 def fee_statement(*, facility: Facility, month: Month) -> rules.FeeStatement:
@@ -459,3 +690,62 @@ def pricing_placeholder(facility: Facility) -> bool:
     """Whether the facility's pricing levels are placeholders (not given by the letter)."""
     terms = _newest_terms([facility]).get(facility.pk)
     return terms is not None and terms.pricing is not None and not terms.pricing.given_by_letter
+
+
+def stored_statement(
+    *, facility: Facility, month: Month, statement: rules.FeeStatement, placeholder: bool
+) -> FeeStatementDocument | None:
+    """The PDF stored for the statement as it stands, if it was rendered."""
+    return FeeStatementDocument.objects.filter(
+        facility=facility, period=month.first, state=statement.state(placeholder=placeholder)
+    ).first()
+
+
+def render_statement_document(*, facility: Facility, month: Month) -> FeeStatementDocument:
+    """The month's statement as a PDF as it stands now: the stored one, or rendered now and
+    stored with its SHA-256 (once per state: `documents.store_once`), audited."""
+    statement = fee_statement(facility=facility, month=month)
+    placeholder = pricing_placeholder(facility)
+    state = statement.state(placeholder=placeholder)
+
+    def render() -> bytes:
+        from abl.documents import fee_statement_pdf  # WeasyPrint's templates: slow to import
+
+        return fee_statement_pdf(facility, statement, placeholder=placeholder)
+
+    def create(pdf: bytes, sha256: str) -> FeeStatementDocument:
+        document = FeeStatementDocument.objects.create(
+            facility=facility,
+            period=month.first,
+            state=state,
+            total=statement.total,
+            pdf=pdf,
+            sha256=sha256,
+        )
+        record(
+            actor=None,
+            action="fees.statement_rendered",
+            obj=document,
+            facility=facility,
+            summary=f"Fee statement {month} rendered as a PDF, total {money_text(statement.total)} "
+            f"({len(pdf):,} bytes)",
+            changes={"month": str(month), "state": state, "sha256": sha256},
+        )
+        return document
+
+    return store_once(
+        stored=lambda: stored_statement(
+            facility=facility, month=month, statement=statement, placeholder=placeholder
+        ),
+        render=render,
+        create=create,
+    )
+
+
+def statement_documents(*, facility: Facility, month: Month) -> list[FeeStatementDocument]:
+    """Every PDF stored of the month's statement, newest first, without their bytes."""
+    return list(
+        FeeStatementDocument.objects.filter(facility=facility, period=month.first)
+        .defer("pdf")
+        .order_by("-rendered_at", "-pk")
+    )

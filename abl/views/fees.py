@@ -1,18 +1,23 @@
-"""The fee pages: the monthly statement (page and PDF), field exams, the base rate series."""
+"""The fee pages: the monthly statement (page and stored PDF), posting a month, field exams,
+the base rate series."""
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from abl import business_date
 from abl.access import facilities_for, get_facility_for_user, may_keep_fee_ledger
 from abl.calc.fees import Month, percent_text
-from abl.fee_forms import BaseRateForm, RecordExamForm, ScheduleExamForm
+from abl.calc.money import money_text
+from abl.fee_forms import BaseRateForm, PostFeesForm, RecordExamForm, ScheduleExamForm
 from abl.models import BaseRate, Facility, FieldExam
+from abl.models.fees import FeeStatementDocument
 from abl.services import fees
 from abl.views.home import _user
 
@@ -28,14 +33,32 @@ def _month(request: HttpRequest) -> tuple[Month | None, str]:
         return None, f"month: {error}"
 
 
-def _statement_context(facility: Facility, request: HttpRequest) -> dict[str, Any]:
-    month, error = _month(request)
+def _statement_context(
+    facility: Facility,
+    request: HttpRequest,
+    *,
+    month: Month | None = None,
+    post_form: PostFeesForm | None = None,
+) -> dict[str, Any]:
+    error = ""
+    if month is None:
+        month, error = _month(request)
+    statement = fees.fee_statement(facility=facility, month=month) if month else None
+    placeholder = fees.pricing_placeholder(facility)
+    keeper = may_keep_fee_ledger(_user(request))
+    stored = fees.statement_documents(facility=facility, month=month) if month and statement else []
+    state = statement.state(placeholder=placeholder) if statement else None
     return {
         "facility": facility,
         "month": month,
         "error": error,
-        "statement": fees.fee_statement(facility=facility, month=month) if month else None,
-        "placeholder": fees.pricing_placeholder(facility),
+        "statement": statement,
+        "placeholder": placeholder,
+        "document": next((d for d in stored if d.state == state), None),
+        "earlier_documents": [d for d in stored if d.state != state],
+        "post_form": (post_form or PostFeesForm(prefix="post", initial={"month": month or ""}))
+        if keeper
+        else None,
     }
 
 
@@ -49,20 +72,70 @@ def fee_statement(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _pdf_response(document: FeeStatementDocument, facility: Facility) -> HttpResponse:
+    response = HttpResponse(bytes(document.pdf), content_type="application/pdf")
+    name = f"fees-{facility.slug}-{document.period:%Y-%m}-{document.sha256[:12]}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
 @login_required
 @require_GET
 def fee_statement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """The same statement as a PDF (reporting/pdf.py)."""
-    from reporting.pdf import render_pdf
-
-    context = _statement_context(get_facility_for_user(_user(request), pk), request)
-    if context["error"]:
+    """The statement as it stands, as a PDF: the one stored for this state, rendered and
+    stored the first time it is asked for (once per state)."""
+    facility = get_facility_for_user(_user(request), pk)
+    month, _ = _month(request)
+    if month is None:
+        context = _statement_context(facility, request)
         return render(request, "abl/fee_statement.html", context, status=400)
-    pdf = render_pdf("abl/fee_statement_pdf.html", context)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    name = f"fees-{context['facility'].slug}-{context['month']}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return _pdf_response(fees.render_statement_document(facility=facility, month=month), facility)
+
+
+@login_required
+@require_GET
+def fee_statement_document(request: HttpRequest, pk: int) -> HttpResponse:
+    """A stored PDF of a statement, as it was rendered (an earlier state too)."""
+    document = (
+        FeeStatementDocument.objects.filter(pk=pk, facility__in=facilities_for(_user(request)))
+        .select_related("facility")
+        .first()
+    )
+    if document is None:
+        raise Http404("No such statement")
+    return _pdf_response(document, document.facility)
+
+
+@login_required
+@require_POST
+def post_fees(request: HttpRequest, pk: int) -> HttpResponse:
+    """An analyst posts a month's fees and interest of the facility (`fees.post_fees`, the
+    service beat and `manage.py post_fees` run): idempotent, audited with who posted."""
+    user = _user(request)
+    facility = get_facility_for_user(user, pk)
+    if not may_keep_fee_ledger(user):
+        raise Http404("Only analysts post fees")
+    form = PostFeesForm(request.POST, prefix="post")
+    month = None
+    if form.is_valid():
+        month = form.cleaned_data["month"]
+        try:
+            charges = fees.post_fees(month=month, facility_ids=[facility.pk], actor=user)
+        except fees.FeeRefused as error:
+            form.add_error("month" if error.field == "month" else None, str(error))
+        else:
+            if charges:
+                total = sum((c.amount for c in charges), Decimal("0.00"))
+                messages.success(
+                    request, f"{len(charges)} charges posted for {month}: {money_text(total)}."
+                )
+            else:
+                messages.info(
+                    request, f"Nothing to post for {month}: every charge is already posted."
+                )
+            return redirect(f"{reverse('fee_statement', args=[facility.pk])}?month={month}")
+    context = _statement_context(facility, request, month=month, post_form=form)
+    return render(request, "abl/fee_statement.html", context, status=400)
 
 
 def _exams_page(

@@ -1,12 +1,16 @@
-"""python manage.py fee_statement --facility ID --month YYYY-MM --json
+"""python manage.py fee_statement --facility ID --month YYYY-MM [--json] [--pdf FILE]
 
 A facility's fee statement for a month, as posted (`fees.fee_statement`, the
 same the statement page shows). With --json, the §10 object:
 {"facility", "month", "lines": [{"date", "kind", "description", "amount"}], "total"}.
+With --pdf, the statement's PDF as the page offers it (rendered and stored once
+per state, `fees.render_statement_document`) is written to FILE, and its
+SHA-256 printed.
 """
 
 import json
 from argparse import ArgumentParser
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -37,11 +41,21 @@ class Command(BaseCommand):
         parser.add_argument("--facility", required=True, help="the terms file's id or the number")
         parser.add_argument("--month", required=True, help="YYYY-MM")
         parser.add_argument("--json", action="store_true")
+        parser.add_argument("--pdf", metavar="FILE", help="write the statement's PDF to FILE")
 
     def handle(self, *args: Any, **options: Any) -> None:
         month = month_argument(options["month"])
         facility = facility_by_id(options["facility"])
         statement = fees.fee_statement(facility=facility, month=month)
+        if options["pdf"]:
+            document = fees.render_statement_document(facility=facility, month=month)
+            try:
+                Path(options["pdf"]).write_bytes(bytes(document.pdf))
+            except OSError as error:
+                raise CommandError(f"--pdf: {error.strerror}: {options['pdf']}") from None
+            if not options["json"]:
+                self.stdout.write(f"{options['pdf']}: SHA-256 {document.sha256}")
+                return
         if options["json"]:
             self.stdout.write(json.dumps(statement.to_data()))
             return

@@ -1,7 +1,9 @@
 """python manage.py post_fees --month YYYY-MM
 
 Posts a month's fees and interest for every facility (`fees.post_fees`, the
-same service the beat task runs): idempotent, a second run posts nothing.
+same service the beat task and the statement page's button run): idempotent, a
+second run posts nothing. A posted month (this one or an earlier one) whose
+ledger has an entry valued back into it since gets an interest adjustment.
 Prints each charge posted. Refused (a month that has not ended on the business
 date, a balance without a base rate) exits non-zero with the reason on stderr,
 and nothing is posted.

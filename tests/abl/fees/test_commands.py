@@ -1,12 +1,16 @@
 """post_fees, fee_statement --json (§10) and field_exam: the services, refusals on stderr."""
 
+import datetime as dt
 import json
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from abl.models import AuditEvent, FeeCharge, FieldExam, LedgerEntry
+from abl.models.fees import FeeStatementDocument
+from abl.services import loans
 from tests.abl.fees.conftest import APRIL_INTEREST
 
 pytestmark = pytest.mark.django_db
@@ -145,3 +149,37 @@ def test_a_fourth_field_exam_is_refused_by_the_command_and_nothing_changes(
         "--schedule: At most 3 field exams are charged per calendar year: 2003 already has 3."
     )
     assert _state() == before
+
+
+def test_post_fees_prints_the_adjustment_of_a_month_a_repayment_was_valued_into(
+    april, abl_analyst, settings
+):
+    _run("post_fees", "--month", "2003-04")
+    settings.ABL_BUSINESS_DATE = "2003-05-10"
+    loans.record_repayment(
+        facility=april,
+        actor=abl_analyst,
+        amount=Decimal("1000000.00"),
+        value_date=dt.date(2003, 4, 25),
+    )
+
+    again = _run("post_fees", "--month", "2003-04")
+
+    adjustment = FeeCharge.objects.get(kind="interest_adjustment")
+    assert again.splitlines() == [
+        f"innotrac-2003 2003-04-30 interest_adjustment (708.33) {adjustment.description}"
+    ]
+    assert _run("post_fees", "--month", "2003-04").startswith("Nothing to post for 2003-04")
+
+
+def test_fee_statement_writes_the_stored_pdf_and_its_sha256(april, tmp_path):
+    _run("post_fees", "--month", "2003-04")
+    target = tmp_path / "april.pdf"
+    args = ("fee_statement", "--facility", "innotrac-2003", "--month", "2003-04")
+
+    first = _run(*args, "--pdf", str(target))
+    second = _run(*args, "--pdf", str(target))
+
+    document = FeeStatementDocument.objects.get()
+    assert first == second == f"{target}: SHA-256 {document.sha256}\n"
+    assert target.read_bytes() == bytes(document.pdf)
