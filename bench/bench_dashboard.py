@@ -213,10 +213,7 @@ def in_process() -> None:
             (client if path != "/login/" else anonymous).get(path)
             samples.append(time.perf_counter() - start)
     print(f"in-process, DEBUG={settings.DEBUG}, {REQUESTS} requests each, interleaved")
-    print(
-        f"queries of a dashboard request: {len(list(queries))} "
-        f"({len(own)} of its own; goal ≤ 5)"
-    )
+    print(f"queries of a dashboard request: {len(list(queries))} ({len(own)} of its own; goal ≤ 5)")
     for path, samples in timings.items():
         print(
             f"  {path}: median {statistics.median(samples) * 1000:.1f} ms, "

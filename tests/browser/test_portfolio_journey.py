@@ -28,9 +28,7 @@ def test_manager_filters_weekly_opens_innotrac_sees_charts_downloads_the_pdf(
     settings.ABL_BUSINESS_DATE = TODAY.isoformat()
     settings.CELERY_TASK_ALWAYS_EAGER = True
     analyst = UserFactory(username="analyst", role="analyst", organisation=innotrac.lender)
-    manager = UserFactory(
-        username="rm", role="relationship_manager", organisation=innotrac.lender
-    )
+    manager = UserFactory(username="rm", role="relationship_manager", organisation=innotrac.lender)
     innotrac.relationship_managers.add(manager)
     monthly = FacilityFactory(lender=innotrac.lender, name="Acme Distribution revolver")
     monthly.relationship_managers.add(manager)
