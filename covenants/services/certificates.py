@@ -8,13 +8,11 @@ is a unique constraint, so rendering again for the same version — a task run
 twice, two workers at once — makes no second record: the first one stands.
 """
 
-import hashlib
 from typing import Any
-
-from django.db import IntegrityError, transaction
 
 from abl.audit import record
 from abl.calc.money import money_text
+from abl.services.documents import store_once
 from covenants.models import (
     AcceptedCertificate,
     ComplianceCertificate,
@@ -58,43 +56,44 @@ def _version(version_id: int) -> StatementVersion:
     ).get(pk=version_id)
 
 
-def _render(version: StatementVersion, test: CovenantTest) -> tuple[bytes, str]:
-    """The certificate's PDF as the version stands now, and its SHA-256."""
+def _pdf(version: StatementVersion, test: CovenantTest) -> bytes:
+    """The certificate's PDF as the version stands now."""
     from reporting.pdf import render_pdf
 
-    pdf = render_pdf(TEMPLATE, certificate_context(version, test))
-    return pdf, hashlib.sha256(pdf).hexdigest()
+    return render_pdf(TEMPLATE, certificate_context(version, test))
 
 
 def render_compliance_certificate(*, version_id: int) -> ComplianceCertificate:
     """The version's certificate: the stored one, or rendered now and stored (once)."""
-    existing = ComplianceCertificate.objects.filter(statement_version_id=version_id).first()
-    if existing is not None:
-        return existing
+
+    def stored() -> ComplianceCertificate | None:
+        return ComplianceCertificate.objects.filter(statement_version_id=version_id).first()
+
+    if (found := stored()) is not None:
+        return found
     version = _version(version_id)
     test = version.tests.select_related("terms_version").order_by("id").first()
     if test is None:
         raise CovenantRefused(f"Statement version {version_id} has not been tested.")
-    pdf, digest = _render(version, test)  # slow: outside any lock
-    try:
-        with transaction.atomic():
-            certificate = ComplianceCertificate.objects.create(
-                statement_version=version, test=test, pdf=pdf, sha256=digest
-            )
-            record(
-                actor=None,
-                action="covenants.certificate_rendered",
-                obj=certificate,
-                facility=version.statement.facility,
-                summary=(
-                    f"Compliance certificate of the statement {version.statement.period_end} "
-                    f"v{version.version} rendered (SHA-256 {digest})"
-                ),
-                changes={"sha256": digest, "bytes": len(pdf)},
-            )
-    except IntegrityError:
-        return ComplianceCertificate.objects.get(statement_version_id=version_id)
-    return certificate
+
+    def create(pdf: bytes, digest: str) -> ComplianceCertificate:
+        certificate = ComplianceCertificate.objects.create(
+            statement_version=version, test=test, pdf=pdf, sha256=digest
+        )
+        record(
+            actor=None,
+            action="covenants.certificate_rendered",
+            obj=certificate,
+            facility=version.statement.facility,
+            summary=(
+                f"Compliance certificate of the statement {version.statement.period_end} "
+                f"v{version.version} rendered (SHA-256 {digest})"
+            ),
+            changes={"sha256": digest, "bytes": len(pdf)},
+        )
+        return certificate
+
+    return store_once(stored=stored, render=lambda: _pdf(version, test), create=create)
 
 
 def render_accepted_certificate(*, version_id: int) -> AcceptedCertificate:
@@ -103,30 +102,32 @@ def render_accepted_certificate(*, version_id: int) -> AcceptedCertificate:
     The figures and certification are those of the certificate as submitted (the
     same test); only the acceptance section now names who accepted and when.
     """
-    existing = AcceptedCertificate.objects.filter(certificate__statement_version_id=version_id)
-    if (found := existing.first()) is not None:
+
+    def stored() -> AcceptedCertificate | None:
+        return AcceptedCertificate.objects.filter(
+            certificate__statement_version_id=version_id
+        ).first()
+
+    if (found := stored()) is not None:
         return found
     submitted = render_compliance_certificate(version_id=version_id)
     version = _version(version_id)
     if version.accepted_at is None:
         raise CovenantRefused(f"Statement version {version_id} has not been accepted.")
-    pdf, digest = _render(version, submitted.test)  # slow: outside any lock
-    try:
-        with transaction.atomic():
-            accepted = AcceptedCertificate.objects.create(
-                certificate=submitted, pdf=pdf, sha256=digest
-            )
-            record(
-                actor=None,
-                action="covenants.accepted_certificate_rendered",
-                obj=submitted,
-                facility=version.statement.facility,
-                summary=(
-                    f"Compliance certificate of the statement {version.statement.period_end} "
-                    f"v{version.version} rendered as accepted (SHA-256 {digest})"
-                ),
-                changes={"sha256": digest, "bytes": len(pdf), "submitted_sha256": submitted.sha256},
-            )
-    except IntegrityError:
-        return AcceptedCertificate.objects.get(certificate=submitted)
-    return accepted
+
+    def create(pdf: bytes, digest: str) -> AcceptedCertificate:
+        accepted = AcceptedCertificate.objects.create(certificate=submitted, pdf=pdf, sha256=digest)
+        record(
+            actor=None,
+            action="covenants.accepted_certificate_rendered",
+            obj=submitted,
+            facility=version.statement.facility,
+            summary=(
+                f"Compliance certificate of the statement {version.statement.period_end} "
+                f"v{version.version} rendered as accepted (SHA-256 {digest})"
+            ),
+            changes={"sha256": digest, "bytes": len(pdf), "submitted_sha256": submitted.sha256},
+        )
+        return accepted
+
+    return store_once(stored=stored, render=lambda: _pdf(version, submitted.test), create=create)
