@@ -163,9 +163,10 @@ def refresh_positions(*, facility_ids: list[int] | None = None, on: dt.date | No
 
 @transaction.atomic
 def _refresh_batch(facility_ids: list[int], *, on: dt.date) -> int:
-    # The facilities' rows, locked in id order: refreshes of a facility queue here.
+    # The facilities' rows, locked in id order: refreshes of a facility queue here. No key
+    # update: rows that refer to a facility (its ledger, its audit events) are still written.
     locked = list(
-        Facility.objects.select_for_update()
+        Facility.objects.select_for_update(no_key=True)
         .filter(pk__in=facility_ids)
         .order_by("pk")
         .values_list("pk", flat=True)

@@ -69,3 +69,40 @@ def test_nightly_closes_and_re_evaluations_at_once_switch_once(innotrac, cfo, ab
     assert errors == []
     assert Cadence.objects.filter(facility=innotrac).count() == 1
     assert FrequencySwitch.objects.filter(facility=innotrac).count() == 1
+
+
+def test_dashboard_refreshes_at_once_leave_one_line_with_the_latest_figures(
+    innotrac, cfo, abl_analyst
+):
+    from decimal import Decimal
+
+    from abl.services import loans
+    from reporting.models import FacilityPosition
+    from reporting.services.positions import refresh_positions
+
+    approve_certificate(innotrac, cfo, abl_analyst)
+    request = loans.request_advance(
+        facility=innotrac, actor=cfo, amount=Decimal("1000.00"), key="race"
+    )
+    loans.approve_advance(advance=request, actor=abl_analyst)
+
+    errors = _race(lambda: refresh_positions(facility_ids=[innotrac.pk], on=TODAY))
+
+    assert errors == []
+    (line,) = FacilityPosition.objects.filter(facility=innotrac)
+    assert line.outstanding == Decimal("1000.00")
+
+
+def test_a_refresh_locks_its_facilities_without_a_key_update(innotrac):
+    """Rows that refer to a facility (its ledger entries, audit events, due items) take a key
+    share lock on it, which FOR NO KEY UPDATE lets through: a refresh never holds them up."""
+    from django.test.utils import CaptureQueriesContext
+
+    from reporting.services.positions import refresh_positions
+
+    with CaptureQueriesContext(connection) as queries:
+        refresh_positions(facility_ids=[innotrac.pk], on=TODAY)
+
+    locks = [q["sql"] for q in queries if " FOR " in q["sql"]]
+    assert locks
+    assert all(sql.endswith("FOR NO KEY UPDATE") for sql in locks)
