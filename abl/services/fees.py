@@ -278,30 +278,16 @@ def _give_back(
     description: str,
     source: str,
 ) -> LedgerEntry:
-    """Interest given back to the loan (an adjustment down): a `correction` entry, audited.
-
-    `loans.charge_loan` charges only more than zero; posting holds the facility's
-    row lock, as the ledger's `_append` requires.
-    """
-    entry = loans._append(
-        facility,
+    """Interest given back to the loan (an adjustment down): a `correction` entry, audited."""
+    return loans.charge_loan(
+        facility=facility,
+        actor=actor,
         kind=LedgerEntry.Kind.CORRECTION,
         amount=amount,
         value_date=value_date,
-        actor=actor,
         description=description,
         source=source,
     )
-    record(
-        actor=actor,
-        action="ledger.corrected",
-        obj=entry,
-        facility=facility,
-        summary=f"Correction {money_text(amount)} valued {value_date}: {description}",
-        changes={"amount": str(amount), "value_date": value_date.isoformat(), "source": source},
-    )
-    loans._balance_changed(facility)
-    return entry
 
 
 def _post_fees_of(

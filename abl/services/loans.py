@@ -321,15 +321,18 @@ def charge_loan(
     description: str,
     source: str,
 ) -> LedgerEntry:
-    """A fee or a month's interest charged to the loan (§9): one `fee` or `interest` entry.
+    """A fee or a month's interest charged to the loan (§9): one `fee` or `interest` entry,
+    or interest given back (an adjustment down): a `correction` of less than zero.
 
     Called by the fee ledger's posting (`abl.services.fees`); `source` names the
     charge (e.g. "fees:monitoring:2003-04"), unique per facility, so the same
     charge is never written twice. Audited.
     """
-    if kind not in {Kind.FEE, Kind.INTEREST}:
+    if kind not in {Kind.FEE, Kind.INTEREST, Kind.CORRECTION}:
         raise ValueError(f"not a charge to the loan: {kind!r}")
-    if amount <= 0:
+    if kind == Kind.CORRECTION and amount >= 0:
+        raise LoanRefused("A correction given back must be less than zero.", field="amount")
+    if kind != Kind.CORRECTION and amount <= 0:
         raise LoanRefused("A charge to the loan must be more than zero.", field="amount")
     facility = _locked(facility)
     entry = _append(
@@ -343,7 +346,7 @@ def charge_loan(
     )
     record(
         actor=actor,
-        action="ledger.charged",
+        action="ledger.corrected" if kind == Kind.CORRECTION else "ledger.charged",
         obj=entry,
         facility=facility,
         summary=f"{entry.get_kind_display()} {money_text(amount)} valued {value_date}: {description}",

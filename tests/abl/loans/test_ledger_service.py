@@ -260,3 +260,44 @@ def test_repayment_may_not_take_the_balance_below_zero(innotrac, abl_analyst):
         "The amount 100.01 would take the balance below zero (to (0.01)); "
         "the outstanding on 2003-04-07 is 100.00."
     )
+
+
+@pytest.mark.parametrize(
+    ("kind", "amount", "message"),
+    [
+        ("fee", "-1.00", "A charge to the loan must be more than zero."),
+        ("interest", "0.00", "A charge to the loan must be more than zero."),
+        ("correction", "1.00", "A correction given back must be less than zero."),
+    ],
+)
+def test_a_charge_to_the_loan_goes_the_way_its_kind_says(
+    innotrac, abl_analyst, kind, amount, message
+):
+    with pytest.raises(LoanRefused, match=message):
+        loans.charge_loan(
+            facility=innotrac,
+            actor=abl_analyst,
+            kind=kind,
+            amount=Decimal(amount),
+            value_date=TODAY,
+            description="test",
+            source=f"test:{kind}",
+        )
+
+    assert not LedgerEntry.objects.filter(facility=innotrac).exists()
+
+
+def test_interest_given_back_is_a_correction_audited_as_one(innotrac, abl_analyst):
+    entry = loans.charge_loan(
+        facility=innotrac,
+        actor=abl_analyst,
+        kind="correction",
+        amount=Decimal("-708.33"),
+        value_date=TODAY,
+        description="Interest adjustment",
+        source="fees:interest:2003-04:through:3",
+    )
+
+    assert entry.balance_after == Decimal("-708.33")
+    event = AuditEvent.objects.get(action="ledger.corrected")
+    assert event.summary == f"Correction (708.33) valued {TODAY}: Interest adjustment"
