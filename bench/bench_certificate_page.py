@@ -19,6 +19,7 @@ threads each sending requests one after another for SECONDS seconds, on
 connections of their own.
 """
 
+import contextlib
 import http.client
 import os
 import socket
@@ -28,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,18 +132,19 @@ def wait_for_server() -> None:
     raise SystemExit("gunicorn did not start")
 
 
-def main() -> None:
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        raise SystemExit("set DATABASE_URL to the PostgreSQL database bench_submit.py filled")
-    static = tempfile.mkdtemp(prefix="abl-bench-static-")
-    env = {**os.environ, **SERVER_ENV, "STATIC_ROOT": static}
+def collect_static(env: dict[str, str]) -> None:
+    """collectstatic into env's STATIC_ROOT, as the Dockerfile runs it."""
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
         cwd=ROOT,
         env=env,
         check=True,
     )
-    cookie, pk = session_cookie("dgamsey")
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str]) -> Iterator[None]:
+    """The application served on PORT by gunicorn with two sync workers, as production runs it."""
     server = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("gunicorn")),
@@ -158,15 +161,31 @@ def main() -> None:
     )
     try:
         wait_for_server()
-        page = f"/certificates/{pk}/"
-        requests_per_second(page, cookie)  # warm both workers
-        login, certificate = [], []
-        for _ in range(ROUNDS):
-            login.append(requests_per_second("/login/", None))
-            certificate.append(requests_per_second(page, cookie))
+        yield
     finally:
         server.terminate()
         server.wait()
+
+
+def against_login(page: str, cookie: str) -> tuple[list[float], list[float]]:
+    """Requests per second of the login page and of `page`, ROUNDS of each, interleaved."""
+    requests_per_second(page, cookie)  # warm both workers
+    login, other = [], []
+    for _ in range(ROUNDS):
+        login.append(requests_per_second("/login/", None))
+        other.append(requests_per_second(page, cookie))
+    return login, other
+
+
+def main() -> None:
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        raise SystemExit("set DATABASE_URL to the PostgreSQL database bench_submit.py filled")
+    static = tempfile.mkdtemp(prefix="abl-bench-static-")
+    env = {**os.environ, **SERVER_ENV, "STATIC_ROOT": static}
+    collect_static(env)
+    cookie, pk = session_cookie("dgamsey")
+    with gunicorn(env):
+        login, certificate = against_login(f"/certificates/{pk}/", cookie)
     ratio = statistics.median(certificate) / statistics.median(login)
     print(f"gunicorn, 2 sync workers, DEBUG=0, {CLIENTS} clients, {SECONDS:.0f} s a round")
     print(f"login page: {', '.join(f'{r:.0f}' for r in login)} requests/s")
