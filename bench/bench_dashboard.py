@@ -247,14 +247,14 @@ def main() -> None:
     os.environ.clear()
     os.environ.update(env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
 
+    # Started as the production server starts: django.setup(), every view imported, and
+    # what start-up built frozen out of the collector's way (config/wsgi.py).
+    import config.wsgi  # noqa: F401
     from abl.models import User
     from reporting.services.positions import refresh_positions
 
