@@ -1,6 +1,10 @@
 """Each role lands on its own home page, with role-aware navigation."""
 
+import datetime as dt
+
 import pytest
+
+from tests.factories import FacilityFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +49,54 @@ def test_login_with_password_reaches_home(client, analyst):
 
     assert response.status_code == 302
     assert response["Location"] == "/"
+
+
+def _book(bank, n: int) -> None:
+    """n facilities with terms loaded (a version each), as the analysts' book grows."""
+    from abl.models import TermsVersion
+
+    for facility in FacilityFactory.create_batch(n, lender=bank):
+        TermsVersion.objects.create(
+            facility=facility,
+            version=1,
+            effective_date=dt.date(2003, 2, 18),
+            data={},
+            reason="test",
+        )
+
+
+def test_the_facility_list_reads_each_facilitys_terms_in_its_own_query_not_one_a_row(
+    client, bank, analyst
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _book(bank, 3)
+    client.force_login(analyst)
+    client.get("/facilities/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/facilities/")
+    _book(bank, 30)
+
+    with CaptureQueriesContext(connection) as many:
+        page = client.get("/facilities/").content.decode()
+
+    assert len(many) == len(few)
+    assert page.count("v1 from 2003-02-18") == 33
+
+
+def test_a_long_book_is_listed_fifty_a_page_and_the_home_page_shows_the_first_fifty(
+    client, bank, analyst
+):
+    _book(bank, 51)
+    client.force_login(analyst)
+
+    first = client.get("/facilities/").content.decode()
+    second = client.get("/facilities/?page=2").content.decode()
+    home = client.get("/").content.decode()
+
+    assert first.count('data-testid="loan-link"') == 50
+    assert second.count('data-testid="loan-link"') == 1
+    assert "Page 1 of 2" in first
+    assert home.count('data-testid="loan-link"') == 50
+    assert 'data-testid="more-facilities"' in home

@@ -300,7 +300,7 @@ def _fee_statements(world: World, state: str) -> list[str]:
 
 FILLERS: dict[str, list[Filler]] = {
     "home": [_once("/")],
-    "facility_list": [_once(reverse("facility_list"))],
+    "facility_list": [_once(reverse("facility_list"), reverse("facility_list") + "?page=999")],
     "review_queue": [_once(reverse("review_queue"))],
     "audit_list": [_once(reverse("audit_list"), reverse("audit_list") + "?page=999")],
     "login": [_once(reverse("login"))],

@@ -2,22 +2,34 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from abl import business_date
 from abl.access import facilities_for, get_facility_for_user, may_report, require_role
-from abl.models import AuditEvent, Role, User
+from abl.models import AuditEvent, Facility, Role, TermsVersion, User
 from abl.services.certificates import latest_approved
 from abl.services.loan_documents import awaiting_acknowledgement, terms_hash
 from abl.services.loans import live_availability
 from abl.views.terms_page import terms_sections
 
+FACILITIES_PAGE = 50
 HOME_TEMPLATES = {
     Role.BORROWER: "abl/home_borrower.html",
     Role.ANALYST: "abl/home_analyst.html",
     Role.ADMIN: "abl/home_admin.html",
 }
+
+
+def _listed(facilities: QuerySet[Facility]) -> QuerySet[Facility]:
+    """Facilities for a table: each with its newest terms version's number and date, in the
+    same query (`templates/abl/_facility_table.html`), not one query a row."""
+    newest = TermsVersion.objects.filter(facility=OuterRef("pk")).order_by("-version")
+    return facilities.annotate(
+        terms_version=Subquery(newest.values("version")[:1]),
+        terms_effective=Subquery(newest.values("effective_date")[:1]),
+    )
 
 
 def _user(request: HttpRequest) -> User:
@@ -32,10 +44,16 @@ def home(request: HttpRequest) -> HttpResponse:
         from reporting.views import portfolio
 
         return portfolio(request)
-    facilities = facilities_for(user)
-    context: dict[str, object] = {"facilities": facilities}
+    everything = _listed(facilities_for(user))
+    # The first FACILITIES_PAGE facilities; the rest are on the facility list (and, for the
+    # bank, the portfolio dashboard), so a home page does not grow with the book.
+    facilities = list(everything[: FACILITIES_PAGE + 1])
+    context: dict[str, object] = {
+        "facilities": facilities[:FACILITIES_PAGE],
+        "more_facilities": len(facilities) > FACILITIES_PAGE,
+    }
     if user.role == Role.BORROWER:
-        context["to_acknowledge"] = awaiting_acknowledgement(facilities)
+        context["to_acknowledge"] = awaiting_acknowledgement(everything)
     if user.role == Role.ANALYST:
         from covenants.services.queries import analyst_home
 
@@ -43,13 +61,16 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.role in {Role.BORROWER, Role.ANALYST}:
         from reporting.services.status import summaries
 
-        context["reporting"] = summaries(list(facilities), on=business_date.today())
+        shown = facilities[:FACILITIES_PAGE]
+        context["reporting"] = summaries(shown, on=business_date.today())
     return render(request, HOME_TEMPLATES[Role(user.role)], context)
 
 
 @login_required
 def facility_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "abl/facility_list.html", {"facilities": facilities_for(_user(request))})
+    facilities = _listed(facilities_for(_user(request)))
+    page = Paginator(facilities, FACILITIES_PAGE).get_page(request.GET.get("page"))
+    return render(request, "abl/facility_list.html", {"facilities": page, "page": page})
 
 
 @login_required
