@@ -1,10 +1,12 @@
 """The due calendar of a facility, the portfolio dashboard and a facility's charts."""
 
+import math
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, QuerySet, Sum, Window
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -19,6 +21,15 @@ from reporting.services.status import summaries
 
 PAGE_SIZE = 50
 EXCEPTIONS_SHOWN = 20
+# The totals of the facilities listed, read with the page as window aggregates (OVER ()).
+LISTED_TOTALS = {
+    "facilities": Window(Count("pk")),
+    "measured": Window(Count("position")),
+    "commitment": Window(Sum("position__commitment")),
+    "outstanding": Window(Sum("position__outstanding")),
+    "excess": Window(Sum("position__excess_availability")),
+    "fees": Window(Sum("position__fees_this_month")),
+}
 
 
 def _user(request: HttpRequest) -> User:
@@ -48,22 +59,10 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     require_role(user, Role.RELATIONSHIP_MANAGER, Role.ANALYST)
     on = business_date.today()
     facilities = facilities_for(user).select_related(None)
-    totals = facilities.order_by().aggregate(
-        facilities=Count("pk"),
-        measured=Count("position"),
-        with_exceptions=Count("pk", filter=Q(position__exception_count__gt=0)),
-        commitment=Sum("position__commitment"),
-        outstanding=Sum("position__outstanding"),
-        excess=Sum("position__excess_availability"),
-        fees=Sum("position__fees_this_month"),
-    )
     shown = PortfolioFilter(request.GET or None, queryset=facilities.order_by("name", "pk"))
     lines = shown.qs.values("pk", "name", *(f"position__{c}" for c in presenters.COLUMNS))
-    paginator = Paginator(lines, PAGE_SIZE)
-    if not _narrowed(shown):  # every facility is listed: its count is the totals' (no query)
-        paginator.count = totals["facilities"]
-    page = paginator.get_page(request.GET.get("page"))
-    exceptions = (
+    page, totals = _page_with_totals(lines.annotate(**LISTED_TOTALS), request.GET.get("page"))
+    exceptions = list(
         FacilityPosition.objects.filter(facility__in=facilities.values("pk"), exception_count__gt=0)
         .order_by("-exception_count", "name")
         .values(
@@ -73,8 +72,10 @@ def portfolio(request: HttpRequest) -> HttpResponse:
             "excess_availability",
             "overdue_since",
             "covenant_status",
-        )[:EXCEPTIONS_SHOWN]
+        )
+        .annotate(with_exceptions=Window(Count("pk")))[:EXCEPTIONS_SHOWN]
     )
+    totals["with_exceptions"] = exceptions[0]["with_exceptions"] if exceptions else 0
     query = urlencode([(k, v) for k, v in request.GET.items() if k not in {"page", "sort"} and v])
     context = {
         "on": on,
@@ -91,11 +92,23 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     return render(request, "reporting/portfolio.html", context)
 
 
-def _narrowed(shown: PortfolioFilter) -> bool:
-    """Whether a filter leaves some facilities out (sorting alone does not)."""
-    shown.is_valid()
-    data = getattr(shown.form, "cleaned_data", {})
-    return any(data.get(name) for name in shown.filters if name != "sort")
+def _page_with_totals(
+    lines: QuerySet[Any], number_text: str | None
+) -> tuple[Page[Any], dict[str, Any]]:
+    """The page of `lines` asked for (the last one when past the end) and the totals of every
+    line listed, read with it (LISTED_TOTALS, window aggregates over the whole list)."""
+    try:
+        number = max(1, int(number_text or 1))
+    except ValueError:
+        number = 1
+    rows = list(lines[(number - 1) * PAGE_SIZE : number * PAGE_SIZE])
+    if not rows and number > 1:  # past the end: the last page
+        number = max(1, math.ceil(lines.count() / PAGE_SIZE))
+        rows = list(lines[(number - 1) * PAGE_SIZE : number * PAGE_SIZE])
+    totals = {name: rows[0][name] if rows else None for name in LISTED_TOTALS}
+    paginator = Paginator(lines, PAGE_SIZE)
+    paginator.count = totals["facilities"] or 0
+    return Page(rows, number, paginator), totals
 
 
 def _headers(current: str) -> list[tuple[str, str, str, str]]:

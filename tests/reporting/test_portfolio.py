@@ -179,9 +179,8 @@ def test_the_queries_do_not_grow_with_facilities(client, bank, manager, portfoli
 
     assert len(_names(page)) == 23
     assert len(many) == len(few)
-    assert (
-        len(many) <= 6
-    )  # the session, the user, its organisation; the totals, the page, the exceptions
+    # The session, the user and its organisation; the page with its totals, the exceptions.
+    assert len(many) <= 5
 
 
 def test_the_dashboard_shows_innotrac_as_the_services_left_it(
@@ -269,3 +268,35 @@ def test_the_pager_counts_what_the_filter_leaves(client, bank, manager, portfoli
     assert "Page 1 of 2" in everything  # 63 facilities, 50 a page
     assert weekly.count('data-testid="position-row"') == 1  # Alpha
     assert "Page 1 of" not in weekly
+
+
+def test_the_totals_are_of_the_facilities_listed_and_the_exceptions_of_the_portfolio(
+    client, manager, portfolio
+):
+    client.force_login(manager)
+
+    weekly = client.get(reverse("portfolio") + "?frequency=weekly").content.decode()
+    everything = client.get(reverse("portfolio")).content.decode()
+
+    def total(body: str, label: str) -> str:
+        totals = body[body.index('data-testid="portfolio-totals"') :]
+        return re.search(rf"<dt[^>]*>{label}</dt><dd[^>]*>([^<]*)</dd>", totals).group(1)
+
+    assert total(weekly, "Facilities listed") == "1"  # Alpha
+    assert total(weekly, "Excess availability") == "500.00"
+    assert total(weekly, "With exceptions") == "2"  # Bravo and Charlie, listed or not
+    assert total(everything, "Facilities listed") == "3"
+    assert total(everything, "Excess availability") == "9,490.00"  # 500 − 10 + 9,000
+
+
+def test_a_page_past_the_end_shows_the_last(client, bank, manager, portfolio):
+    for n in range(60):
+        facility = FacilityFactory(lender=bank, name=f"Monthly {n:02d}")
+        facility.relationship_managers.add(manager)
+        _line(facility)
+    client.force_login(manager)
+
+    for asked in ("9", "2", "last", "-3"):
+        body = client.get(reverse("portfolio") + f"?page={asked}").content.decode()
+        expected = "Page 2 of 2" if asked in {"9", "2"} else "Page 1 of 2"
+        assert expected in body, asked
