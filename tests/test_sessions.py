@@ -195,3 +195,11 @@ def test_account_page_is_linked_from_every_page(client, borrower_user):
     page = client.get("/").content.decode()
 
     assert 'href="/account/" data-testid="account-link"' in page
+
+
+def test_a_deactivated_users_session_is_refused(client, analyst):
+    client.force_login(analyst)
+    analyst.is_active = False
+    analyst.save(update_fields=["is_active"])
+
+    assert client.get("/account/").status_code == 302  # to the login page
