@@ -1,7 +1,7 @@
 """The portfolio dashboard's line per facility (FacilityPosition), measured by the rules that own
 each figure, for a batch of facilities in a fixed number of queries.
 
-- Availability: `reporting.services.cadence.measure_all` (live availability: the latest
+- Availability: `reporting.services.cadence.read_all`, as `measure_all` reads it (live availability: the latest
   approved certificate and the ledger's outstanding on the business date), the frequency
   in force from the cadence, staleness by `abl.calc.loans.current_until` (§7).
 - Due items: the open items of the due calendar; overdue when past their date.
@@ -28,13 +28,13 @@ from django.db.models.functions import RowNumber
 from abl import business_date
 from abl.calc import loans as availability_rules
 from abl.calc.money import ZERO
-from abl.models import Certificate, Facility, LedgerEntry, TermsVersion
+from abl.models import Facility
 from abl.models.fees import FeeCharge
 from covenants.calc.report import result_from_data
 from covenants.models import BreachCase, FinancialStatement
 from reporting.calc import position as rules
 from reporting.models import Cadence, DueItem, FacilityPosition
-from reporting.services.cadence import _parsed_terms, measure_all
+from reporting.services.cadence import _parsed_terms, _stored_pct, read_all
 
 BATCH = 500
 FIELDS = [
@@ -50,14 +50,10 @@ def positions_of(facility_ids: list[int], *, on: dt.date) -> list[FacilityPositi
         Facility.objects.filter(pk__in=facility_ids).values_list("pk", "name", "in_default_since")
     )
     ids = [pk for pk, _, _ in facilities]
-    measures = {m.facility_id: m for m in measure_all(on=on, facility_ids=ids)}
-    terms = _newest_terms(ids)
-    outstanding = _outstanding(ids, on=on)
-    as_of = dict(
-        Certificate.objects.filter(
-            pk__in=[m.certificate_id for m in measures.values()]
-        ).values_list("pk", "as_of")
-    )
+    read = read_all(on=on, facility_ids=ids)
+    measures = {m.facility_id: m for m in read.measures}
+    parsed = _parsed_terms(set(read.newest_terms.values()))
+    terms = {facility_id: parsed[pk] for facility_id, (pk, _) in read.newest_terms.items()}
     frequencies = dict(
         Cadence.objects.filter(facility_id__in=ids).values_list("facility_id", "frequency")
     )
@@ -85,11 +81,11 @@ def positions_of(facility_ids: list[int], *, on: dt.date) -> list[FacilityPositi
         figures = measure.figures if measure is not None else None
         facility_terms = terms.get(pk)
         frequency = frequencies.get(pk) or (figures.reporting_frequency if figures else "")
-        certificate_as_of = as_of.get(measure.certificate_id) if measure is not None else None
+        certificate_as_of = measure.certificate_as_of if measure is not None else None
         stale = False
-        if measure is not None and certificate_as_of is not None and frequency:
+        if measure is not None and frequency:
             stale = on > availability_rules.current_until(
-                certificate_as_of,
+                measure.certificate_as_of,
                 frequency=frequency,  # type: ignore[arg-type]
                 monthly_due_days=measure.reporting.monthly_due_days,
                 weekly_due_weekday=measure.reporting.weekly_due_weekday,
@@ -101,7 +97,7 @@ def positions_of(facility_ids: list[int], *, on: dt.date) -> list[FacilityPositi
         period_end, results = covenants.get(pk, (None, []))
         standing = rules.covenant_standing(results, open_breaches=open_breaches)
         in_default = in_default_since is not None and in_default_since <= on
-        owed = figures.outstanding if figures is not None else outstanding.get(pk, ZERO)
+        owed = figures.outstanding if figures is not None else read.outstanding.get(pk) or ZERO
         over_advanced = figures is not None and figures.excess_availability < 0
         exceptions = rules.exceptions_of(
             over_advanced=over_advanced,
@@ -206,35 +202,12 @@ def _batches(ids: list[int]) -> Iterator[list[int]]:
 
 
 def _pct(value: Decimal | None) -> Decimal | None:
-    return None if value is None else value.quantize(Decimal("0.00000001"))
+    """A fraction as stored beside the cadence's: to 8 places."""
+    return None if value is None else _stored_pct(value)
 
 
 def _headroom(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(Decimal("0.000001"))
-
-
-def _newest_terms(ids: list[int]) -> dict[int, Any]:
-    newest = {
-        facility_id: (pk, created)
-        for facility_id, pk, created in TermsVersion.objects.filter(facility_id__in=ids)
-        .annotate(
-            rank=Window(RowNumber(), partition_by=[F("facility_id")], order_by=F("version").desc())
-        )
-        .filter(rank=1)
-        .values_list("facility_id", "pk", "created_at")
-    }
-    parsed = _parsed_terms(set(newest.values()))
-    return {facility_id: parsed[pk] for facility_id, (pk, _) in newest.items()}
-
-
-def _outstanding(ids: list[int], *, on: dt.date) -> dict[int, Decimal]:
-    """The ledger's balance on `on` per facility (LedgerEntry.objects.balance_on, by facility)."""
-    return dict(
-        LedgerEntry.objects.filter(facility_id__in=ids, value_date__lte=on)
-        .values("facility_id")
-        .annotate(total=Sum("amount"))
-        .values_list("facility_id", "total")
-    )
 
 
 def _due(
