@@ -5,19 +5,18 @@ through the template language, then through `format_html`, they took most of
 the request (bench/bench_dashboard.py); here each row is one f-string over
 values read with `.values()`. Every text that comes from data is escaped
 (`html.escape`: names, covenant titles, labels); the rest are numbers and dates
-formatted by the same functions as everywhere else (`abl.calc.money`).
+formatted by the same functions as the templates' filters (`abl.templatetags.abl_format`).
 """
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
 from html import escape
 from typing import Any
 
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from abl.calc.money import money_text, pct_display
+from abl.templatetags.abl_format import money, percent
 from covenants.calc.engine import TITLES
 from reporting.calc.position import EXCEPTION_LABELS
 from reporting.models.cadence import FREQUENCY_CHOICES
@@ -52,15 +51,6 @@ NOT_MEASURED = (
     '<td colspan="14" class="text-muted">Its figures appear after the next refresh '
     "(an action on it, or the nightly close).</td>"
 )
-
-
-def money(amount: Decimal | None) -> str:
-    return DASH if amount is None else money_text(amount)
-
-
-def percent(fraction: Decimal | None) -> str:
-    """A fraction as a percentage to two places of a percent, rounded half-up: 15.34%."""
-    return DASH if fraction is None else f"{pct_display(fraction) * 100:.2f}%"
 
 
 def day(value: dt.date | None) -> str:

@@ -4,7 +4,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
-from abl.calc.money import money_text
+from abl.calc.money import money_text, pct_display
 
 register = template.Library()
 
@@ -25,8 +25,12 @@ def money(value: object) -> str:
 
 @register.filter
 def percent(fraction: object) -> str:
-    """A fraction as a percentage to two places: "0.1534" → "15.34%"."""
+    """A fraction as a percentage to two places of a percent, rounded half-up as every
+    percentage is shown (`pct_display`): "0.1534" → "15.34%", "0.150050" → "15.01%"."""
     try:
-        return f"{Decimal(str(fraction)) * 100:.2f}%"
+        value = Decimal(str(fraction))
     except InvalidOperation:
         return "—"
+    if value.is_finite():
+        value = pct_display(value)
+    return f"{value * 100:.2f}%"
