@@ -9,6 +9,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 
 from abl.calc.report import label
+from abl.services.errors import Refused
+
+
+def show_refusal(form: forms.Form, error: Refused) -> None:
+    """A service's refusal on the form: on the field it names when the form has that field,
+    else on the form as a whole."""
+    form.add_error(error.field if error.field in form.fields else None, str(error))
 
 
 def money_input(**options: Any) -> forms.DecimalField:

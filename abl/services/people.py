@@ -15,19 +15,16 @@ from django.db.models import QuerySet
 
 from abl.audit import record
 from abl.models import Facility, Organisation, Role, User
+from abl.services.errors import Refused
 
 BANK_ROLES = frozenset({Role.ANALYST, Role.RELATIONSHIP_MANAGER, Role.ADMIN})
 
 
-class PeopleError(Exception):
+class PeopleError(Refused):
     """The change is not allowed; the message says why, for the user.
 
     `field` names the form field the message belongs to, when there is one.
     """
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def can_manage_people(user: User) -> bool:

@@ -17,6 +17,7 @@ from abl.forms import (
     ReportedIneligiblesForm,
     RollForwardForm,
     UploadForm,
+    show_refusal,
 )
 from abl.models import Certificate, User
 from abl.services import certificates as certificate_service
@@ -49,7 +50,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
                 replace=data["replace"],
             )
         except UploadRefused as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error))
+            show_refusal(form, error)
         else:
             messages.info(request, "Files received; each is being checked row by row.")
             return redirect("certificate_detail", certificate.pk)

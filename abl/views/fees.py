@@ -16,6 +16,7 @@ from abl.access import facilities_for, get_facility_for_user, may_keep_fee_ledge
 from abl.calc.fees import Month, percent_text
 from abl.calc.money import money_text
 from abl.fee_forms import BaseRateForm, PostFeesForm, RecordExamForm, ScheduleExamForm
+from abl.forms import show_refusal
 from abl.models import BaseRate, Facility, FieldExam
 from abl.models.fees import FeeStatementDocument
 from abl.services import fees
@@ -191,7 +192,7 @@ def field_exams(request: HttpRequest, pk: int) -> HttpResponse:
                 notes=form.cleaned_data["notes"],
             )
         except fees.FeeRefused as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error))
+            show_refusal(form, error)
         else:
             messages.success(request, f"Field exam scheduled for {exam.scheduled_for}.")
             return redirect("field_exams", facility.pk)
@@ -214,7 +215,7 @@ def record_field_exam(request: HttpRequest, pk: int) -> HttpResponse:
                 exam=exam, actor=user, done_on=data["done_on"], fee=data["fee"], notes=data["notes"]
             )
         except fees.FeeRefused as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error))
+            show_refusal(form, error)
         else:
             messages.success(request, f"Field exam {exam.pk} recorded as done.")
             return redirect("field_exams", exam.facility_id)

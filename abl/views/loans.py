@@ -19,6 +19,7 @@ from abl.access import (
 )
 from abl.calc.loans import daily_balances
 from abl.calc.money import money_text
+from abl.forms import show_refusal
 from abl.loan_forms import (
     AdvanceDecisionForm,
     AdvanceRequestForm,
@@ -29,10 +30,6 @@ from abl.models import AdvanceRequest, Facility, LedgerEntry, User
 from abl.services import loans
 from abl.services.errors import LoanRefused
 from abl.views.home import _user
-
-
-def _refused(form: Any, error: LoanRefused) -> None:
-    form.add_error(error.field if error.field in form.fields else None, str(error))
 
 
 @login_required
@@ -57,7 +54,7 @@ def loan(request: HttpRequest, pk: int) -> HttpResponse:
                 key=data["key"],
             )
         except LoanRefused as error:
-            _refused(form, error)
+            show_refusal(form, error)
         else:
             messages.success(
                 request, f"Advance of {money_text(advance.amount)} requested (number {advance.pk})."
@@ -90,7 +87,7 @@ def advance_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 loans.decline_advance(advance=advance, actor=user, comment=data["comment"])
         except LoanRefused as error:
-            _refused(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, f"Advance request {advance.pk}: {data['decision']}d.")
             return redirect("review_queue")
@@ -186,7 +183,7 @@ def record_repayment(request: HttpRequest, pk: int) -> HttpResponse:
                 description=data["description"],
             )
         except LoanRefused as error:
-            _refused(form, error)
+            show_refusal(form, error)
         else:
             messages.success(
                 request,
@@ -211,7 +208,7 @@ def import_repayments(request: HttpRequest, pk: int) -> HttpResponse:
                 facility=facility, actor=user, upload=form.cleaned_data["file"]
             )
         except LoanRefused as error:
-            _refused(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, f"{len(entries)} repayments and collections recorded.")
             return redirect("ledger", facility.pk)

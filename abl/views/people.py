@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from abl.access import get_facility_for_user, require_role
+from abl.forms import show_refusal
 from abl.models import Facility, Organisation, Role, User
 from abl.services import people as service
 from abl.views.home import _user
@@ -71,10 +72,6 @@ def _admin(request: HttpRequest) -> User:
     return user
 
 
-def _refused(form: forms.Form, error: service.PeopleError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, str(error))
-
-
 @login_required
 def people_list(request: HttpRequest) -> HttpResponse:
     _admin(request)
@@ -106,7 +103,7 @@ def create_person(request: HttpRequest) -> HttpResponse:
                 password=data["password"] or None,
             )
         except service.PeopleError as error:
-            _refused(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, f"{person.username} created.")
             return redirect("person_detail", person.pk)
@@ -150,7 +147,7 @@ def change_role(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             service.change_role(actor=actor, user=person, **form.cleaned_data)
         except service.PeopleError as error:
-            _refused(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, f"{person.username}'s role and organisation changed.")
             return redirect("person_detail", person.pk)
@@ -167,7 +164,7 @@ def deactivate(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             service.deactivate_user(actor=actor, user=person, reason=form.cleaned_data["reason"])
         except service.PeopleError as error:
-            _refused(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, f"{person.username} deactivated.")
             return redirect("person_detail", person.pk)
@@ -185,7 +182,7 @@ def facility_managers(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             service.assign_relationship_manager(actor=actor, facility=facility, user=person)
         except service.PeopleError as error:
-            _refused(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, f"{person.username} now manages {facility}.")
             return redirect("facility_managers", facility.pk)
