@@ -1,5 +1,6 @@
 """The due calendar of a facility, the portfolio dashboard and a facility's charts."""
 
+import datetime as dt
 import math
 from typing import Any
 from urllib.parse import urlencode
@@ -7,8 +8,10 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Sum, Window
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from abl import business_date
 from abl.access import facilities_for, get_facility_for_user, require_role
@@ -16,7 +19,7 @@ from abl.models import Role, User
 from reporting import presenters
 from reporting.filters import SORTABLE, PortfolioFilter
 from reporting.models import FacilityPosition, FrequencySwitch
-from reporting.services import calendar, history
+from reporting.services import calendar, history, page_cache
 from reporting.services.status import summaries
 
 PAGE_SIZE = 50
@@ -54,14 +57,25 @@ def due_calendar(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def portfolio(request: HttpRequest) -> HttpResponse:
-    """Every facility the user covers: exceptions first, then the filtered, sorted page."""
+    """Every facility the user covers: exceptions first, then the filtered, sorted page. The
+    part below the menu is kept in the page cache until the data it shows changes."""
     user = _user(request)
     require_role(user, Role.RELATIONSHIP_MANAGER, Role.ANALYST)
     on = business_date.today()
+    query = sorted((k, v) for k, values in request.GET.lists() for v in values)
+    body = page_cache.cached_part(
+        "portfolio",
+        (user.pk, user.role, on, query),
+        lambda: _portfolio_body(user, request.GET, on=on),
+    )
+    return render(request, "reporting/portfolio.html", {"body": mark_safe(body)})  # noqa: S308
+
+
+def _portfolio_body(user: User, params: QueryDict, *, on: dt.date) -> str:
     facilities = facilities_for(user).select_related(None)
-    shown = PortfolioFilter(request.GET or None, queryset=facilities.order_by("name", "pk"))
+    shown = PortfolioFilter(params or None, queryset=facilities.order_by("name", "pk"))
     lines = shown.qs.values("pk", "name", *(f"position__{c}" for c in presenters.COLUMNS))
-    page, totals = _page_with_totals(lines.annotate(**LISTED_TOTALS), request.GET.get("page"))
+    page, totals = _page_with_totals(lines.annotate(**LISTED_TOTALS), params.get("page"))
     exceptions = list(
         FacilityPosition.objects.filter(facility__in=facilities.values("pk"), exception_count__gt=0)
         .order_by("-exception_count", "name")
@@ -76,7 +90,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         .annotate(with_exceptions=Window(Count("pk")))[:EXCEPTIONS_SHOWN]
     )
     totals["with_exceptions"] = exceptions[0]["with_exceptions"] if exceptions else 0
-    query = urlencode([(k, v) for k, v in request.GET.items() if k not in {"page", "sort"} and v])
+    query = urlencode([(k, v) for k, v in params.items() if k not in {"page", "sort"} and v])
     context = {
         "on": on,
         "totals": totals,
@@ -86,10 +100,10 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         "exceptions": presenters.exception_rows(exceptions),
         "exceptions_shown": EXCEPTIONS_SHOWN,
         "query": f"{query}&" if query else "",
-        "sort": request.GET.get("sort", ""),
-        "headers": _headers(request.GET.get("sort", "")),
+        "sort": params.get("sort", ""),
+        "headers": _headers(params.get("sort", "")),
     }
-    return render(request, "reporting/portfolio.html", context)
+    return render_to_string("reporting/_portfolio_body.html", context)
 
 
 def _page_with_totals(

@@ -147,6 +147,14 @@ if OWNER in settings.DATABASES:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty page cache: rolled-back data may repeat a version."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files go to a folder of the test's own."""
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -1,5 +1,13 @@
 from reporting.models.cadence import Cadence, FrequencySwitch
 from reporting.models.calendar import DailyClose, DueItem, Reminder
-from reporting.models.position import FacilityPosition
+from reporting.models.position import FacilityPosition, PositionsRevision
 
-__all__ = ["Cadence", "DailyClose", "DueItem", "FacilityPosition", "FrequencySwitch", "Reminder"]
+__all__ = [
+    "Cadence",
+    "DailyClose",
+    "DueItem",
+    "FacilityPosition",
+    "FrequencySwitch",
+    "PositionsRevision",
+    "Reminder",
+]

@@ -1,12 +1,16 @@
-"""Innotrac with its small aging (line cap 546,125.00), the CFO and an analyst; business date 2003-04-07."""
+"""Innotrac with its small aging (line cap 546,125.00), the CFO and an analyst; business date
+2003-04-07; a relationship manager's portfolio of stored dashboard lines."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
 
+from reporting.models import FacilityPosition
 from tests.abl.conftest import abl_analyst, cfo, innotrac
 from tests.abl.loans.conftest import approve_certificate
+from tests.factories import FacilityFactory, UserFactory
 
 __all__ = ["abl_analyst", "approve_certificate", "cfo", "innotrac"]
 
@@ -25,3 +29,53 @@ def outstanding_for(pct: str) -> Decimal:
     (the excess rounded down, so the percentage is at most `pct`)."""
     excess = (LINE_CAP * Decimal(pct)).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
     return LINE_CAP - excess
+
+
+def line(facility, **figures) -> FacilityPosition:
+    """A stored line as the refresh writes it, with the figures a test needs."""
+    values = {
+        "name": facility.name,
+        "as_of": TODAY,
+        "frequency": "monthly",
+        "outstanding": Decimal("0"),
+        "exceptions": [],
+        **figures,
+    }
+    values["exception_count"] = len(values["exceptions"])
+    return FacilityPosition.objects.create(facility=facility, **values)
+
+
+@pytest.fixture
+def manager(bank):
+    return UserFactory(role="relationship_manager", organisation=bank)
+
+
+@pytest.fixture
+def portfolio(bank, manager):
+    """Three facilities of the manager's and one of another's."""
+    lines = {}
+    for name, figures in {
+        "Alpha": {"excess_availability": Decimal("500.00"), "frequency": "weekly"},
+        "Bravo": {
+            "excess_availability": Decimal("-10.00"),
+            "over_advanced": True,
+            "exceptions": ["over_advanced"],
+        },
+        "Charlie": {
+            "excess_availability": Decimal("9000.00"),
+            "overdue_items": 1,
+            "overdue_since": dt.date(2003, 4, 2),
+            "exceptions": ["late_report"],
+        },
+    }.items():
+        facility = FacilityFactory(lender=bank, name=name)
+        facility.relationship_managers.add(manager)
+        lines[name] = line(facility, **figures)
+    lines["Other"] = line(FacilityFactory(lender=bank, name="Other"), frequency="weekly")
+    return lines
+
+
+def listed_names(page) -> list[str]:
+    body = page.content.decode()
+    table = body[body.index('data-testid="portfolio-table"') :]
+    return re.findall(r'data-testid="position-row">\s*<td><a href="[^"]+">([^<]+)</a>', table)

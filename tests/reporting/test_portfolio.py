@@ -13,59 +13,9 @@ from abl.services import loans
 from reporting.models import FacilityPosition
 from reporting.services.positions import refresh_positions
 from tests.factories import FacilityFactory, UserFactory
-from tests.reporting.conftest import TODAY, approve_certificate, outstanding_for
+from tests.reporting.conftest import approve_certificate, line, listed_names, outstanding_for
 
 pytestmark = pytest.mark.django_db
-
-
-def _line(facility, **figures) -> FacilityPosition:
-    """A stored line as the refresh writes it, with the figures a test needs."""
-    values = {
-        "name": facility.name,
-        "as_of": TODAY,
-        "frequency": "monthly",
-        "outstanding": Decimal("0"),
-        "exceptions": [],
-        **figures,
-    }
-    values["exception_count"] = len(values["exceptions"])
-    return FacilityPosition.objects.create(facility=facility, **values)
-
-
-@pytest.fixture
-def manager(bank):
-    return UserFactory(role="relationship_manager", organisation=bank)
-
-
-@pytest.fixture
-def portfolio(bank, manager):
-    """Three facilities of the manager's and one of another's."""
-    lines = {}
-    for name, figures in {
-        "Alpha": {"excess_availability": Decimal("500.00"), "frequency": "weekly"},
-        "Bravo": {
-            "excess_availability": Decimal("-10.00"),
-            "over_advanced": True,
-            "exceptions": ["over_advanced"],
-        },
-        "Charlie": {
-            "excess_availability": Decimal("9000.00"),
-            "overdue_items": 1,
-            "overdue_since": dt.date(2003, 4, 2),
-            "exceptions": ["late_report"],
-        },
-    }.items():
-        facility = FacilityFactory(lender=bank, name=name)
-        facility.relationship_managers.add(manager)
-        lines[name] = _line(facility, **figures)
-    lines["Other"] = _line(FacilityFactory(lender=bank, name="Other"), frequency="weekly")
-    return lines
-
-
-def _names(page) -> list[str]:
-    body = page.content.decode()
-    table = body[body.index('data-testid="portfolio-table"') :]
-    return re.findall(r'data-testid="position-row">\s*<td><a href="[^"]+">([^<]+)</a>', table)
 
 
 def test_the_manager_sees_the_facilities_of_their_portfolio_only(client, manager, portfolio):
@@ -74,13 +24,13 @@ def test_the_manager_sees_the_facilities_of_their_portfolio_only(client, manager
     page = client.get(reverse("portfolio"))
 
     assert page.status_code == 200
-    assert _names(page) == ["Alpha", "Bravo", "Charlie"]
+    assert listed_names(page) == ["Alpha", "Bravo", "Charlie"]
 
 
 def test_an_analyst_gets_the_same_view_of_every_facility_they_cover(client, bank, portfolio):
     client.force_login(UserFactory(role="analyst", organisation=bank))
 
-    assert _names(client.get(reverse("portfolio"))) == ["Alpha", "Bravo", "Charlie", "Other"]
+    assert listed_names(client.get(reverse("portfolio"))) == ["Alpha", "Bravo", "Charlie", "Other"]
 
 
 def test_a_borrower_has_no_portfolio(client, portfolio, borrower_user):
@@ -92,7 +42,7 @@ def test_a_borrower_has_no_portfolio(client, portfolio, borrower_user):
 def test_the_managers_home_is_the_dashboard(client, manager, portfolio):
     client.force_login(manager)
 
-    assert _names(client.get("/")) == ["Alpha", "Bravo", "Charlie"]
+    assert listed_names(client.get("/")) == ["Alpha", "Bravo", "Charlie"]
 
 
 def test_a_facility_not_measured_yet_is_listed_and_says_so(client, bank, manager, portfolio):
@@ -102,7 +52,7 @@ def test_a_facility_not_measured_yet_is_listed_and_says_so(client, bank, manager
 
     page = client.get(reverse("portfolio"))
 
-    assert _names(page) == ["Alpha", "Bravo", "Charlie", "Delta"]
+    assert listed_names(page) == ["Alpha", "Bravo", "Charlie", "Delta"]
     assert "not measured yet" in page.content.decode()
     assert "4 (3 measured)" in page.content.decode()
 
@@ -139,7 +89,7 @@ def test_exceptions_come_first_worst_first(client, manager, portfolio):
 def test_filters_and_sorting(client, manager, portfolio, query, names):
     client.force_login(manager)
 
-    assert _names(client.get(reverse("portfolio") + "?" + query)) == names
+    assert listed_names(client.get(reverse("portfolio") + "?" + query)) == names
 
 
 def test_each_exception_filter_finds_the_lines_whose_exceptions_name_it(client, manager, portfolio):
@@ -164,7 +114,8 @@ def test_a_filter_value_that_is_no_choice_says_so(client, manager, portfolio):
     )
 
 
-def test_the_queries_do_not_grow_with_facilities(client, bank, manager, portfolio):
+def test_the_queries_do_not_grow_with_facilities(client, settings, bank, manager, portfolio):
+    settings.ABL_PAGE_CACHE_SECONDS = 0  # rendered each time (test_page_cache.py: when it is not)
     client.force_login(manager)
     client.get(reverse("portfolio"))  # the session and user, warmed
     with CaptureQueriesContext(connection) as few:
@@ -172,12 +123,12 @@ def test_the_queries_do_not_grow_with_facilities(client, bank, manager, portfoli
     for n in range(20):
         facility = FacilityFactory(lender=bank, name=f"Zulu {n}")
         facility.relationship_managers.add(manager)
-        _line(facility, exceptions=["stale_certificate"], certificate_stale=True)
+        line(facility, exceptions=["stale_certificate"], certificate_stale=True)
 
     with CaptureQueriesContext(connection) as many:
         page = client.get(reverse("portfolio") + "?sort=-exception_count")
 
-    assert len(_names(page)) == 23
+    assert len(listed_names(page)) == 23
     assert len(many) == len(few)
     # The session, the user and its organisation; the page with its totals, the exceptions.
     assert len(many) <= 5
@@ -197,7 +148,7 @@ def test_the_dashboard_shows_innotrac_as_the_services_left_it(
 
     page = client.get(reverse("portfolio") + "?frequency=weekly")
 
-    assert _names(page) == [innotrac.name]
+    assert listed_names(page) == [innotrac.name]
     row = page.content.decode().split('data-testid="position-row">')[1]
     assert "40,000,000.00" in row  # commitment
     assert "546,125.00" in row  # borrowing base
@@ -259,7 +210,7 @@ def test_the_pager_counts_what_the_filter_leaves(client, bank, manager, portfoli
     for n in range(60):
         facility = FacilityFactory(lender=bank, name=f"Monthly {n:02d}")
         facility.relationship_managers.add(manager)
-        _line(facility)
+        line(facility)
     client.force_login(manager)
 
     everything = client.get(reverse("portfolio") + "?sort=name").content.decode()
@@ -293,7 +244,7 @@ def test_a_page_past_the_end_shows_the_last(client, bank, manager, portfolio):
     for n in range(60):
         facility = FacilityFactory(lender=bank, name=f"Monthly {n:02d}")
         facility.relationship_managers.add(manager)
-        _line(facility)
+        line(facility)
     client.force_login(manager)
 
     for asked in ("9", "2", "last", "-3"):
