@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from abl.access import get_certificate_for_user, get_facility_for_user, may_report
@@ -25,7 +27,8 @@ from abl.services import collateral as collateral_service
 from abl.services import loans
 from abl.services.collateral import UploadRefused
 from abl.views.home import _user
-from abl.views.presenters import certificate_context, files_panel
+from abl.views.presenters import certificate_actions, certificate_context, files_panel
+from reporting.services import page_cache
 
 FILE_FIELDS = ("receivables", "inventory", "payables")
 
@@ -118,9 +121,20 @@ def _detail_context(certificate: Certificate, user: User, **forms: Any) -> dict[
 
 @login_required
 def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The certificate; a page with no form on it (nothing the user may do to the certificate
+    now) is kept in the page cache until the data it shows changes. Without forms the page is
+    the same for everyone who may see the certificate (get_certificate_for_user checked that)."""
     user = _user(request)
     certificate = get_certificate_for_user(user, pk)
-    return render(request, "abl/certificate_detail.html", _detail_context(certificate, user))
+    if any(certificate_actions(certificate, user)):
+        return render(request, "abl/certificate_detail.html", _detail_context(certificate, user))
+    body = page_cache.cached_part(
+        "certificate",
+        (certificate.pk,),
+        lambda: render_to_string("abl/_certificate_body.html", _detail_context(certificate, user)),
+    )
+    context = {"certificate": certificate, "body": mark_safe(body)}  # noqa: S308
+    return render(request, "abl/certificate_detail.html", context)
 
 
 @login_required

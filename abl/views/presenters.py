@@ -170,10 +170,16 @@ def comparison_with(current: Computation, previous: Computation) -> dict[str, An
     return compared
 
 
+def certificate_actions(certificate: Certificate, user: User) -> tuple[bool, bool]:
+    """Whether the user edits the certificate now (the borrower's forms) and reviews it (the
+    analyst's); with neither, its page has no form."""
+    can_edit = certificate.is_editable and may_report(user, certificate.facility)
+    return can_edit, may_review(user, certificate)
+
+
 def certificate_context(certificate: Certificate, user: User) -> dict[str, Any]:
     read_computations(certificate)
-    can_edit = certificate.is_editable and may_report(user, certificate.facility)
-    can_review = may_review(user, certificate)
+    can_edit, can_review = certificate_actions(certificate, user)
     context: dict[str, Any] = {
         **files_panel(certificate),
         "facility": certificate.facility,
