@@ -113,7 +113,10 @@ def record(
     float back in another form, and the hash would no longer match.
     """
     changes = _json_without_floats(changes or {})
-    with transaction.atomic():  # a savepoint in the caller's transaction; the lock outlives it
+    # Inside the caller's transaction no savepoint: an event that fails to be written fails
+    # the whole action (nothing is done unaudited). Outside one, a transaction of its own,
+    # so that the chain's lock is held until the event is committed.
+    with transaction.atomic(savepoint=False):
         event_id, previous_hash = _chain_head()
         event = AuditEvent(
             id=event_id,
@@ -134,16 +137,24 @@ def record(
 
 
 def _chain_head() -> tuple[int, str]:
-    """Lock the chain; the new event's id and the hash it follows."""
+    """Lock the chain; the new event's id and the hash it follows, read in one query.
+
+    The lock is a statement of its own: a statement sees the rows committed when it began,
+    so a read in the lock's statement could miss the event of the writer it waited for.
+    """
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
-            cursor.execute("SELECT nextval(pg_get_serial_sequence('abl_auditevent', 'id'))")
-            event_id = cursor.fetchone()[0]
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence('abl_auditevent', 'id')),"
+                " (SELECT hash FROM abl_auditevent ORDER BY id DESC LIMIT 1)"
+            )
         else:
-            cursor.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM abl_auditevent")
-            event_id = cursor.fetchone()[0]
-    last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+            cursor.execute(
+                "SELECT COALESCE(MAX(id), 0) + 1,"
+                " (SELECT hash FROM abl_auditevent ORDER BY id DESC LIMIT 1) FROM abl_auditevent"
+            )
+        event_id, last = cursor.fetchone()
     return event_id, GENESIS if last is None else last
 
 

@@ -9,6 +9,7 @@ own (DATABASE_SUPERUSER_URL), and the tests that tamper commit their rows
 (transaction=True) so that it sees them.
 """
 
+import contextlib
 import datetime as dt
 import hashlib
 import threading
@@ -21,7 +22,8 @@ from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, connections, transaction
+from django.db import DataError, connection, connections, transaction
+from django.db.transaction import TransactionManagementError
 
 from abl.audit import GENESIS, HASHED_FIELDS, event_hash, record
 from abl.models import AuditEvent
@@ -345,7 +347,10 @@ def test_migration_seals_the_events_written_before_it(facility):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_writers_do_not_fork_the_chain(facility):
+@pytest.mark.parametrize("in_a_transaction", [True, False], ids=["in-a-transaction", "alone"])
+def test_concurrent_writers_do_not_fork_the_chain(facility, in_a_transaction):
+    """Writers in a transaction of their own (as services record) and writers outside any
+    (record() then makes one, so that the chain's lock lasts until its event is committed)."""
     writers, each = 4, 25
     start = threading.Barrier(writers)
     errors: list[BaseException] = []
@@ -354,7 +359,7 @@ def test_concurrent_writers_do_not_fork_the_chain(facility):
         try:
             start.wait()
             for i in range(each):
-                with transaction.atomic():
+                with transaction.atomic() if in_a_transaction else contextlib.nullcontext():
                     record(actor=None, action="load", obj=facility, summary=f"{n}.{i}")
         except BaseException as error:  # reported by the assert below
             errors.append(error)
@@ -372,3 +377,16 @@ def test_concurrent_writers_do_not_fork_the_chain(facility):
     assert (report.intact, report.checked) == (True, writers * each)
     previous = list(AuditEvent.objects.values_list("previous_hash", flat=True))
     assert len(set(previous)) == writers * each
+
+
+@pytest.mark.postgres
+def test_an_event_that_cannot_be_written_fails_the_callers_transaction(facility):
+    """No savepoint of record()'s own: an action cannot swallow its audit failure and commit."""
+    with transaction.atomic():
+        record(actor=None, action="facility.viewed", obj=facility, summary="written")
+        with contextlib.suppress(DataError):
+            record(actor=None, action="x" * 81, obj=facility, summary="action too long")
+        with pytest.raises(TransactionManagementError):
+            AuditEvent.objects.count()
+
+    assert not AuditEvent.objects.exists()
