@@ -8,9 +8,14 @@ submitted certificate there). The page compares it with the certificate
 approved before it, as every page does once a facility has one: when none is
 approved yet, the submitted one before it is approved first (once; what
 approving queues runs in this process).
-Prints its figures; asserts nothing.
+Prints its figures; asserts nothing. Each figure is given twice: the page served
+from the page cache (a page with no form, the same page again while its data is
+unchanged; reporting/services/page_cache.py) and rendered every time (the cache off).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/abl_bench .venv/bin/python bench/bench_certificate_page.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/abl_bench REDIS_URL=redis://127.0.0.1:6379/5 \
+        .venv/bin/python bench/bench_certificate_page.py
+
+With REDIS_URL the cache is Redis (as in production); without it, each worker's memory.
 
 The server runs as production does (DEBUG=0, static files collected, served by
 WhiteNoise) with two sync workers, one per core, plain HTTP on 127.0.0.1 (so the
@@ -177,20 +182,32 @@ def against_login(page: str, cookie: str) -> tuple[list[float], list[float]]:
     return login, other
 
 
+def cached_and_rendered(env: dict[str, str], page: str, cookie: str, name: str) -> None:
+    """`page` against the login page, served from the page cache (the same page again while its
+    data is unchanged) and rendered every time (ABL_PAGE_CACHE_SECONDS=0); prints both."""
+    for label, seconds in [("cached", env.get("ABL_PAGE_CACHE_SECONDS", "300")), ("rendered", "0")]:
+        with gunicorn({**env, "ABL_PAGE_CACHE_SECONDS": seconds}):
+            login, other = against_login(page, cookie)
+        ratio = statistics.median(other) / statistics.median(login)
+        print(f"gunicorn, 2 sync workers, DEBUG=0, {CLIENTS} clients, {SECONDS:.0f} s a round")
+        print(f"  login page: {', '.join(f'{r:.0f}' for r in login)} requests/s")
+        print(f"  {name}, {label}: {', '.join(f'{r:.0f}' for r in other)} requests/s")
+        print(f"  ratio of the medians: {ratio:.2f} of the login page's rate (goal ≥ 0.50)")
+
+
 def main() -> None:
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("set DATABASE_URL to the PostgreSQL database bench_submit.py filled")
     static = tempfile.mkdtemp(prefix="abl-bench-static-")
     env = {**os.environ, **SERVER_ENV, "STATIC_ROOT": static}
+    # With REDIS_URL the page cache is Redis, shared by the workers, as in production (what
+    # approving queues in session_cookie still runs in this process).
+    env["REDIS_URL"] = os.environ.get("REDIS_URL", "")
     collect_static(env)
+    os.environ["STATIC_ROOT"] = static  # approving renders the PDF in this process
     cookie, pk = session_cookie("dgamsey")
-    with gunicorn(env):
-        login, certificate = against_login(f"/certificates/{pk}/", cookie)
-    ratio = statistics.median(certificate) / statistics.median(login)
-    print(f"gunicorn, 2 sync workers, DEBUG=0, {CLIENTS} clients, {SECONDS:.0f} s a round")
-    print(f"login page: {', '.join(f'{r:.0f}' for r in login)} requests/s")
-    print(f"certificate {pk} page: {', '.join(f'{r:.0f}' for r in certificate)} requests/s")
-    print(f"ratio of the medians: {ratio:.2f} of the login page's rate (goal ≥ 0.50)")
+    env["ABL_CACHE_KEY_PREFIX"] = f"bench-certificate-{os.getpid()}"
+    cached_and_rendered(env, f"/certificates/{pk}/", cookie, f"certificate {pk} page")
 
 
 if __name__ == "__main__":

@@ -243,17 +243,6 @@ def in_process() -> None:
         )
 
 
-def under_gunicorn(env: dict[str, str], cookie: str) -> None:
-    for label, seconds in [("cached", env.get("ABL_PAGE_CACHE_SECONDS", "300")), ("rendered", "0")]:
-        with server.gunicorn({**env, "ABL_PAGE_CACHE_SECONDS": seconds}):
-            login, dashboard = server.against_login("/portfolio/", cookie)
-        ratio = statistics.median(dashboard) / statistics.median(login)
-        print(f"gunicorn, 2 sync workers, DEBUG=0, {server.CLIENTS} clients, dashboard {label}")
-        print(f"  login page: {', '.join(f'{r:.0f}' for r in login)} requests/s")
-        print(f"  dashboard: {', '.join(f'{r:.0f}' for r in dashboard)} requests/s")
-        print(f"  ratio of the medians: {ratio:.2f} of the login page's rate (goal ≥ 0.50)")
-
-
 def main() -> None:
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("set DATABASE_URL to a PostgreSQL database the benchmark may fill")
@@ -295,7 +284,9 @@ def main() -> None:
     in_process()
     client = Client()
     client.force_login(User.objects.get(username="bench-dash-rm"))
-    under_gunicorn(env, client.cookies[settings.SESSION_COOKIE_NAME].value)
+    server.cached_and_rendered(
+        env, "/portfolio/", client.cookies[settings.SESSION_COOKIE_NAME].value, "dashboard"
+    )
 
 
 if __name__ == "__main__":

@@ -121,20 +121,29 @@ def _detail_context(certificate: Certificate, user: User, **forms: Any) -> dict[
 
 @login_required
 def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The certificate; a page with no form on it (nothing the user may do to the certificate
-    now) is kept in the page cache until the data it shows changes. Without forms the page is
-    the same for everyone who may see the certificate (get_certificate_for_user checked that)."""
+    """The certificate. A page with no form on it (nothing the user may do to the certificate
+    now) is kept in the page cache until the data it shows changes, under the user and what
+    decides what they may see (role, organisation): served again, it reads no certificate."""
     user = _user(request)
-    certificate = get_certificate_for_user(user, pk)
-    if any(certificate_actions(certificate, user)):
-        return render(request, "abl/certificate_detail.html", _detail_context(certificate, user))
-    body = page_cache.cached_part(
-        "certificate",
-        (certificate.pk,),
-        lambda: render_to_string("abl/_certificate_body.html", _detail_context(certificate, user)),
+    title, body = page_cache.cached_part(
+        "certificate", (pk, user.pk, user.role, user.organisation_id), lambda: _part(user, pk)
     )
-    context = {"certificate": certificate, "body": mark_safe(body)}  # noqa: S308
+    if not body:  # forms on it: rendered every time, with their CSRF tokens
+        certificate = get_certificate_for_user(user, pk)
+        return render(request, "abl/certificate_detail.html", _detail_context(certificate, user))
+    context = {"title": title, "body": mark_safe(body)}  # noqa: S308
     return render(request, "abl/certificate_detail.html", context)
+
+
+def _part(user: User, pk: int) -> tuple[str, str]:
+    """The page's title and, when it has no form, the part below the menu ("" with forms).
+    Raises Http404 (nothing kept) when the user may not see the certificate."""
+    certificate = get_certificate_for_user(user, pk)
+    title = f"Certificate as of {certificate.as_of}"
+    if any(certificate_actions(certificate, user)):
+        return title, ""
+    body = render_to_string("abl/_certificate_body.html", _detail_context(certificate, user))
+    return title, body
 
 
 @login_required

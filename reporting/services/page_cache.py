@@ -20,6 +20,7 @@ logged and the part rendered, never an error page.
 import hashlib
 import logging
 from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -29,6 +30,7 @@ from abl.models import AuditEvent
 from reporting.models import PositionsRevision
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def data_version() -> tuple[int, int]:
@@ -42,9 +44,10 @@ def data_version() -> tuple[int, int]:
     return newest_event or 0, refreshes or 0
 
 
-def cached_part(name: str, parts: Iterable[object], render: Callable[[], str]) -> str:
-    """`render()`'s HTML, kept under `name`, the data's version and `parts` (everything else
-    the HTML depends on: the user, the business date, the query)."""
+def cached_part(name: str, parts: Iterable[object], render: Callable[[], T]) -> T:
+    """`render()`'s result (HTML, or a few strings of it), kept under `name`, the data's version
+    and `parts` (everything else it depends on: the user, the business date, the query). What
+    `render()` raises is not kept."""
     seconds = settings.ABL_PAGE_CACHE_SECONDS
     if not seconds:
         return render()
@@ -52,14 +55,15 @@ def cached_part(name: str, parts: Iterable[object], render: Callable[[], str]) -
     digest = hashlib.sha256(repr(tuple(parts)).encode()).hexdigest()[:32]
     key = f"{name}:{newest_event}:{refreshes}:{digest}"
     try:
-        html = cache.get(key)
+        kept: T | None = cache.get(key)
     except Exception:  # the cache is a saving, never a failure
         logger.warning("page cache unreachable; rendering %s", name, exc_info=True)
         return render()
-    if html is None:
-        html = render()
-        try:
-            cache.set(key, html, seconds)
-        except Exception:
-            logger.warning("page cache unreachable; %s not kept", name, exc_info=True)
-    return html
+    if kept is not None:
+        return kept
+    made = render()
+    try:
+        cache.set(key, made, seconds)
+    except Exception:
+        logger.warning("page cache unreachable; %s not kept", name, exc_info=True)
+    return made

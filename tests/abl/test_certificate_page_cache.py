@@ -6,9 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from abl.services import certificates, collateral
+from abl.services import certificates, collateral, people
 from tests.abl.loans.conftest import AS_OF, submit_certificate
-from tests.factories import UserFactory
+from tests.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,36 @@ def test_a_page_without_forms_is_served_again_without_reading_the_certificate_ag
 
     assert second == first
     assert "Submitted" in second
+    title = client.get(f"/certificates/{certificate.pk}/").content.decode()
+    assert "<title>Certificate as of 2003-03-31 · ABL Desk</title>" in title
+    assert not any('FROM "abl_certificate"' in q["sql"] for q in again)
     assert _computation_reads(again) == 0
+
+
+def test_someone_who_may_not_see_it_is_refused_after_it_was_kept(client, innotrac, cfo, manager):
+    certificate = submit_certificate(innotrac, cfo)
+    client.force_login(cfo)
+    _page(client, certificate)
+    client.force_login(manager)
+    _page(client, certificate)
+    stranger = UserFactory(role="borrower", organisation=OrganisationFactory(kind="borrower"))
+    other_manager = UserFactory(role="relationship_manager", organisation=innotrac.lender)
+
+    for user in (stranger, other_manager):
+        client.force_login(user)
+        assert client.get(f"/certificates/{certificate.pk}/").status_code == 404
+
+
+def test_a_manager_taken_off_the_facility_is_refused_at_once(
+    client, innotrac, cfo, manager, admin_user
+):
+    certificate = submit_certificate(innotrac, cfo)
+    client.force_login(manager)
+    _page(client, certificate)
+
+    people.remove_relationship_manager(actor=admin_user, facility=innotrac, user=manager)
+
+    assert client.get(f"/certificates/{certificate.pk}/").status_code == 404
 
 
 def test_an_audited_change_shows_at_once(client, innotrac, cfo, abl_analyst, manager):
