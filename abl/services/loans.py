@@ -20,11 +20,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import NamedTuple, cast
+from typing import NamedTuple
 
 from django.core.files import File
-from django.db import transaction
-from django.db.models import OuterRef, Subquery, Sum
+from django.db import connection, transaction
+from django.db.models import Field, Model
+from django.db.models.expressions import Col
 from django.utils import timezone
 
 from abl import business_date
@@ -40,6 +41,7 @@ from abl.calc.terms import FacilityTerms, parse_terms
 from abl.models import (
     AdvanceRequest,
     Certificate,
+    Computation,
     Facility,
     LedgerEntry,
     Role,
@@ -102,33 +104,6 @@ class LiveAvailability:
         return self.maturity_date is not None and self.on > self.maturity_date
 
 
-def _ledger(facility: Facility, *, on: dt.date) -> tuple[LedgerHead, Decimal]:
-    """The ledger's head, and the sum of the entries valued after `on`, in one query.
-
-    Two index lookups whatever the ledger's length: the head's `balance_after`
-    already sums every entry (the chain's rule, checked by the database), so the
-    outstanding on `on` is that less the few entries valued later.
-    """
-    later = (
-        LedgerEntry.objects.filter(facility=OuterRef("facility"), value_date__gt=on)
-        .order_by()
-        .values("facility")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    row = (
-        LedgerEntry.objects.filter(facility=facility)
-        .order_by("-seq")
-        .annotate(later=Subquery(later))
-        .values_list("seq", "balance_after", "later")
-        .first()
-    )
-    if row is None:
-        return LedgerHead(0, ZERO), ZERO
-    seq, balance, later_total = row
-    return LedgerHead(seq, balance), later_total or ZERO
-
-
 def _terms(facility: Facility) -> FacilityTerms | None:
     """The facility's newest terms, parsed once per version (a version never changes).
 
@@ -144,46 +119,108 @@ def _parsed_terms(version_pk: int, created_at: dt.datetime) -> FacilityTerms:
     return parse_terms(TermsVersion.objects.values_list("data", flat=True).get(pk=version_pk))
 
 
-def _latest_approved(facility: Facility, on: dt.date) -> Certificate | None:
-    """The latest approved certificate as of `on` or earlier, with its approved figures
-    (not the computation's inputs, which carry a copy of the terms), in one query with
-    what judges it: the facility's newest terms version (`terms_pk`, `terms_created_at`)
-    and the frequency the reporting cadence has in force (`frequency_in_force`: it keeps
-    weekly through a cure period after the figures turn monthly; None before its first
-    evaluation)."""
+# Everything live availability reads, in one query (an approval's CPU is mostly Python, and
+# Django building the three queries this replaced cost more than running them):
+# - the ledger's last entry, whose `balance_after` already sums every entry (the chain's
+#   rule, checked by the database), and the sum of the entries valued after `on`: two index
+#   lookups whatever the ledger's length;
+# - the latest approved certificate as of `on`, newest first as `reporting.services.cadence
+#   .read_all` orders (as_of, then reviewed_at), with its approved figures;
+# - the facility's newest terms version and the frequency the reporting cadence has in
+#   force (it keeps weekly through a cure period after the figures turn monthly).
+# tests/abl/loans/test_live_availability.py checks it against the ORM's reading and read_all.
+_LIVE_SQL = """
+SELECT head.seq, head.balance_after,
+       (SELECT SUM(later.amount) FROM abl_ledgerentry later
+         WHERE later.facility_id = %(facility)s AND later.value_date > %(on)s),
+       certificate.id, certificate.as_of, approved.figures,
+       terms.id, terms.created_at, cadence.frequency
+  FROM abl_facility facility
+  LEFT JOIN abl_ledgerentry head ON head.id = (
+       SELECT entry.id FROM abl_ledgerentry entry
+        WHERE entry.facility_id = %(facility)s ORDER BY entry.seq DESC LIMIT 1)
+  LEFT JOIN abl_certificate certificate ON certificate.id = (
+       SELECT candidate.id FROM abl_certificate candidate
+        WHERE candidate.facility_id = %(facility)s AND candidate.status = %(approved)s
+          AND candidate.as_of <= %(on)s
+        ORDER BY candidate.as_of DESC, candidate.reviewed_at DESC LIMIT 1)
+  LEFT JOIN abl_computation approved ON approved.id = certificate.approved_id
+  LEFT JOIN abl_termsversion terms ON terms.id = (
+       SELECT version.id FROM abl_termsversion version
+        WHERE version.facility_id = %(facility)s ORDER BY version.version DESC LIMIT 1)
+  LEFT JOIN reporting_cadence cadence ON cadence.facility_id = facility.id
+ WHERE facility.id = %(facility)s
+"""
+
+
+class _LiveRow(NamedTuple):
+    seq: int | None
+    balance: Decimal | None
+    later: Decimal | None
+    certificate_id: int | None
+    as_of: dt.date | None
+    figures: dict[str, str] | None
+    terms_pk: int | None
+    terms_created_at: dt.datetime | None
+    frequency_in_force: Frequency | None
+
+
+def _read_live(facility_id: int, on: dt.date) -> _LiveRow:
+    """`_LIVE_SQL`'s row, each value converted as the ORM converts its column."""
     from reporting.models import Cadence
 
-    newest_terms = TermsVersion.objects.filter(facility=OuterRef("facility")).order_by("-version")
-    return (
-        facility.certificates.filter(status=Certificate.Status.APPROVED, as_of__lte=on)
-        .select_related("approved")
-        .defer("approved__inputs")
-        .annotate(
-            terms_pk=Subquery(newest_terms.values("pk")[:1]),
-            terms_created_at=Subquery(newest_terms.values("created_at")[:1]),
-            frequency_in_force=Subquery(
-                Cadence.objects.filter(facility=OuterRef("facility")).values("frequency")[:1]
-            ),
-        )
-        .order_by("-as_of", "-reviewed_at")
-        .first()
+    columns = (
+        _column(LedgerEntry, "seq"),
+        _column(LedgerEntry, "balance_after"),
+        _column(LedgerEntry, "amount"),
+        _column(Certificate, "id"),
+        _column(Certificate, "as_of"),
+        _column(Computation, "figures"),
+        _column(TermsVersion, "id"),
+        _column(TermsVersion, "created_at"),
+        _column(Cadence, "frequency"),
     )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _LIVE_SQL,
+            {"facility": facility_id, "on": on, "approved": Certificate.Status.APPROVED},
+        )
+        row = cursor.fetchone()
+    values = []
+    for value, col in zip(row, columns, strict=True):
+        for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
+            value = convert(value, col, connection)
+        values.append(value)
+    return _LiveRow(*values)
+
+
+def _column(model: type[Model], name: str) -> Col:
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field)
+    return field.get_col(model._meta.db_table)
 
 
 def live_availability(facility: Facility, *, on: dt.date | None = None) -> LiveAvailability:
     """The facility's availability on `on` (the business date when None); see the class."""
     on = on or business_date.today()
-    head, later = _ledger(facility, on=on)
-    outstanding, total = head.balance - later, head.balance
-    certificate = _latest_approved(facility, on)
-    if certificate is None:
-        terms = _terms(facility)
-    else:  # a certificate is approved under terms: its query found the newest version
-        terms = _parsed_terms(certificate.terms_pk, certificate.terms_created_at)  # type: ignore[attr-defined]
+    row = _read_live(facility.pk, on)
+    head = LedgerHead(row.seq or 0, row.balance or ZERO)
+    outstanding, total = head.balance - (row.later or ZERO), head.balance
+    certificate = None
+    if row.certificate_id is not None:
+        # Only what availability shows; the certificate's other fields load if asked for.
+        certificate = Certificate.from_db(
+            connection.alias,
+            ["id", "facility_id", "as_of"],
+            [row.certificate_id, facility.pk, row.as_of],
+        )
+    terms = None
+    if row.terms_pk is not None and row.terms_created_at is not None:
+        terms = _parsed_terms(row.terms_pk, row.terms_created_at)
     figures = committed = None
     current_until = None
-    if terms is not None and certificate is not None and certificate.approved is not None:
-        approved = certificate.approved.figures
+    if terms is not None and certificate is not None and row.figures is not None:
+        approved = row.figures
         commitment = terms.facility.commitment
         figures = rules.availability(
             borrowing_base=Decimal(approved["borrowing_base"]),
@@ -195,10 +232,9 @@ def live_availability(facility: Facility, *, on: dt.date | None = None) -> LiveA
             threshold_pct=terms.reporting.threshold_pct,
         )
         committed = figures.after(total - outstanding)
-        in_force = cast(Frequency | None, certificate.frequency_in_force)  # type: ignore[attr-defined]
         current_until = rules.current_until(
             certificate.as_of,
-            frequency=in_force or figures.reporting_frequency,
+            frequency=row.frequency_in_force or figures.reporting_frequency,
             monthly_due_days=terms.reporting.monthly_due_days,
             weekly_due_weekday=terms.reporting.weekly_due_weekday,
         )
