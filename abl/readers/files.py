@@ -6,8 +6,8 @@ CollateralFileError listing every problem by row and column, capped.
 """
 
 import datetime as dt
+import string
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -37,6 +37,16 @@ def _text(column: str) -> tuple[pl.Expr, pl.Expr]:
     return pl.col(column), pl.lit(None, dtype=pl.Utf8)
 
 
+def _text_screen(frame: pl.LazyFrame, field: str) -> pl.LazyFrame:
+    """Vouches for a cell with no control character and something left once stripped."""
+    value = f"__v_{field}"
+    return frame.with_columns(pl.col(field).str.strip_chars().alias(value)).with_columns(
+        (~pl.col(field).str.contains(CONTROL) & (pl.col(value).str.len_bytes() > 0)).alias(
+            f"__s_{field}"
+        )
+    )
+
+
 def _upper(column: str) -> tuple[pl.Expr, pl.Expr]:
     return pl.col(column).str.to_uppercase().fill_null(""), pl.lit(None, dtype=pl.Utf8)
 
@@ -49,6 +59,18 @@ def _country(column: str) -> tuple[pl.Expr, pl.Expr]:
         .otherwise(None)
     )
     return code.fill_null("US"), problem
+
+
+_TWO_LETTERS = [a + b for a in string.ascii_uppercase for b in string.ascii_uppercase]
+
+
+def _country_screen(frame: pl.LazyFrame, field: str) -> pl.LazyFrame:
+    """Vouches for two capital letters as written (`us` is read in full)."""
+    cell = pl.col(field)
+    return frame.with_columns(
+        cell.fill_null("US").alias(f"__v_{field}"),
+        cell.is_in(_TWO_LETTERS).alias(f"__s_{field}"),
+    )
 
 
 def _category(column: str) -> tuple[pl.Expr, pl.Expr]:
@@ -96,6 +118,7 @@ class Field:
     required: bool = True  # the column must be there and every cell filled
     dtype: type[pl.DataType] = pl.Utf8
     max_length: int | None = None  # characters: the database column that stores it
+    screen: values.Screen | None = None  # see values.Screen
 
 
 @dataclass(frozen=True)
@@ -109,15 +132,27 @@ RECEIVABLES = Spec(
     "receivables aging",
     headers.RECEIVABLES,
     (
-        Field("customer_id", TEXT, max_length=100),
-        Field("customer_name", TEXT, max_length=255),
-        Field("invoice_number", TEXT, max_length=100),
-        Field("invoice_date", values.date, dtype=pl.Date),
-        Field("due_date", values.date, required=False, dtype=pl.Date),
-        Field("amount", values.money_cents, dtype=pl.Int64),
-        Field("country", COUNTRY, required=False),
-        Field("affiliate", values.flag, required=False, dtype=pl.Boolean),
-        Field("government", values.flag, required=False, dtype=pl.Boolean),
+        Field("customer_id", TEXT, max_length=100, screen=_text_screen),
+        Field("customer_name", TEXT, max_length=255, screen=_text_screen),
+        Field("invoice_number", TEXT, max_length=100, screen=_text_screen),
+        Field("invoice_date", values.date, dtype=pl.Date, screen=values.date_screen),
+        Field("due_date", values.date, required=False, dtype=pl.Date, screen=values.date_screen),
+        Field("amount", values.money_cents, dtype=pl.Int64, screen=values.money_screen),
+        Field("country", COUNTRY, required=False, screen=_country_screen),
+        Field(
+            "affiliate",
+            values.flag,
+            required=False,
+            dtype=pl.Boolean,
+            screen=values.flag_screen,
+        ),
+        Field(
+            "government",
+            values.flag,
+            required=False,
+            dtype=pl.Boolean,
+            screen=values.flag_screen,
+        ),
     ),
 )
 INVENTORY = Spec(
@@ -140,9 +175,9 @@ PAYABLES = Spec(
     "payables",
     headers.PAYABLES,
     (
-        Field("customer_id", TEXT, max_length=100),
-        Field("vendor_name", TEXT, max_length=255),
-        Field("amount", values.money_cents, dtype=pl.Int64),
+        Field("customer_id", TEXT, max_length=100, screen=_text_screen),
+        Field("vendor_name", TEXT, max_length=255, screen=_text_screen),
+        Field("amount", values.money_cents, dtype=pl.Int64, screen=values.money_screen),
     ),
 )
 
@@ -213,7 +248,23 @@ def _map_headers(
     return mapping
 
 
-Check = Callable[[pl.LazyFrame], pl.LazyFrame]
+@dataclass(frozen=True)
+class Rule:
+    """A file's own rule on a parsed value: a cell with no other problem gets
+    `message` where `breaks` holds (both on the `__v_` columns)."""
+
+    field: str
+    breaks: pl.Expr
+    message: pl.Expr
+
+    def apply(self, frame: pl.LazyFrame) -> pl.LazyFrame:
+        problem = pl.col(f"__p_{self.field}")
+        return frame.with_columns(
+            pl.when(problem.is_null() & self.breaks)
+            .then(self.message)
+            .otherwise(problem)
+            .alias(f"__p_{self.field}")
+        )
 
 
 def _read(
@@ -222,21 +273,29 @@ def _read(
     limits: ReaderLimits,
     filename: str | None,
     *,
-    check: Check | None = None,
+    rules: tuple[Rule, ...] = (),
 ) -> pl.DataFrame:
     name = printable(filename or path.name)
     try:
-        return _read_as(path, spec, limits, name, cp1252=False, check=check)
+        return _read_as(path, spec, limits, name, cp1252=False, rules=rules)
     except source.CsvEncodingError:
-        return _read_as(path, spec, limits, name, cp1252=True, check=check)
+        return _read_as(path, spec, limits, name, cp1252=True, rules=rules)
 
 
 def _read_as(
-    path: Path, spec: Spec, limits: ReaderLimits, name: str, *, cp1252: bool, check: Check | None
+    path: Path,
+    spec: Spec,
+    limits: ReaderLimits,
+    name: str,
+    *,
+    cp1252: bool,
+    rules: tuple[Rule, ...],
 ) -> pl.DataFrame:
-    """One streaming pass: clean, parse and check every cell; then list the problems.
+    """Clean, parse and check every cell, streaming; then list the problems.
 
-    `check` adds a file's own rules on the parsed values (`__v_`, `__p_` columns).
+    When every field has a screen, the screens read the whole file and the
+    rules only the rows they do not vouch for (none in a clean file): two
+    passes over the file only when some row needs it.
     """
     lookup = headers.lookup(spec.aliases)
     table = source.read_table(
@@ -249,39 +308,95 @@ def _read_as(
     problems = _Problems(limits.max_problems)
     mapping = _map_headers(table.header, spec, lookup, problems)
     problems.raise_if_any()
-    pipeline = _checked(table.frame, spec, mapping)
-    if check is not None:
-        pipeline = check(pipeline)
-    # Only values and problems are kept: the cells' text is fetched again for
-    # the rows with problems, so a valid file holds half as much in memory.
     try:
-        checked = source.collect(
-            pipeline.select(
-                "row",
-                *[f"__v_{f.name}" for f in spec.fields],
-                *[f"__p_{f.name}" for f in spec.fields],
-            ),
-            filename=name,
-        )
+        screened, checked = _read_rows(table.frame, spec, mapping, rules, filename=name)
     except source.RaggedRowsError:
         raise source.ragged_rows(table, limit=limits.max_problems) from None
-    if checked.height == 0:
+    height = checked.height + (0 if screened is None else screened.height)
+    if height == 0:
         raise CollateralFileError([Problem(None, None, f"{name} has no data rows.")])
-    if checked.height > limits.max_rows:
+    if height > limits.max_rows:
         raise CollateralFileError(
             [
                 Problem(
                     None,
                     None,
-                    f"{name} has {checked.height:,} data rows; the limit is {limits.max_rows:,}.",
+                    f"{name} has {height:,} data rows; the limit is {limits.max_rows:,}.",
                 )
             ]
         )
     _cell_problems(checked, table.frame, spec, mapping, problems, filename=name)
     problems.raise_if_any()
-    return checked.select(
-        "row", *[pl.col(f"__v_{f.name}").cast(f.dtype).alias(f.name) for f in spec.fields]
+    named = ["row", *[pl.col(f"__v_{f.name}").cast(f.dtype).alias(f.name) for f in spec.fields]]
+    if screened is None:
+        return checked.select(named)
+    if checked.is_empty():
+        return screened.select(named)
+    return pl.concat([screened.select(named), checked.select(named)]).sort("row")
+
+
+def _read_rows(
+    table: pl.LazyFrame,
+    spec: Spec,
+    mapping: dict[str, str],
+    rules: tuple[Rule, ...],
+    *,
+    filename: str,
+) -> tuple[pl.DataFrame | None, pl.DataFrame]:
+    """The rows the screens vouch for (`row` and values; None without screens), and
+    the others read in full (`row`, values and problems)."""
+    if not all(f.screen is not None for f in spec.fields):
+        return None, source.collect(_in_full(table, spec, mapping, rules), filename=filename)
+    screened = source.collect(_screened(table, spec, mapping, rules), filename=filename)
+    doubtful = screened.filter(~pl.col("__fine")).get_column("row")
+    in_full = _in_full(table.filter(pl.col("row").is_in(doubtful.implode())), spec, mapping, rules)
+    if doubtful.is_empty():
+        return screened, pl.DataFrame(schema=in_full.collect_schema())
+    return screened.filter(pl.col("__fine")), source.collect(in_full, filename=filename)
+
+
+def _in_full(
+    table: pl.LazyFrame, spec: Spec, mapping: dict[str, str], rules: tuple[Rule, ...]
+) -> pl.LazyFrame:
+    """`row` and each field's value and problem, by the rules in full.
+
+    Only values and problems are kept: the cells' text is fetched again for
+    the rows with problems, so a valid file holds half as much in memory.
+    """
+    pipeline = _checked(table, spec, mapping)
+    for rule in rules:
+        pipeline = rule.apply(pipeline)
+    return pipeline.select(
+        "row",
+        *[f"__v_{f.name}" for f in spec.fields],
+        *[f"__p_{f.name}" for f in spec.fields],
     )
+
+
+def _screened(
+    table: pl.LazyFrame, spec: Spec, mapping: dict[str, str], rules: tuple[Rule, ...]
+) -> pl.LazyFrame:
+    """`row`, each field's value by its screen, and `__fine`: whether the screens
+    vouch for every cell of the row and no rule breaks (values.Screen)."""
+    frame = _cells(table, mapping, [f.name for f in spec.fields])
+    vouched: list[pl.Expr] = []
+    for f in spec.fields:
+        assert f.screen is not None
+        frame = f.screen(frame, f.name)
+        cell, fine = pl.col(f.name), pl.col(f"__s_{f.name}")
+        if f.max_length is not None:  # in bytes: never fewer than characters
+            fine = fine & (cell.str.len_bytes() <= f.max_length)
+        fine = fine.fill_null(False)
+        vouched.append(fine if f.required else fine | cell.is_null())
+    # A blank row is skipped by the rules, so never vouched for here.
+    vouched.append(pl.any_horizontal(pl.col(f.name).is_not_null() for f in spec.fields))
+    screened = frame.select(
+        "row", *[f"__v_{f.name}" for f in spec.fields], pl.all_horizontal(vouched).alias("__fine")
+    )
+    if not rules:
+        return screened
+    breaks = pl.any_horizontal(rule.breaks.fill_null(False) for rule in rules)
+    return screened.with_columns((pl.col("__fine") & ~breaks).alias("__fine"))
 
 
 def _checked(table: pl.LazyFrame, spec: Spec, mapping: dict[str, str]) -> pl.LazyFrame:
@@ -421,20 +536,14 @@ def _consistent(frame: pl.DataFrame, key: str, columns: list[str], problems: _Pr
             )
 
 
-def _not_after(as_of: dt.date) -> Check:
+def _not_after(as_of: dt.date) -> Rule:
     """An aging as of a date holds no invoice dated after it (§2)."""
-
-    def check(frame: pl.LazyFrame) -> pl.LazyFrame:
-        date = pl.col("__v_invoice_date")
-        problem = pl.col("__p_invoice_date")
-        return frame.with_columns(
-            pl.when(problem.is_null() & (date > as_of))
-            .then(pl.format(f"dated {{}}, after the as-of date {as_of.isoformat()}", date))
-            .otherwise(problem)
-            .alias("__p_invoice_date")
-        )
-
-    return check
+    date = pl.col("__v_invoice_date")
+    return Rule(
+        "invoice_date",
+        date > as_of,
+        pl.format(f"dated {{}}, after the as-of date {as_of.isoformat()}", date),
+    )
 
 
 def read_receivables(
@@ -445,8 +554,8 @@ def read_receivables(
     filename: str | None = None,
 ) -> pl.DataFrame:
     """The aging; with `as_of`, an invoice dated after it is a problem of its row."""
-    check = None if as_of is None else _not_after(as_of)
-    frame = _read(path, RECEIVABLES, limits, filename, check=check).rename(
+    rules = () if as_of is None else (_not_after(as_of),)
+    frame = _read(path, RECEIVABLES, limits, filename, rules=rules).rename(
         {"amount": "amount_cents"}
     )
     problems = _Problems(limits.max_problems)
@@ -490,15 +599,8 @@ def read_payables(
     return _read(path, PAYABLES, limits, filename).rename({"amount": "amount_cents"})
 
 
-def _more_than_zero(frame: pl.LazyFrame) -> pl.LazyFrame:
-    """Money received is more than zero."""
-    cents, problem = pl.col("__v_amount"), pl.col("__p_amount")
-    return frame.with_columns(
-        pl.when(problem.is_null() & (cents <= 0))
-        .then(pl.lit("must be more than zero: '{}'"))
-        .otherwise(problem)
-        .alias("__p_amount")
-    )
+# Money received is more than zero.
+MORE_THAN_ZERO = Rule("amount", pl.col("__v_amount") <= 0, pl.lit("must be more than zero: '{}'"))
 
 
 def read_repayments(
@@ -506,6 +608,6 @@ def read_repayments(
 ) -> pl.DataFrame:
     """Money received against the loan, one row a payment: value date, amount (more than
     zero), kind (repayment or collection, default repayment), reference."""
-    return _read(path, REPAYMENTS, limits, filename, check=_more_than_zero).rename(
+    return _read(path, REPAYMENTS, limits, filename, rules=(MORE_THAN_ZERO,)).rename(
         {"amount": "amount_cents"}
     )

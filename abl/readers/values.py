@@ -10,6 +10,7 @@ running the same stages on it: one definition of each rule.
 """
 
 import datetime as dt
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -22,7 +23,15 @@ FALSE_WORDS = ["n", "no", "false", "0", "f"]
 MAX_WHOLE_DIGITS = 13  # amounts below ten trillion
 NOT_AN_AMOUNT = "not an amount: '{}'"
 NOT_A_DATE = "not a date (YYYY-MM-DD or MM/DD/YYYY): '{}'"
+MIDNIGHT = " 00:00:00"
 Stage = Callable[[pl.LazyFrame, str], pl.LazyFrame]
+# A screen is a stage that reads a field's cells as written, cheaply: it adds
+# `__v_<field>` and `__s_<field>`, whether it vouches for the cell. Where it
+# vouches, the full reading (cleaning, the field's stage and the file's rules,
+# abl/readers/files.py) gives that value and no problem; a row it does not
+# vouch for is read again in full. So a screen may be narrower than the rules,
+# never wider: a rare shape costs a second reading, never another answer.
+Screen = Stage
 c = pl.col
 
 
@@ -71,19 +80,12 @@ def money_cents(frame: pl.LazyFrame, field: str) -> pl.LazyFrame:
             (
                 c(field).str.contains("(", literal=True) | c(field).str.contains("-", literal=True)
             ).alias(f"{t}_negative"),
-            # In a cell that is an amount, `$ ( ) -` and spaces come only before
-            # or after the number: stripping them and the commas leaves its digits.
-            c(field)
-            .str.strip_chars("$()- ")
-            .str.replace_all(",", "", literal=True)
-            .alias(f"{t}_digits"),
+            _digits(c(field)).alias(f"{t}_digits"),
         )
         .with_columns(
             c(f"{t}_digits").str.find(".", literal=True).alias(f"{t}_point"),
             c(f"{t}_digits").str.len_bytes().alias(f"{t}_length"),
-            (c(f"{t}_digits").cast(pl.Decimal(30, 2), strict=False) * 100)
-            .cast(pl.Int64, strict=False)
-            .alias(f"{t}_cents"),
+            _cents(c(f"{t}_digits")).alias(f"{t}_cents"),
         )
         .with_columns(
             pl.when(c(f"{t}_negative"))
@@ -105,32 +107,99 @@ def money_cents(frame: pl.LazyFrame, field: str) -> pl.LazyFrame:
     )
 
 
+def _digits(text: pl.Expr) -> pl.Expr:
+    # In a cell that is an amount, `$ ( ) -` and spaces come only before or
+    # after the number: stripping them and the commas leaves its digits.
+    return text.str.strip_chars("$()- ").str.replace_all(",", "", literal=True)
+
+
+def _cents(digits: pl.Expr) -> pl.Expr:
+    return (digits.cast(pl.Decimal(30, 2), strict=False) * 100).cast(pl.Int64, strict=False)
+
+
+# The shapes nearly every export writes: no blanks, at most 2 decimals, at
+# most 13 whole digits (12 when grouped by commas). All are amounts by
+# `_AMOUNT`, none too large or with too many decimals, and they hold nothing
+# but digits and `$ ( ) - , .`: nothing to strip, no control character.
+_PLAIN_NUMBER = r"(?:[0-9]{1,3}(?:,[0-9]{3}){1,3}|[0-9]{1,13})(?:\.[0-9]{0,2})?|\.[0-9]{1,2}"
+_PLAIN_AMOUNT = rf"^\$?(?:\(\$?(?:{_PLAIN_NUMBER})\)|-\$?(?:{_PLAIN_NUMBER})|(?:{_PLAIN_NUMBER}))$"
+
+
+def money_screen(frame: pl.LazyFrame, field: str) -> pl.LazyFrame:
+    """The screen of `money_cents`: vouches for the plain shapes (`_PLAIN_AMOUNT`)."""
+    t = f"__t_{field}"
+    cell = c(field)
+    # In a plain shape the sign can only come first, after a `$` or not.
+    negative = pl.any_horizontal(cell.str.starts_with(sign) for sign in ("(", "-", "$(", "$-"))
+    return (
+        frame.with_columns(
+            _cents(_digits(cell)).alias(t),
+            negative.alias(f"{t}_negative"),
+            cell.str.contains(_PLAIN_AMOUNT).alias(f"__s_{field}"),
+        )
+        .with_columns(pl.when(c(f"{t}_negative")).then(-c(t)).otherwise(c(t)).alias(f"__v_{field}"))
+        .drop(t, f"{t}_negative")
+    )
+
+
 def date(frame: pl.LazyFrame, field: str) -> pl.LazyFrame:
     """`YYYY-MM-DD` or `MM/DD/YYYY` (also `M/D/YYYY`); a midnight time is allowed.
 
     A date cell of a workbook arrives as `YYYY-MM-DD 00:00:00`. In stages, so
-    each intermediate column is made once, and the US format is tried only on
-    the cells the ISO one did not read.
+    each intermediate column is made once.
     """
     t = f"__t_{field}"
     return (
-        frame.with_columns(c(field).str.strip_suffix(" 00:00:00").alias(t))
-        .with_columns(c(t).str.strptime(pl.Date, "%Y-%m-%d", strict=False).alias(f"{t}_iso"))
-        .with_columns(
-            pl.coalesce(
-                f"{t}_iso",
-                pl.when(c(f"{t}_iso").is_null())
-                .then(c(t))
-                .str.strptime(pl.Date, "%m/%d/%Y", strict=False),
-            ).alias(f"__v_{field}")
-        )
+        _dated(frame.with_columns(c(field).str.strip_suffix(MIDNIGHT).alias(t)), t, f"__v_{field}")
         .with_columns(
             pl.when(c(t).is_not_null() & c(f"__v_{field}").is_null())
             .then(pl.lit(NOT_A_DATE))
             .otherwise(None)
             .alias(f"__p_{field}")
         )
-        .drop(t, f"{t}_iso")
+        .drop(t)
+    )
+
+
+def _dated(frame: pl.LazyFrame, text: str, out: str) -> pl.LazyFrame:
+    """`out`, the date of the column `text`: ISO first, the US format only on the cells
+    ISO did not read."""
+    iso = f"{out}_iso"
+    return (
+        frame.with_columns(c(text).str.strptime(pl.Date, "%Y-%m-%d", strict=False).alias(iso))
+        .with_columns(
+            pl.coalesce(
+                iso,
+                pl.when(c(iso).is_null())
+                .then(c(text))
+                .str.strptime(pl.Date, "%m/%d/%Y", strict=False),
+            ).alias(out)
+        )
+        .drop(iso)
+    )
+
+
+# Digits and the two separators, with a workbook's midnight or not: nothing to
+# strip, no control character. The shape matters because the date parser
+# itself skips blanks (control characters among them) before a number.
+_PLAIN_DATE = rf"^[0-9/-]+(?:{MIDNIGHT})?$"
+
+
+def date_screen(frame: pl.LazyFrame, field: str) -> pl.LazyFrame:
+    """The screen of `date`: vouches for a plain cell (`_PLAIN_DATE`) that is a date."""
+    t, value = f"__t_{field}", f"__v_{field}"
+    # A cell with its midnight is no date as written (a format must take the
+    # whole text), so only the cells not read as written are read without it.
+    read = _dated(frame, field, value).with_columns(
+        pl.when(c(value).is_null()).then(c(field)).str.strip_suffix(MIDNIGHT).alias(t)
+    )
+    return (
+        _dated(read, t, f"{t}_date")
+        .with_columns(pl.coalesce(value, f"{t}_date").alias(value))
+        .with_columns(
+            (c(field).str.contains(_PLAIN_DATE) & c(value).is_not_null()).alias(f"__s_{field}")
+        )
+        .drop(t, f"{t}_date")
     )
 
 
@@ -144,6 +213,28 @@ def _flag(column: str) -> tuple[pl.Expr, pl.Expr]:
         .otherwise(None)
     )
     return value, problem
+
+
+def _cases(words: list[str]) -> list[str]:
+    """Every way of writing the words in upper and lower case: `yes`, `Yes`, `yEs`, …"""
+    return sorted(
+        "".join(letters)
+        for word in words
+        for letters in itertools.product(*({ch.lower(), ch.upper()} for ch in word))
+    )
+
+
+_TRUE_CASES = _cases(TRUE_WORDS)
+_FLAG_CASES = _cases(TRUE_WORDS + FALSE_WORDS)
+
+
+def flag_screen(frame: pl.LazyFrame, field: str) -> pl.LazyFrame:
+    """The screen of `flag`: vouches for the words as written, in any case, and no blanks."""
+    cell = c(field)
+    return frame.with_columns(
+        cell.is_in(_TRUE_CASES).fill_null(False).alias(f"__v_{field}"),
+        cell.is_in(_FLAG_CASES).alias(f"__s_{field}"),
+    )
 
 
 def _quantity(column: str) -> tuple[pl.Expr, pl.Expr]:
