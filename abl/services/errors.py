@@ -1,10 +1,6 @@
 """Errors the services raise for the user: the message says why, in plain words."""
 
 
-class CertificateError(Exception):
-    """The action is not allowed now; the message says why, for the user."""
-
-
 class Refused(Exception):
     """An action refused; nothing was changed.
 
@@ -25,5 +21,10 @@ class FeeRefused(Refused):
     """A fee-ledger action (posting, field exams, base rates) refused; nothing was changed."""
 
 
-class DocumentRefused(Exception):
+class CertificateError(Refused):
+    """A certificate action (report, certify, review, reserves, terms) not allowed now; nothing
+    was changed."""
+
+
+class DocumentRefused(Refused):
     """A loan-document action (the checklist, acknowledging terms) refused; nothing was changed."""

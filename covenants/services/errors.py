@@ -1,5 +1,7 @@
 """The error the covenant services raise for the user: the message says why, in plain words."""
 
+from abl.services.errors import Refused
 
-class CovenantRefused(Exception):
-    """The action is not allowed now; nothing was changed."""
+
+class CovenantRefused(Refused):
+    """A covenant action (statements, tests, breach cases) not allowed now; nothing was changed."""
