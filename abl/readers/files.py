@@ -37,13 +37,17 @@ def _text(column: str) -> tuple[pl.Expr, pl.Expr]:
     return pl.col(column), pl.lit(None, dtype=pl.Utf8)
 
 
+# Something, with no blank at either end and no control character anywhere:
+# such a text is its own value (the rules would strip nothing from it).
+_CONTROLS = CONTROL.removeprefix("[").removesuffix("]")  # the ranges of CONTROL's class
+_PLAIN_TEXT = rf"^[^\s{_CONTROLS}](?:[^{_CONTROLS}]*[^\s{_CONTROLS}])?$"
+
+
 def _text_screen(frame: pl.LazyFrame, field: str) -> pl.LazyFrame:
-    """Vouches for a cell with no control character and something left once stripped."""
-    value = f"__v_{field}"
-    return frame.with_columns(pl.col(field).str.strip_chars().alias(value)).with_columns(
-        (~pl.col(field).str.contains(CONTROL) & (pl.col(value).str.len_bytes() > 0)).alias(
-            f"__s_{field}"
-        )
+    """Vouches for a plain text (`_PLAIN_TEXT`), which is its own value."""
+    cell = pl.col(field)
+    return frame.with_columns(
+        cell.alias(f"__v_{field}"), cell.str.contains(_PLAIN_TEXT).alias(f"__s_{field}")
     )
 
 
