@@ -27,7 +27,12 @@ from abl.services import collateral as collateral_service
 from abl.services import loans
 from abl.services.collateral import UploadRefused
 from abl.views.home import _user
-from abl.views.presenters import certificate_actions, certificate_context, files_panel
+from abl.views.presenters import (
+    certificate_actions,
+    certificate_context,
+    certificate_title,
+    files_panel,
+)
 from reporting.services import page_cache
 
 FILE_FIELDS = ("receivables", "inventory", "payables")
@@ -139,7 +144,7 @@ def _part(user: User, pk: int) -> tuple[str, str]:
     """The page's title and, when it has no form, the part below the menu ("" with forms).
     Raises Http404 (nothing kept) when the user may not see the certificate."""
     certificate = get_certificate_for_user(user, pk)
-    title = f"Certificate as of {certificate.as_of}"
+    title = certificate_title(certificate)
     if any(certificate_actions(certificate, user)):
         return title, ""
     body = render_to_string("abl/_certificate_body.html", _detail_context(certificate, user))

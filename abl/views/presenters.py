@@ -170,6 +170,11 @@ def comparison_with(current: Computation, previous: Computation) -> dict[str, An
     return compared
 
 
+def certificate_title(certificate: Certificate) -> str:
+    """The certificate page's title (the browser's tab)."""
+    return f"Certificate as of {certificate.as_of}"
+
+
 def certificate_actions(certificate: Certificate, user: User) -> tuple[bool, bool]:
     """Whether the user edits the certificate now (the borrower's forms) and reviews it (the
     analyst's); with neither, its page has no form."""
@@ -182,6 +187,7 @@ def certificate_context(certificate: Certificate, user: User) -> dict[str, Any]:
     can_edit, can_review = certificate_actions(certificate, user)
     context: dict[str, Any] = {
         **files_panel(certificate),
+        "title": certificate_title(certificate),
         "facility": certificate.facility,
         "can_edit": can_edit,
         "can_review": can_review,
