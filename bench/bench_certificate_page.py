@@ -41,8 +41,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 CLIENTS = 4
-SECONDS = 5.0
-ROUNDS = 3
+SECONDS = 3.0
+ROUNDS = 7
 SERVER_ENV = {
     "DEBUG": "0",
     "SECRET_KEY": "bench-only-secret-key-bench-only-secret-key-bench-only",
