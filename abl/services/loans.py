@@ -20,10 +20,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from django.core.files import File
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Field, Model
 from django.db.models.expressions import Col
 from django.utils import timezone
@@ -44,6 +44,7 @@ from abl.models import (
     Computation,
     Facility,
     LedgerEntry,
+    Organisation,
     Role,
     TermsVersion,
     User,
@@ -55,6 +56,7 @@ from reporting.calc.frequency import Frequency
 from reporting.services.cadence import queue_reevaluation
 
 Kind = LedgerEntry.Kind
+_M = TypeVar("_M", bound=Model)
 
 
 class LedgerHead(NamedTuple):
@@ -186,12 +188,19 @@ def _read_live(facility_id: int, on: dt.date) -> _LiveRow:
             {"facility": facility_id, "on": on, "approved": Certificate.Status.APPROVED},
         )
         row = cursor.fetchone()
-    values = []
-    for value, col in zip(row, columns, strict=True):
-        for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
-            value = convert(value, col, connection)
-        values.append(value)
-    return _LiveRow(*values)
+    return _LiveRow(*_converted(row, columns))
+
+
+def _converted(values: Sequence[Any], columns: Sequence[Col]) -> list[Any]:
+    """Each value converted as the ORM converts its column (the backend's converters, then the
+    field's)."""
+    db = connections[DEFAULT_DB_ALIAS]  # once: `connection` looks its thread's up each time
+    converted = []
+    for value, col in zip(values, columns, strict=True):
+        for convert in db.ops.get_db_converters(col) + col.get_db_converters(db):
+            value = convert(value, col, db)
+        converted.append(value)
+    return converted
 
 
 def _column(model: type[Model], name: str) -> Col:
@@ -555,6 +564,35 @@ def decline_advance(*, advance: AdvanceRequest, actor: User, comment: str) -> Ad
     return advance
 
 
+# The request, its facility and the facility's borrower in one statement, the request's and
+# the facility's rows locked (the borrower's is only read). Hand-written: through the ORM the
+# same query took 0.43 ms of Python against 0.15, a tenth of an approval's. The columns are
+# the models' own, so a field added to one of them is read here too.
+_LOCK_REQUEST_SQL = """
+SELECT {advance}, {facility}, {borrower}
+  FROM abl_advancerequest advance
+  JOIN abl_facility facility ON facility.id = advance.facility_id
+  JOIN abl_organisation borrower ON borrower.id = facility.borrower_id
+ WHERE advance.id = %s
+"""
+
+
+@functools.cache
+def _lock_request_sql(for_update_of: bool) -> str:
+    """`_LOCK_REQUEST_SQL` with each model's columns, locking where the database can."""
+    sql = _LOCK_REQUEST_SQL.format(
+        advance=_columns_sql("advance", AdvanceRequest),
+        facility=_columns_sql("facility", Facility),
+        borrower=_columns_sql("borrower", Organisation),
+    )
+    return sql + (" FOR UPDATE OF advance, facility" if for_update_of else "")
+
+
+def _columns_sql(alias: str, model: type[Model]) -> str:
+    quote = connection.ops.quote_name
+    return ", ".join(f"{alias}.{quote(field.column)}" for field in model._meta.concrete_fields)
+
+
 def _locked_request(advance: AdvanceRequest) -> AdvanceRequest:
     """The request and its facility, both rows locked in one query (the facility's lock is the
     one every change of its ledger takes), with the facility's borrower.
@@ -562,11 +600,29 @@ def _locked_request(advance: AdvanceRequest) -> AdvanceRequest:
     Every service that locks a request locks it this way, so two never wait on each other
     in opposite orders; one that waited gets the rows as the other left them.
     """
-    return (
-        AdvanceRequest.objects.select_for_update(of=("self", "facility"))
-        .select_related("facility__borrower")
-        .get(pk=advance.pk)
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _lock_request_sql(connection.features.has_select_for_update_of), [advance.pk]
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise AdvanceRequest.DoesNotExist("AdvanceRequest matching query does not exist.")
+    advance_end = len(AdvanceRequest._meta.concrete_fields)
+    facility_end = advance_end + len(Facility._meta.concrete_fields)
+    locked = _instance(AdvanceRequest, row[:advance_end])
+    facility = _instance(Facility, row[advance_end:facility_end])
+    facility.borrower = _instance(Organisation, row[facility_end:])
+    locked.facility = facility
+    return locked
+
+
+def _instance(model: type[_M], values: Sequence[object]) -> _M:
+    """The model's instance from a value of each of its concrete fields, converted as the ORM
+    converts them."""
+    fields = model._meta.concrete_fields
+    columns = [field.get_col(model._meta.db_table) for field in fields]
+    names = [field.attname for field in fields]
+    return model.from_db(connection.alias, names, _converted(values, columns))
 
 
 # --- Repayments and collections ----------------------------------------------------------
