@@ -419,7 +419,12 @@ def request_advance(
     Refused when the key was used for a different request, the amount is not
     more than zero, or the value date is before the business date or after
     maturity. Whether it fits the availability is decided at approval.
+
+    The terms are read before the facility's lock, which every request and approval
+    of the facility waits for: maturity is checked here as a courtesy, and again by
+    the approval under the lock (`approval_refusal`), which is what books money.
     """
+    terms = _terms(facility)
     facility = _locked(facility)  # one request per key, even from two clicks at once
     if not may_request_advance(actor, facility):
         raise LoanRefused(f"Only a user of {facility.borrower} asks for its advances.")
@@ -444,7 +449,6 @@ def request_advance(
             f"The value date {value_date} is before today's business date {today}.",
             field="value_date",
         )
-    terms = _terms(facility)
     if terms is not None and value_date > terms.facility.maturity_date:
         raise LoanRefused(
             f"The facility matures on {terms.facility.maturity_date}: no advance after it.",

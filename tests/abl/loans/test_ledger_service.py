@@ -4,6 +4,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from abl.models import AdvanceRequest, AuditEvent, LedgerEntry
 from abl.services import loans
@@ -215,6 +217,30 @@ def test_no_advance_after_maturity(innotrac, cfo, abl_analyst, approved, setting
         loans.approve_advance(advance=advance, actor=abl_analyst)
 
     assert str(refused.value) == "The facility matured on 2005-06-30: no advance after maturity."
+
+
+def test_a_request_valued_after_maturity_is_refused_and_nothing_is_made(innotrac, cfo):
+    with pytest.raises(LoanRefused) as refused:
+        _request(innotrac, cfo, "1000.00", value_date=dt.date(2005, 7, 1))
+
+    assert str(refused.value) == "The facility matures on 2005-06-30: no advance after it."
+    assert refused.value.field == "value_date"
+    assert not AdvanceRequest.objects.exists()
+    assert not AuditEvent.objects.filter(action="advance.requested").exists()
+
+
+@pytest.mark.postgres
+def test_a_request_reads_the_terms_before_it_waits_for_the_facilitys_lock(innotrac, cfo):
+    """Every request and approval of a facility queues on its row lock: what need not be
+    read under it is read before it (the approval checks maturity again, under the lock)."""
+    with CaptureQueriesContext(connection) as queries:
+        _request(innotrac, cfo, "1000.00")
+    sql = [query["sql"] for query in queries.captured_queries]
+
+    terms = [n for n, text in enumerate(sql) if "abl_termsversion" in text]
+    lock = next(n for n, text in enumerate(sql) if "FOR UPDATE" in text)
+    assert terms
+    assert max(terms) < lock
 
 
 def test_no_advance_while_in_default(innotrac, cfo, abl_analyst, approved):
