@@ -137,24 +137,18 @@ def record(
 
 
 def _chain_head() -> tuple[int, str]:
-    """Lock the chain; the new event's id and the hash it follows, in one round trip.
+    """Lock the chain; the new event's id and the hash it follows, read in one query.
 
     The lock is a statement of its own: a statement sees the rows committed when it began,
     so a read in the lock's statement could miss the event of the writer it waited for.
-    Both statements go in one message (the lock's empty result skipped): under READ
-    COMMITTED each statement of a message takes its own snapshot, so the read begins after
-    the lock is granted. The chain's lock serialises every audited write, and each waits
-    for it: a round trip less while it is held counts for all of them.
     """
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
             cursor.execute(
-                "SELECT pg_advisory_xact_lock(%s);"
-                " SELECT nextval(pg_get_serial_sequence('abl_auditevent', 'id')),"
-                " (SELECT hash FROM abl_auditevent ORDER BY id DESC LIMIT 1)",
-                [CHAIN_LOCK_KEY],
+                "SELECT nextval(pg_get_serial_sequence('abl_auditevent', 'id')),"
+                " (SELECT hash FROM abl_auditevent ORDER BY id DESC LIMIT 1)"
             )
-            cursor.nextset()
         else:
             cursor.execute(
                 "SELECT COALESCE(MAX(id), 0) + 1,"

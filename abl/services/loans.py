@@ -317,37 +317,6 @@ def _locked(facility: Facility) -> Facility:
     return Facility.objects.select_for_update().get(pk=facility.pk)
 
 
-def _locked_with_key(facility: Facility, key: str) -> tuple[Facility, int | None]:
-    """The facility, its row locked, and the id of its request with `key` (None when none).
-
-    Every request and approval of the facility waits for this lock, so on PostgreSQL the
-    lock and the key's lookup go in one round trip: two statements in one message. The
-    lookup is a statement of its own, after the lock's: under READ COMMITTED each statement
-    takes its own snapshot, so it sees the request of a double click that held the lock
-    before it (in the lock's own statement it would not, and the second click would fail on
-    the key's unique index instead of getting the same request).
-    """
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    facility_sql = (
-        f"SELECT {_columns_sql('facility', Facility)} FROM abl_facility facility"  # noqa: S608 (the model's columns)
-        f" WHERE facility.id = %s{lock}"
-    )
-    key_sql = "SELECT id FROM abl_advancerequest WHERE facility_id = %s AND key = %s"
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"{facility_sql}; {key_sql}", [facility.pk, facility.pk, key])
-            row = cursor.fetchone()
-            cursor.nextset()
-        else:  # SQLite (the demo) takes one statement at a time, and writers one at a time
-            cursor.execute(facility_sql, [facility.pk])
-            row = cursor.fetchone()
-            cursor.execute(key_sql, [facility.pk, key])
-        found = cursor.fetchone()
-    if row is None:
-        raise Facility.DoesNotExist("Facility matching query does not exist.")
-    return _instance(Facility, row), (found[0] if found else None)
-
-
 # --- Opening balance ---------------------------------------------------------------------
 
 
@@ -456,16 +425,15 @@ def request_advance(
     the approval under the lock (`approval_refusal`), which is what books money.
     """
     terms = _terms(facility)
-    key = key.strip()
-    # One request per key, even from two clicks at once: the key is looked up under the lock.
-    facility, existing_id = _locked_with_key(facility, key)
+    facility = _locked(facility)  # one request per key, even from two clicks at once
     if not may_request_advance(actor, facility):
         raise LoanRefused(f"Only a user of {facility.borrower} asks for its advances.")
     today = business_date.today()
     value_date = value_date or today
+    key = key.strip()
     if not key or len(key) > 100:
         raise LoanRefused("An idempotency key of 1 to 100 characters is required.", field="key")
-    existing = AdvanceRequest.objects.get(pk=existing_id) if existing_id else None
+    existing = AdvanceRequest.objects.filter(facility=facility, key=key).first()
     if existing is not None:
         if (existing.amount, existing.value_date) != (amount, value_date):
             raise LoanRefused(

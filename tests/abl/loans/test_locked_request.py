@@ -5,8 +5,6 @@ borrower's only read.
 """
 
 import datetime as dt
-import threading
-import time
 from decimal import Decimal
 
 import psycopg
@@ -92,87 +90,3 @@ def test_a_locked_request_holds_its_row_and_its_facility_row_and_reads_the_borro
         "abl_organisation": "locked it",
     }
     assert after == dict.fromkeys(rows, "locked it")
-
-
-# Asking for an advance (`request_advance`) locks the facility and looks its key up in one
-# round trip (`_locked_with_key`), the lookup a statement of its own after the lock.
-
-
-def test_asking_locks_the_facility_as_the_orm_reads_it_and_finds_the_key(
-    decided, django_assert_num_queries
-):
-    facility = decided.facility
-
-    with transaction.atomic(), django_assert_num_queries(1):
-        locked, found = loans._locked_with_key(facility, "k1")
-    _, missing = loans._locked_with_key(facility, "another key")
-
-    assert _fields(locked) == _fields(type(facility).objects.get(pk=facility.pk))
-    assert (locked._state.adding, locked._state.db) == (False, "default")
-    assert (found, missing) == (decided.pk, None)
-
-
-def test_asking_holds_the_facility_row_until_the_transaction_ends(decided):
-    with transaction.atomic():
-        loans._locked_with_key(decided.facility, "k2")
-        held = _lock_from_another_connection("abl_facility", decided.facility_id)
-    after = _lock_from_another_connection("abl_facility", decided.facility_id)
-
-    assert (held, after) == ("waits", "locked it")
-
-
-def test_a_key_asked_for_while_waiting_on_the_lock_is_found(innotrac, cfo, approved):
-    """The second of two clicks waits for the first's lock; its lookup, a statement of its own,
-    then sees the first's request (in the lock's statement its snapshot would not)."""
-    db = connection.settings_dict
-    with psycopg.connect(
-        dbname=db["NAME"],
-        user=db["USER"],
-        password=db["PASSWORD"] or None,
-        host=db["HOST"] or "127.0.0.1",
-        port=db["PORT"] or 5432,
-    ) as first:
-        first.execute("SELECT 1 FROM abl_facility WHERE id = %s FOR UPDATE", [innotrac.pk])
-        waiting: list[AdvanceRequest] = []
-        errors: list[BaseException] = []
-
-        def ask() -> None:
-            try:
-                waiting.append(
-                    loans.request_advance(
-                        facility=innotrac, actor=cfo, amount=Decimal("10.00"), key="click"
-                    )
-                )
-            except BaseException as error:  # reported by the assert below
-                errors.append(error)
-            finally:
-                connection.close()
-
-        second = threading.Thread(target=ask)
-        second.start()
-        _until_one_waits_for_a_lock(first, errors)
-        first.execute(
-            "INSERT INTO abl_advancerequest (facility_id, key, amount, value_date, purpose,"
-            " requested_by_id, status, comment, requested_at)"
-            " VALUES (%s, 'click', 10.00, %s, '', %s, 'requested', '', now())",
-            [innotrac.pk, TODAY, cfo.pk],
-        )
-        made = first.execute("SELECT id FROM abl_advancerequest WHERE key = 'click'").fetchone()
-        first.commit()
-        second.join(30)
-
-    assert errors == []
-    assert [advance.pk for advance in waiting] == [made[0]]
-    assert AdvanceRequest.objects.filter(key="click").count() == 1
-
-
-def _until_one_waits_for_a_lock(connection_: psycopg.Connection, errors: list) -> None:
-    """Until another session waits for a lock (pg_locks is read live, unlike
-    pg_stat_activity, which a transaction sees as it was when first read)."""
-    for _ in range(500):
-        assert errors == []
-        waiting = connection_.execute("SELECT count(*) FROM pg_locks WHERE NOT granted").fetchone()
-        if waiting and waiting[0]:
-            return
-        time.sleep(0.01)
-    raise AssertionError("the second click never waited for the facility's row")
