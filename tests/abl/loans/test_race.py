@@ -13,9 +13,11 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from decimal import Decimal
 from pathlib import Path
 
+import psycopg
 import pytest
 from django.db import IntegrityError, ProgrammingError, connection, connections, transaction
 
@@ -286,3 +288,61 @@ def test_a_double_click_at_once_makes_one_request(innotrac, cfo):
     assert len(ids) == 2
     assert ids[0] == ids[1]
     assert AdvanceRequest.objects.count() == 1
+
+
+def test_a_key_asked_for_while_waiting_on_the_lock_is_found(innotrac, cfo, approved):
+    """The second of two clicks waits for the first's lock on the facility; once the first
+    commits, the second finds its request (looked up by a statement that begins after the
+    lock is granted) instead of failing on the key's unique index."""
+    db = connection.settings_dict
+    with psycopg.connect(
+        dbname=db["NAME"],
+        user=db["USER"],
+        password=db["PASSWORD"] or None,
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+    ) as first:
+        first.execute("SELECT 1 FROM abl_facility WHERE id = %s FOR UPDATE", [innotrac.pk])
+        waiting: list[AdvanceRequest] = []
+        errors: list[BaseException] = []
+
+        def ask() -> None:
+            try:
+                waiting.append(
+                    loans.request_advance(
+                        facility=innotrac, actor=cfo, amount=Decimal("10.00"), key="click"
+                    )
+                )
+            except BaseException as error:  # reported by the assert below
+                errors.append(error)
+            finally:
+                connection.close()
+
+        second = threading.Thread(target=ask)
+        second.start()
+        _until_one_waits_for_a_lock(first, errors)
+        first.execute(
+            "INSERT INTO abl_advancerequest (facility_id, key, amount, value_date, purpose,"
+            " requested_by_id, status, comment, requested_at)"
+            " VALUES (%s, 'click', 10.00, %s, '', %s, 'requested', '', now())",
+            [innotrac.pk, TODAY, cfo.pk],
+        )
+        made = first.execute("SELECT id FROM abl_advancerequest WHERE key = 'click'").fetchone()
+        first.commit()
+        second.join(30)
+
+    assert errors == []
+    assert [advance.pk for advance in waiting] == [made[0]]
+    assert AdvanceRequest.objects.filter(key="click").count() == 1
+
+
+def _until_one_waits_for_a_lock(connection_: psycopg.Connection, errors: list) -> None:
+    """Until another session waits for a lock (pg_locks is read live, unlike
+    pg_stat_activity, which a transaction sees as it was when first read)."""
+    for _ in range(500):
+        assert errors == []
+        waiting = connection_.execute("SELECT count(*) FROM pg_locks WHERE NOT granted").fetchone()
+        if waiting and waiting[0]:
+            return
+        time.sleep(0.01)
+    raise AssertionError("the second click never waited for the facility's row")
