@@ -8,8 +8,10 @@ the certificate is current (monthly: until 2003-05-15).
 import datetime as dt
 from decimal import Decimal
 
+import psycopg
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 
 from abl.models import Certificate, Facility, User
 from abl.services import certificates, collateral
@@ -62,3 +64,15 @@ def second_analyst(innotrac):
 @pytest.fixture
 def approved(innotrac, cfo, abl_analyst):
     return approve_certificate(innotrac, cfo, abl_analyst)
+
+
+def another_connection() -> psycopg.Connection:
+    """A connection of its own to the test database, beside Django's (to hold or try locks)."""
+    db = connection.settings_dict
+    return psycopg.connect(
+        dbname=db["NAME"],
+        user=db["USER"],
+        password=db["PASSWORD"] or None,
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+    )

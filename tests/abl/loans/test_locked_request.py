@@ -9,11 +9,11 @@ from decimal import Decimal
 
 import psycopg
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from abl.models import AdvanceRequest
 from abl.services import loans
-from tests.abl.loans.conftest import TODAY
+from tests.abl.loans.conftest import TODAY, another_connection
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -57,14 +57,7 @@ def test_a_request_that_does_not_exist_is_not_found(db):
 
 
 def _lock_from_another_connection(table: str, pk: int) -> str:
-    db = connection.settings_dict
-    with psycopg.connect(
-        dbname=db["NAME"],
-        user=db["USER"],
-        password=db["PASSWORD"] or None,
-        host=db["HOST"] or "127.0.0.1",
-        port=db["PORT"] or 5432,
-    ) as other:
+    with another_connection() as other:
         try:
             other.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR UPDATE NOWAIT", [pk])
         except psycopg.errors.LockNotAvailable:

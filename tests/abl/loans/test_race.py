@@ -24,7 +24,7 @@ from django.db import IntegrityError, ProgrammingError, connection, connections,
 from abl.models import AdvanceRequest, LedgerEntry
 from abl.services import loans
 from abl.services.errors import LoanRefused
-from tests.abl.loans.conftest import LINE_CAP, TODAY, approve_certificate
+from tests.abl.loans.conftest import LINE_CAP, TODAY, another_connection, approve_certificate
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -294,14 +294,7 @@ def test_a_key_asked_for_while_waiting_on_the_lock_is_found(innotrac, cfo, appro
     """The second of two clicks waits for the first's lock on the facility; once the first
     commits, the second finds its request (looked up by a statement that begins after the
     lock is granted) instead of failing on the key's unique index."""
-    db = connection.settings_dict
-    with psycopg.connect(
-        dbname=db["NAME"],
-        user=db["USER"],
-        password=db["PASSWORD"] or None,
-        host=db["HOST"] or "127.0.0.1",
-        port=db["PORT"] or 5432,
-    ) as first:
+    with another_connection() as first:
         first.execute("SELECT 1 FROM abl_facility WHERE id = %s FOR UPDATE", [innotrac.pk])
         waiting: list[AdvanceRequest] = []
         errors: list[BaseException] = []
