@@ -8,9 +8,12 @@ submitted certificate there). The page compares it with the certificate
 approved before it, as every page does once a facility has one: when none is
 approved yet, the submitted one before it is approved first (once; what
 approving queues runs in this process).
-Prints its figures; asserts nothing. Each figure is given twice: the page served
-from the page cache (a page with no form, the same page again while its data is
-unchanged; reporting/services/page_cache.py) and rendered every time (the cache off).
+Prints its figures; asserts nothing. Two pages: as its borrower sees it once
+submitted (no form on it) and as the analyst reviewing it sees it (its review,
+reserve and consent forms). Each figure is given twice: the page served from the
+page cache (the same page again while its data is unchanged, each form's CSRF
+token put in as it is served; reporting/services/page_cache.py) and rendered
+every time (the cache off).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/abl_bench REDIS_URL=redis://127.0.0.1:6379/5 \
         .venv/bin/python bench/bench_certificate_page.py
@@ -205,9 +208,10 @@ def main() -> None:
     env["REDIS_URL"] = os.environ.get("REDIS_URL", "")
     collect_static(env)
     os.environ["STATIC_ROOT"] = static  # approving renders the PDF in this process
-    cookie, pk = session_cookie("dgamsey")
     env["ABL_CACHE_KEY_PREFIX"] = f"bench-certificate-{os.getpid()}"
-    cached_and_rendered(env, f"/certificates/{pk}/", cookie, f"certificate {pk} page")
+    for username, whose in [("dgamsey", "its borrower's"), ("abl.analyst", "the analyst's")]:
+        cookie, pk = session_cookie(username)
+        cached_and_rendered(env, f"/certificates/{pk}/", cookie, f"certificate {pk}, {whose} page")
 
 
 if __name__ == "__main__":
