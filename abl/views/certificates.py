@@ -124,6 +124,10 @@ def _detail_context(certificate: Certificate, user: User, **forms: Any) -> dict[
     return {**certificate_context(certificate, user), **forms}
 
 
+# What a kept part holds where a form's CSRF token goes (the csrf_token tag's value).
+CSRF_PLACEHOLDER = "csrf-token-of-the-request"
+
+
 @login_required
 def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The certificate. The part below the menu is kept in the page cache until the data it
@@ -137,10 +141,6 @@ def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     body = body.replace(CSRF_PLACEHOLDER, get_token(request))
     context = {"title": title, "body": mark_safe(body)}  # noqa: S308
     return render(request, "abl/certificate_detail.html", context)
-
-
-# What a kept part holds where a form's CSRF token goes (the csrf_token tag's value).
-CSRF_PLACEHOLDER = "csrf-token-of-the-request"
 
 
 def _part(user: User, pk: int) -> tuple[str, str]:

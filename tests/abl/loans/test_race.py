@@ -329,12 +329,16 @@ def test_a_key_asked_for_while_waiting_on_the_lock_is_found(innotrac, cfo, appro
     assert AdvanceRequest.objects.filter(key="click").count() == 1
 
 
-def _until_one_waits_for_a_lock(connection_: psycopg.Connection, errors: list) -> None:
-    """Until another session waits for a lock (pg_locks is read live, unlike
-    pg_stat_activity, which a transaction sees as it was when first read)."""
+def _until_one_waits_for_a_lock(holder: psycopg.Connection, errors: list) -> None:
+    """Until another session waits for a lock `holder` holds (pg_locks is read live, unlike
+    pg_stat_activity, which a transaction sees as it was when first read; other sessions on
+    the server, waiting for locks of their own, do not count)."""
     for _ in range(500):
         assert errors == []
-        waiting = connection_.execute("SELECT count(*) FROM pg_locks WHERE NOT granted").fetchone()
+        waiting = holder.execute(
+            "SELECT count(*) FROM pg_locks"
+            " WHERE NOT granted AND pg_backend_pid() = ANY(pg_blocking_pids(pid))"
+        ).fetchone()
         if waiting and waiting[0]:
             return
         time.sleep(0.01)
