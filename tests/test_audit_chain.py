@@ -133,6 +133,35 @@ def test_record_chains_each_event_to_the_one_before(history):
     ]
 
 
+def test_the_canonical_text_is_made_by_key_whatever_the_values_hold(facility):
+    """The database fills the time, the id and the previous hash into gaps found by key: values
+    that look like those keys, or hold them, change nothing."""
+    event = record(
+        actor=None,
+        action="advance.requested",
+        obj=facility,
+        facility=facility,
+        summary='"id":1,"previous_hash":"' + GENESIS + '" Zoë',
+        changes={"id": 2, "previous_hash": "x", "created_at": None, "nested": {"b": [1], "a": "é"}},
+    )
+
+    stored = AuditEvent.objects.values(*HASHED_FIELDS, "hash").get(pk=event.pk)
+    assert event_hash(**{k: stored[k] for k in HASHED_FIELDS}) == stored["hash"] == event.hash
+    assert verify_chain().intact
+
+
+def test_record_returns_the_event_as_stored(facility):
+    analyst = UserFactory(role="analyst")
+    event = record(
+        actor=analyst, action="facility.viewed", obj=facility, facility=facility, summary="Seen"
+    )
+
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert [getattr(event, f.attname) for f in AuditEvent._meta.concrete_fields] == [
+        getattr(stored, f.attname) for f in AuditEvent._meta.concrete_fields
+    ]
+
+
 def test_record_refuses_floats_in_changes(facility):
     with pytest.raises(
         TypeError, match=r"audit changes take amounts as strings, not the float 1\.5"
@@ -377,6 +406,8 @@ def test_concurrent_writers_do_not_fork_the_chain(facility, in_a_transaction):
     assert (report.intact, report.checked) == (True, writers * each)
     previous = list(AuditEvent.objects.values_list("previous_hash", flat=True))
     assert len(set(previous)) == writers * each
+    times = list(AuditEvent.objects.order_by("id").values_list("created_at", flat=True))
+    assert times == sorted(times)  # taken under the chain's lock: times follow the chain
 
 
 @pytest.mark.postgres
