@@ -11,7 +11,12 @@ TIME_LIMIT = 120  # seconds: one facility, or one email
 CLOSE_TIME_LIMIT = 1800  # seconds: the nightly pass over every facility
 
 
-@shared_task(name="reporting.reevaluate_frequency", time_limit=TIME_LIMIT, soft_time_limit=100)
+@shared_task(
+    name="reporting.reevaluate_frequency",
+    time_limit=TIME_LIMIT,
+    soft_time_limit=100,
+    ignore_result=True,
+)
 def reevaluate_frequency_task(facility_id: int, trigger: str = "") -> int | None:
     """Re-evaluate one facility's reporting frequency; the switch's id when it changed."""
     from reporting.services import cadence
@@ -51,7 +56,12 @@ def close_business_day_task() -> dict[str, object]:
     }
 
 
-@shared_task(name="reporting.refresh_positions", time_limit=CLOSE_TIME_LIMIT, soft_time_limit=1700)
+@shared_task(
+    name="reporting.refresh_positions",
+    time_limit=CLOSE_TIME_LIMIT,
+    soft_time_limit=1700,
+    ignore_result=True,
+)
 def refresh_positions_task(facility_ids: list[int] | None = None) -> int:
     """The portfolio dashboard's lines of these facilities (every facility when None)."""
     from reporting.services import positions

@@ -27,3 +27,21 @@ def test_worker_ping_twice_writes_once(celery_worker_on_redis, analyst):
     ping_worker.delay(analyst.pk, token).get(timeout=20)
 
     assert AuditEvent.objects.filter(object_id=token).count() == 1
+
+
+def test_the_tasks_queued_on_commit_keep_no_result(celery_worker_on_redis, analyst, facility):
+    """Nobody reads what the cadence's and the dashboard's tasks return (each is sent on the
+    commit of an action): Redis keeps nothing of theirs, and sending waits for no result."""
+    from config.celery import app
+    from reporting.tasks import reevaluate_frequency_task, refresh_positions_task
+
+    sent = [
+        reevaluate_frequency_task.delay(facility.pk, "test"),
+        refresh_positions_task.delay([facility.pk]),
+    ]
+    ping = ping_worker.delay(analyst.pk, uuid.uuid4().hex)
+    ping.get(timeout=20)  # the worker (one process, solo) takes its tasks in the order sent
+
+    stored = [app.backend.get(app.backend.get_key_for_task(result.id)) for result in sent]
+    assert stored == [None, None]
+    assert app.backend.get(app.backend.get_key_for_task(ping.id)) is not None
