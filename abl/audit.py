@@ -43,6 +43,7 @@ a service that takes the same row first and records last).
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -50,6 +51,7 @@ from django.db.models.signals import post_save
 from django.utils import timezone
 
 from abl.models import AuditEvent, Facility, User
+from abl.writes import Write
 
 GENESIS = "0" * 64
 # Any fixed number that no other code uses with pg_advisory_xact_lock.
@@ -143,12 +145,19 @@ def record(
     object_id: str = "",
     facility: Facility | None = None,
     changes: dict[str, Any] | None = None,
+    writes: Sequence[Write] = (),
 ) -> AuditEvent:
     """Append one audit event about `obj` (or, with no object, about `object_id`).
 
     `actor` None means the system (a task or command). `changes` holds JSON
     values without floats (amounts go in as strings): PostgreSQL can give a
     float back in another form, and the hash would no longer match.
+
+    `writes` (abl/writes.py) are the changes the event records, written with it:
+    on PostgreSQL in the same statement (data-modifying `WITH` queries), so an
+    action's last writes and its event cost one round trip; elsewhere one after
+    the other, before the event. They must touch only rows whose locks the
+    transaction already holds (see the module docstring on locks after record()).
     """
     changes = _json_without_floats(changes or {})
     # Inside the caller's transaction no savepoint: an event that fails to be written fails
@@ -166,8 +175,11 @@ def record(
     )
     with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
-            _append(event)
+            _append(event, writes)
         else:
+            with connection.cursor() as cursor:
+                for write in writes:
+                    cursor.execute(write.sql, write.params)
             event.id, event.previous_hash = _chain_head()
             event.created_at = timezone.now()
             event.hash = event_hash(**{name: getattr(event, name) for name in HASHED_FIELDS})
@@ -175,21 +187,27 @@ def record(
     return event
 
 
-def _append(event: AuditEvent) -> None:
-    """Append `event` on PostgreSQL in one round trip, through abl_audit_append() (migration
-    0021): under the chain's lock it takes the time, draws the id, reads the last event's
-    hash, fills them into the content's canonical text (canonical_pieces), hashes it and
-    inserts the row. A VOLATILE function's statements each see what was committed when they
-    start, so the last hash is read after the lock is held. Model.save() is not called:
-    post_save is sent as it would send it (the dashboard's refresh listens, reporting/apps.py).
+def _append(event: AuditEvent, writes: Sequence[Write]) -> None:
+    """Append `event` on PostgreSQL in one round trip, with `writes`, through
+    abl_audit_append() (migration 0021): under the chain's lock it takes the time, draws the
+    id, reads the last event's hash, fills them into the content's canonical text
+    (canonical_pieces), hashes it and inserts the row. A VOLATILE function's statements each
+    see what was committed when they start, so the last hash is read after the lock is held.
+    The writes run to completion within the statement, whether before or after the
+    function. Model.save() is not called: post_save is sent as it would send it (the
+    dashboard's refresh listens, reporting/apps.py).
     """
     pieces = canonical_pieces(
         **{name: getattr(event, name) for name in HASHED_FIELDS if name not in SPLICED}
     )
+    queries = ", ".join(f"write_{n} AS ({write.sql})" for n, write in enumerate(writes))
+    append = "SELECT * FROM abl_audit_append(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    sql = f"WITH {queries} {append}" if writes else append
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT * FROM abl_audit_append(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            sql,
             [
+                *(param for write in writes for param in write.params),
                 CHAIN_LOCK_KEY,
                 GENESIS,
                 list(pieces),

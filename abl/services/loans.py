@@ -28,7 +28,7 @@ from django.db.models import Field, Model
 from django.db.models.expressions import Col
 from django.utils import timezone
 
-from abl import business_date
+from abl import business_date, writes
 from abl.access import (
     advance_decision_refusal,
     may_record_repayment,
@@ -508,23 +508,24 @@ def approve_advance(*, advance: AdvanceRequest, actor: User, comment: str = "") 
         raise LoanRefused(refusal)
     assert live.committed is not None
     assert live.certificate is not None
-    _append(
-        facility,
-        head=live.head,
+    seq, balance = live.head
+    entry = LedgerEntry(
+        facility=facility,
+        seq=seq + 1,
         kind=Kind.ADVANCE,
-        amount=advance.amount,
         value_date=advance.value_date,
-        actor=actor,
-        description=advance.purpose or "Advance",
+        amount=advance.amount,
+        balance_after=balance + advance.amount,
         line_cap=live.committed.line_cap,
         certificate=live.certificate,
         advance=advance,
+        description=advance.purpose or "Advance",
+        created_by=actor,
     )
     advance.status = AdvanceRequest.Status.APPROVED
     advance.decided_by, advance.decided_at = actor, timezone.now()
     advance.comment = comment.strip()
     advance.excess_before = live.committed.excess_availability
-    advance.save(update_fields=["status", "decided_by", "decided_at", "comment", "excess_before"])
     after = live.committed.excess_availability - advance.amount
     record(
         actor=actor,
@@ -540,6 +541,13 @@ def approve_advance(*, advance: AdvanceRequest, actor: User, comment: str = "") 
             "certificate": live.certificate.pk,
             "comment": advance.comment,
         },
+        # The entry and the decision go with the event, in one round trip under the lock.
+        writes=[
+            writes.insert(entry),
+            writes.update(
+                advance, ["status", "decided_by", "decided_at", "comment", "excess_before"]
+            ),
+        ],
     )
     _balance_changed(facility)
     return advance

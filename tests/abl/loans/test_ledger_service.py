@@ -243,6 +243,38 @@ def test_a_request_reads_the_terms_before_it_waits_for_the_facilitys_lock(innotr
     assert max(terms) < lock
 
 
+@pytest.mark.postgres
+def test_an_approval_writes_its_entry_decision_and_event_in_one_statement(
+    innotrac, cfo, abl_analyst, approved
+):
+    """Every approval of a facility queues on its row lock: under it, live availability, then
+    the ledger entry, the request's decision and the audit event in one round trip."""
+    advance = _request(innotrac, cfo, "1000.00")
+
+    with CaptureQueriesContext(connection) as queries:
+        loans.approve_advance(advance=advance, actor=abl_analyst)
+
+    sql = [query["sql"] for query in queries.captured_queries]
+    sql = [text for text in sql if not text.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+    assert len(sql) == 3
+    assert "FOR UPDATE OF" in sql[0]
+    assert all(
+        part in sql[2]
+        for part in (
+            'INSERT INTO "abl_ledgerentry"',
+            'UPDATE "abl_advancerequest"',
+            "abl_audit_append",
+        )
+    )
+    entry = LedgerEntry.objects.get(advance=advance)
+    assert (entry.kind, entry.amount, entry.created_by) == (
+        "advance",
+        Decimal("1000.00"),
+        abl_analyst,
+    )
+    assert AdvanceRequest.objects.get().decided_by == abl_analyst
+
+
 def test_no_advance_while_in_default(innotrac, cfo, abl_analyst, approved):
     advance = _request(innotrac, cfo, "1000.00")
     loans.declare_event_of_default(
