@@ -18,8 +18,9 @@ Why the id is in the content: the row's every column but its own hash is
 sealed, so verify_audit can say "event 1234 was changed" and mean it. The id
 and `created_at` are usually assigned by the database at insert, and a hash
 cannot be added afterwards (the trigger refuses UPDATE), so both are fixed
-before inserting: `created_at` in Python, the id from the table's sequence
-(`nextval`) on PostgreSQL, or one more than the last id on SQLite.
+before inserting: on PostgreSQL by abl_audit_append() under the chain's lock
+(`clock_timestamp()`, so times follow the chain, and the table's sequence); on
+SQLite in Python (the time, and one more than the last id).
 
 Why a lock: two writers reading the same last event would both chain to it (a
 fork). On PostgreSQL the database function abl_audit_append() (migration 0021)
@@ -28,8 +29,8 @@ appends an event in one round trip: it takes a transaction-level advisory lock
 the last event's hash, hashes the content and inserts the row. The next writer
 gets the lock only after this one has committed, so it reads this event as the
 last one, and ids follow the chain. The content's canonical text is made here
-(canonical_pieces) in three pieces around the id and the previous hash, which
-the function joins and hashes as event_hash() does. SQLite lets one transaction
+(canonical_pieces) with a gap for the time, the id and the previous hash, which
+the function fills and hashes as event_hash() does. SQLite lets one transaction
 write at a time; a second writer that read the last event before the first
 committed cannot commit ("database is locked"), so it fails rather than forks.
 

@@ -272,8 +272,24 @@ def _balance_changed(facility: Facility) -> None:
     queue_reevaluation(facility.pk, "outstanding balance changed")
 
 
-def _append(
+def _append(facility: Facility, **fields: Any) -> LedgerEntry:
+    """Append one entry (`fields` as _next_entry takes them) after the facility's last; the
+    caller holds the facility's row lock."""
+    found = (
+        LedgerEntry.objects.filter(facility=facility)
+        .order_by("-seq")
+        .values_list("seq", "balance_after")
+        .first()
+    )
+    head = LedgerHead(*found) if found is not None else LedgerHead(0, ZERO)
+    entry = _next_entry(facility, head, **fields)
+    entry.save(force_insert=True)
+    return entry
+
+
+def _next_entry(
     facility: Facility,
+    head: LedgerHead,
     *,
     kind: str,
     amount: Decimal,
@@ -284,20 +300,11 @@ def _append(
     line_cap: Decimal | None = None,
     certificate: Certificate | None = None,
     advance: AdvanceRequest | None = None,
-    head: LedgerHead | None = None,
 ) -> LedgerEntry:
-    """Append one entry after the facility's last (`head`, read under the lock when given);
-    the caller holds the facility's row lock."""
-    if head is None:
-        found = (
-            LedgerEntry.objects.filter(facility=facility)
-            .order_by("-seq")
-            .values_list("seq", "balance_after")
-            .first()
-        )
-        head = LedgerHead(*found) if found is not None else LedgerHead(0, ZERO)
+    """The entry after `head`, the facility's last entry read under its row lock, not yet
+    written: the next place and the running balance (which the ledger's trigger checks)."""
     seq, balance = head
-    return LedgerEntry.objects.create(
+    return LedgerEntry(
         facility=facility,
         seq=seq + 1,
         kind=kind,
@@ -508,19 +515,17 @@ def approve_advance(*, advance: AdvanceRequest, actor: User, comment: str = "") 
         raise LoanRefused(refusal)
     assert live.committed is not None
     assert live.certificate is not None
-    seq, balance = live.head
-    entry = LedgerEntry(
-        facility=facility,
-        seq=seq + 1,
+    entry = _next_entry(
+        facility,
+        live.head,
         kind=Kind.ADVANCE,
-        value_date=advance.value_date,
         amount=advance.amount,
-        balance_after=balance + advance.amount,
+        value_date=advance.value_date,
+        actor=actor,
+        description=advance.purpose or "Advance",
         line_cap=live.committed.line_cap,
         certificate=live.certificate,
         advance=advance,
-        description=advance.purpose or "Advance",
-        created_by=actor,
     )
     advance.status = AdvanceRequest.Status.APPROVED
     advance.decided_by, advance.decided_at = actor, timezone.now()
