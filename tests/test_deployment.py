@@ -144,3 +144,89 @@ def test_ci_runs_the_suite_as_the_application_role():
     assert "ALTER ROLE abl_owner LOGIN NOSUPERUSER NOCREATEROLE CREATEDB;" in script
     assert "ALTER ROLE abl_app LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB;" in script
     assert "GRANT abl_app TO abl_owner;" in script
+
+
+def test_ci_runs_the_readme_test_command_as_a_newcomer_too():
+    """.ci/run ends with `make test` on no services at all: SQLite and in-process tasks."""
+    script = (ROOT / ".ci" / "run").read_text()
+    newcomer = script.rstrip().splitlines()[-1]
+
+    assert newcomer.endswith(" make test")
+    for variable in (
+        "CI",
+        "DATABASE_URL",
+        "DATABASE_OWNER_URL",
+        "DATABASE_SUPERUSER_URL",
+        "REDIS_URL",
+    ):
+        assert f"-u {variable} " in newcomer, variable
+    assert script.count("\nmake test\n") == 1  # and once with the services, before it
+
+
+def _make_dry_run(*args: str, **env: str) -> str:
+    clean = {k: v for k, v in os.environ.items() if k not in {"SITE_URL", "PORT", "MAKEFLAGS"}}
+    result = subprocess.run(
+        ["make", "--dry-run", "--always-make", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**clean, **env},
+        check=True,
+    )
+    return result.stdout
+
+
+def _site_url_of(target: str, *args: str, **env: str) -> str:
+    """SITE_URL as `make TARGET` exports it, read by a probe that runs before the target's
+    recipe (a prerequisite inherits the target's variables) and stops make there."""
+    probe = "abl-probe-site-url"
+    clean = {k: v for k, v in os.environ.items() if k not in {"SITE_URL", "PORT", "MAKEFLAGS"}}
+    result = subprocess.run(
+        [
+            "make",
+            "--no-print-directory",
+            "--eval",
+            f"{target}: {probe}",
+            "--eval",
+            f"{probe}: ; @echo SITE_URL=$$SITE_URL; exit 3",
+            *args,
+            target,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**clean, **env},
+        check=False,
+    )
+    return result.stdout.strip()
+
+
+def test_the_demo_address_follows_port():
+    """Printouts and e-mails use SITE_URL; the demo derives it from PORT unless it is given."""
+    assert _site_url_of("serve") == "SITE_URL=http://127.0.0.1:8000"
+    assert _site_url_of("serve", "PORT=9000") == "SITE_URL=http://127.0.0.1:9000"
+    assert _site_url_of("demo", PORT="9001") == "SITE_URL=http://127.0.0.1:9001"
+    assert (
+        _site_url_of("serve", PORT="9000", SITE_URL="https://abl.example.com")
+        == "SITE_URL=https://abl.example.com"
+    )
+
+
+def test_the_demo_creates_its_database_before_migrating():
+    lines = _make_dry_run("demo").splitlines()
+    ensure = next(i for i, line in enumerate(lines) if "manage.py ensure_database" in line)
+    migrate = next(i for i, line in enumerate(lines) if "manage.py migrate" in line)
+
+    assert ensure < migrate
+
+
+def test_the_install_is_quiet_and_the_licence_is_an_spdx_expression():
+    """A table licence makes setuptools print ~170 lines of warnings during `make demo`."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+    assert project["project"]["license"] == "AGPL-3.0-or-later"
+    assert "setuptools>=77" in project["build-system"]["requires"]
+    makefile = (ROOT / "Makefile").read_text()
+    assert '$(BIN)/python -m pip install -qq -e ".[dev]"' in makefile

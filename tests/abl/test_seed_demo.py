@@ -70,6 +70,18 @@ def test_seed_demo_prints_the_business_date(settings):
     assert "Business date: 2003-04-07\n" in out.getvalue()
 
 
+def test_seed_demo_prints_the_sites_own_address(settings):
+    """`PORT=9000 make demo` serves on 9000: the login it prints must say so (SITE_URL)."""
+    settings.DEBUG = True
+    settings.SITE_URL = "http://127.0.0.1:9000"
+    out = StringIO()
+
+    call_command("seed_demo", stdout=out)
+
+    assert "Log in at http://127.0.0.1:9000/login/ as any of:" in out.getvalue()
+    assert ":8000" not in out.getvalue()
+
+
 def test_seed_demo_enrols_the_bank_users_with_printed_keys(settings):
     settings.DEBUG = True
     settings.ABL_TWO_FACTOR_REQUIRED = True

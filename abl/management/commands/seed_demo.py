@@ -121,7 +121,7 @@ class Command(BaseCommand):
                 else " (the calendar date: ABL_BUSINESS_DATE is empty)"
             )
         )
-        self.stdout.write("Log in at http://127.0.0.1:8000/login/ as any of:")
+        self.stdout.write(f"Log in at {settings.SITE_URL.rstrip('/')}/login/ as any of:")
         for username, first, last, _title, role, _org in DEMO_USERS:
             self.stdout.write(
                 f"  {username:<12} {DEMO_PASSWORD}   {Role(role).label}: {first} {last}"
