@@ -7,7 +7,7 @@ a figure that could not be measured is null.
 >>> from covenants.calc.engine import measured
 >>> result = measured("fixed_charge_coverage", Decimal("1.25"), Decimal("1.24963"), Decimal("0.1"))
 >>> result_json(result)
-{'covenant': 'fixed_charge_coverage', 'required': '1.2500', 'actual': '1.2496', 'passed': False, 'headroom': '-0.0004'}
+{'covenant': 'fixed_charge_coverage', 'required': '1.2500', 'actual': '1.2496', 'passed': False, 'headroom': '-0.0004', 'headroom_pct': '-0.0003'}
 >>> figure_text(result, result.actual)
 '1.25'
 """
@@ -40,6 +40,7 @@ def result_json(result: CovenantResult) -> dict[str, Any]:
         "actual": figure_json(result.covenant, result.actual),
         "passed": result.passed,
         "headroom": figure_json(result.covenant, result.headroom),
+        "headroom_pct": None if result.headroom_pct is None else ratio_json(result.headroom_pct),
     }
 
 

@@ -69,6 +69,7 @@ def test_prints_one_object_per_covenant_in_force(figures):
             "actual": "32500000.00",
             "passed": True,
             "headroom": "0.00",
+            "headroom_pct": "0.0000",
         },
         {
             "covenant": "fixed_charge_coverage",
@@ -76,6 +77,7 @@ def test_prints_one_object_per_covenant_in_force(figures):
             "actual": "1.2496",
             "passed": False,
             "headroom": "-0.0004",
+            "headroom_pct": "-0.0003",  # of the requirement: −0.0004 ÷ 1.25
         },
         {
             "covenant": "debt_to_tangible_net_worth",
@@ -83,6 +85,7 @@ def test_prints_one_object_per_covenant_in_force(figures):
             "actual": "0.8116",  # (30M − 2M) ÷ (32.5M + 2M) = 0.81159…
             "passed": True,
             "headroom": "0.6884",
+            "headroom_pct": "0.4589",
         },
         {
             "covenant": "capital_expenditures",
@@ -90,6 +93,7 @@ def test_prints_one_object_per_covenant_in_force(figures):
             "actual": "3900000.00",
             "passed": True,
             "headroom": "100000.00",
+            "headroom_pct": "0.0250",
         },
     ]
 
@@ -108,6 +112,7 @@ def test_after_2003_requires_the_quarterly_increase(figures):
         "actual": "34250000.00",
         "passed": True,
         "headroom": "0.00",
+        "headroom_pct": "0.0000",
     }
 
 
@@ -126,6 +131,7 @@ def test_unmeasurable_figures_are_null(figures):
         "actual": None,
         "passed": True,
         "headroom": None,
+        "headroom_pct": None,
     }
     assert by_name["debt_to_tangible_net_worth"]["actual"] is None
     assert by_name["debt_to_tangible_net_worth"]["passed"] is False

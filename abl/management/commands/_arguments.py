@@ -60,3 +60,13 @@ def date_argument(argument: str, text: str) -> dt.date:
         return parse_date(text)
     except ValueError as error:
         raise CommandError(f"{argument}: {error}") from None
+
+
+def rate_argument(argument: str, text: str) -> Decimal:
+    """A rate as a decimal fraction ('0.0425' is 4.25%): digits and one point, nothing else."""
+    value = text.strip()
+    whole, _, fraction = value.partition(".")
+    digits = whole + fraction
+    if not (digits.isascii() and digits.isdigit() and (whole or fraction) and len(digits) < 19):
+        raise CommandError(f"{argument}: not a rate written as a decimal fraction: {text!r}")
+    return Decimal(value if whole else "0" + value)
