@@ -92,7 +92,12 @@ TEMPLATES = [
 # Database: PostgreSQL in production and CI; a SQLite file by default so the
 # demo runs on a machine with nothing installed.
 DATABASE_URL = env_str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# A web process keeps its connection for CONN_MAX_AGE seconds; the health check tries a
+# kept connection before a request's first query and opens a new one if the server
+# restarted meanwhile, instead of answering 500 (docs/deployment.md).
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "abl.User"
