@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.NoStoreMiddleware",
     "config.middleware.SessionRefreshMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "abl.middleware.TwoFactorGate",
