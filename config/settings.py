@@ -179,7 +179,8 @@ CACHES["default"]["KEY_PREFIX"] = env_str("ABL_CACHE_KEY_PREFIX", default="abl")
 ABL_PAGE_CACHE_SECONDS = env_int("ABL_PAGE_CACHE_SECONDS", default=300)
 if ABL_PAGE_CACHE_SECONDS < 0:
     raise ImproperlyConfigured("ABL_PAGE_CACHE_SECONDS is 0 (no page cache) or more.")
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's database scheduler, which first restores config/celery.py's entries.
+CELERY_BEAT_SCHEDULER = "abl.beat:Scheduler"
 # The beat schedule is config/celery.py's: its crontabs import Celery.
 
 # Reminders of a report still open (docs/reporting.md): days before and after its due date.
