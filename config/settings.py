@@ -330,6 +330,11 @@ PERMISSIONS_POLICY = [
 # to enrol or to enter a code.
 ABL_TWO_FACTOR_REQUIRED = env_bool("ABL_TWO_FACTOR_REQUIRED", default=True)
 OTP_TOTP_ISSUER = "ABL Desk"  # the name authenticator apps show beside the code
+# A bank user enrols an authenticator app only with a one-time activation code an
+# administrator issued (docs/security.md); the code works for this many hours.
+ABL_TWO_FACTOR_ACTIVATION_HOURS = env_int("ABL_TWO_FACTOR_ACTIVATION_HOURS", default=72)
+if ABL_TWO_FACTOR_ACTIVATION_HOURS < 1:
+    raise ImproperlyConfigured("ABL_TWO_FACTOR_ACTIVATION_HOURS must be at least 1.")
 
 # Audit trail and database roles (docs/deployment.md, "Database roles").
 # DATABASE_URL is the application's connection: on PostgreSQL, a role that owns

@@ -347,6 +347,7 @@ FILLERS: dict[str, list[Filler]] = {
     "person_detail": [_people("person_detail")],
     "change_role": [_people("change_role")],
     "deactivate_person": [_people("deactivate_person")],
+    "issue_two_factor_activation": [_people("issue_two_factor_activation")],
     "facility_managers": [_facility("facility_managers")],
     "remove_manager": [_per_state(_remove_manager)],
     "account": [_once(reverse("account"))],
