@@ -216,3 +216,66 @@ def test_every_admin_that_may_change_anything_is_audited(rf, admin_user):
     ]
 
     assert unaudited == []
+
+
+def test_administrator_sets_a_password_on_the_people_page_audited(client, admin_user, analyst):
+    client.force_login(admin_user)
+
+    response = client.post(
+        f"/people/{analyst.pk}/password/",
+        {"password": "a-New-passphrase-4711", "password_again": "a-New-passphrase-4711"},
+    )
+
+    analyst.refresh_from_db()
+    assert (response.status_code, response["Location"]) == (302, f"/people/{analyst.pk}/")
+    assert analyst.check_password("a-New-passphrase-4711")
+    event = AuditEvent.objects.get(action="user.password_set")
+    assert (event.actor, event.object_id, event.changes) == (
+        admin_user,
+        str(analyst.pk),
+        {"password": "set"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        (
+            {"password": "a-New-passphrase-4711", "password_again": "other"},
+            "password_again",
+            "The two passwords differ.",
+        ),
+        (
+            {"password": "12345678", "password_again": "12345678"},
+            "password",
+            "This password is too common. This password is entirely numeric.",
+        ),
+    ],
+)
+def test_a_refused_password_names_its_field_and_changes_nothing(
+    client, admin_user, analyst, data, field, message
+):
+    client.force_login(admin_user)
+    before = analyst.password
+
+    response = client.post(f"/people/{analyst.pk}/password/", data)
+
+    analyst.refresh_from_db()
+    assert response.status_code == 400
+    assert response.context["password_form"].errors == {field: [message]}
+    assert analyst.password == before
+    assert not AuditEvent.objects.exists()
+
+
+def test_only_an_administrator_sets_passwords(client, relationship_manager, analyst):
+    client.force_login(relationship_manager)
+    before = analyst.password
+
+    response = client.post(
+        f"/people/{analyst.pk}/password/",
+        {"password": "a-New-passphrase-4711", "password_again": "a-New-passphrase-4711"},
+    )
+
+    analyst.refresh_from_db()
+    assert response.status_code == 404
+    assert analyst.password == before

@@ -348,6 +348,7 @@ FILLERS: dict[str, list[Filler]] = {
     "change_role": [_people("change_role")],
     "deactivate_person": [_people("deactivate_person")],
     "issue_two_factor_activation": [_people("issue_two_factor_activation")],
+    "set_password": [_people("set_password")],
     "facility_managers": [_facility("facility_managers")],
     "remove_manager": [_per_state(_remove_manager)],
     "account": [_once(reverse("account"))],

@@ -255,6 +255,30 @@ def remove_relationship_manager(*, actor: User, facility: Facility, user: User) 
 
 
 @transaction.atomic
+def set_password(*, actor: User, user: User, password: str) -> User:
+    """Set a person's password (Django's validators apply). Their sessions end with it:
+    each session carries a hash of the password."""
+    _require_admin(actor)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_active:
+        raise PeopleError(f"{user.username} is deactivated.")
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise PeopleError(" ".join(error.messages), field="password") from None
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    record(
+        actor=actor,
+        action="user.password_set",
+        obj=user,
+        summary=f"Password of {user.username} set by an administrator",
+        changes={"password": "set"},
+    )
+    return user
+
+
+@transaction.atomic
 def issue_two_factor_activation(*, actor: User, user: User, reason: str) -> str:
     """A new one-time code with which `user` enrols an authenticator app; returned once.
 
