@@ -3,20 +3,40 @@
 Facilities, terms, certificates and their files and computations, organisations
 and the audit trail change only through their audited services, so here they
 can be listed and viewed, never added, changed or deleted, superusers included.
-People's roles, organisations, portfolios and deactivation go through the
-administrator's pages (abl/views/people.py); the add-user form here checks the
-same rule (`check_membership`) and creates through the same audited service.
-See docs/administration.md.
+People's roles, organisations, portfolios, deactivation, passwords and
+two-factor activation go through the administrator's pages
+(abl/views/people.py); the add-user form here checks the same rule
+(`check_membership`) and creates through the same audited service.
+
+Every save or delete this admin allows goes through `AuditedAdmin`, which
+records it (`admin.added`, `admin.changed`, `admin.deleted`) in the same
+transaction. The other apps' models are view-only here (groups, the beat
+schedule, login attempts) or not shown at all (two-factor devices, whose keys
+are secrets). See docs/administration.md.
 """
 
 from typing import Any
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UsernameField
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django_celery_beat.models import (
+    ClockedSchedule,
+    CrontabSchedule,
+    IntervalSchedule,
+    PeriodicTask,
+    SolarSchedule,
+)
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from abl.audit import record
 from abl.models import (
     AuditEvent,
     Certificate,
@@ -32,9 +52,57 @@ from abl.services.people import PeopleError, can_manage_people, check_membership
 # Nothing in ABL Desk is deleted from the admin, in bulk or one by one.
 admin.site.disable_action("delete_selected")
 
+# Never written to the audit trail, whatever the model: hashes, keys and codes.
+SECRET_FIELDS = frozenset({"password", "key", "bin_key", "token", "secret"})
+
+
+def _shown(value: Any) -> Any:
+    """A form's cleaned value as the audit trail keeps it: text, or a list of texts."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, models.QuerySet | list | tuple | set):
+        return sorted(str(item) for item in value)
+    return str(value)
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Every add, change and delete made through this admin is recorded, in its transaction.
+
+    The admin's change and delete pages run in a transaction; the save takes the
+    row's lock before record() takes the chain's, as everywhere else.
+    """
+
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        changed = [name for name in form.changed_data if name not in SECRET_FIELDS]
+        record(
+            actor=request.user,  # type: ignore[arg-type]
+            action="admin.changed" if change else "admin.added",
+            obj=obj,
+            summary=f"{obj._meta.verbose_name.capitalize()} {obj} "
+            f"{'changed' if change else 'added'} in the admin",
+            changes={name: _shown(form.cleaned_data.get(name)) for name in changed},
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        label, pk = str(obj), obj.pk
+        super().delete_model(request, obj)
+        record(
+            actor=request.user,  # type: ignore[arg-type]
+            action="admin.deleted",
+            object_id=f"{obj._meta.label}:{pk}",
+            summary=f"{obj._meta.verbose_name.capitalize()} {label} deleted in the admin",
+        )
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """List and view only, for everyone."""
+
+    actions = None
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -44,6 +112,24 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+def _view_only(*models_: type[models.Model]) -> None:
+    """Keep another app's admin pages for looking, without its add, change, delete or actions."""
+    for model in models_:
+        shown = type(admin.site._registry[model])
+        admin.site.unregister(model)
+        admin.site.register(model, type(f"ViewOnly{shown.__name__}", (ReadOnlyAdmin, shown), {}))
+
+
+# Groups carry permissions; the beat schedule runs the nightly audit check
+# (config/celery.py; abl.services.schedule restores it at beat's start);
+# login attempts are unlocked on the audited lockouts page.
+_view_only(Group, PeriodicTask, IntervalSchedule, CrontabSchedule, SolarSchedule, ClockedSchedule)
+_view_only(AccessAttempt, AccessLog, AccessFailureLog)
+# A device's page shows its key (and its QR code), the backup codes their values: not shown.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
 
 
 class AblUserCreationForm(AdminUserCreationForm):
@@ -72,7 +158,7 @@ class AblUserCreationForm(AdminUserCreationForm):
 
 
 @admin.register(User)
-class AblUserAdmin(UserAdmin):
+class AblUserAdmin(AuditedAdmin, UserAdmin):
     add_form = AblUserCreationForm
     add_fieldsets = (
         (None, {"fields": ("username", "usable_password", "password1", "password2")}),
@@ -81,9 +167,13 @@ class AblUserAdmin(UserAdmin):
             {"fields": ("first_name", "last_name", "email", "role", "organisation", "title")},
         ),
     )
+    # No password here (nor its hash): it is set on the audited people page.
     fieldsets = (
-        *(UserAdmin.fieldsets or ()),
-        ("ABL Desk", {"fields": ("role", "organisation", "title")}),
+        (None, {"fields": ("username",)}),
+        ("Personal info", {"fields": ("first_name", "last_name", "email", "title")}),
+        ("ABL Desk", {"fields": ("role", "organisation", "is_active")}),
+        ("Admin access", {"fields": ("is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("Important dates", {"fields": ("last_login", "date_joined")}),
     )
     list_display = ("username", "get_full_name", "role", "organisation", "is_active")
     list_filter = ("role", "organisation", "is_active")
@@ -92,8 +182,25 @@ class AblUserAdmin(UserAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         if obj is None:
             return ()
-        # Changed only on the administrator's pages, through audited services.
-        return ("role", "organisation", "is_active", "last_login", "date_joined")
+        # Changed only on the administrator's pages, through audited services, or not here
+        # at all: who a person is (username) and what the admin lets them do.
+        return (
+            "username",
+            "role",
+            "organisation",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+            "groups",
+            "user_permissions",
+            "last_login",
+            "date_joined",
+        )
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        raise PermissionDenied("Passwords are set on the people page, where it is audited.")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return can_manage_people(request.user) and super().has_add_permission(request)  # type: ignore[arg-type]
@@ -103,7 +210,7 @@ class AblUserAdmin(UserAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
         if change:
-            super().save_model(request, obj, form, change)
+            super().save_model(request, obj, form, change)  # audited by AuditedAdmin
             return
         data = form.cleaned_data
         created = create_user(

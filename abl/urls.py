@@ -67,6 +67,12 @@ urlpatterns += [
     path("people/<int:pk>/", people.person_detail, name="person_detail"),
     path("people/<int:pk>/role/", people.change_role, name="change_role"),
     path("people/<int:pk>/deactivate/", people.deactivate, name="deactivate_person"),
+    path("people/<int:pk>/password/", people.set_password, name="set_password"),
+    path(
+        "people/<int:pk>/two-factor-activation/",
+        people.issue_two_factor_activation,
+        name="issue_two_factor_activation",
+    ),
     path(
         "facilities/<int:pk>/relationship-managers/",
         people.facility_managers,

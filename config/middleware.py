@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 
 
 class PermissionsPolicyMiddleware:
@@ -21,6 +22,28 @@ class PermissionsPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: private, no-store` on every answer to a signed-in user and every download.
+
+    A signed-in page or a PDF/CSV/XLSX shows a borrower's figures: no shared
+    cache (a proxy) nor the browser's own cache (back button, disk) may keep
+    it. A download is any response sent as an attachment, whoever asked.
+    Static files never reach this middleware: WhiteNoise answers them first,
+    with their long cache.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        download = response.get("Content-Disposition", "").startswith("attachment")
+        if download or (user is not None and user.is_authenticated):
+            patch_cache_control(response, private=True, no_store=True)
         return response
 
 

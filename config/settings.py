@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.NoStoreMiddleware",
     "config.middleware.SessionRefreshMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "abl.middleware.TwoFactorGate",
@@ -92,7 +93,12 @@ TEMPLATES = [
 # Database: PostgreSQL in production and CI; a SQLite file by default so the
 # demo runs on a machine with nothing installed.
 DATABASE_URL = env_str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# A web process keeps its connection for CONN_MAX_AGE seconds; the health check tries a
+# kept connection before a request's first query and opens a new one if the server
+# restarted meanwhile, instead of answering 500 (docs/deployment.md).
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "abl.User"
@@ -173,7 +179,8 @@ CACHES["default"]["KEY_PREFIX"] = env_str("ABL_CACHE_KEY_PREFIX", default="abl")
 ABL_PAGE_CACHE_SECONDS = env_int("ABL_PAGE_CACHE_SECONDS", default=300)
 if ABL_PAGE_CACHE_SECONDS < 0:
     raise ImproperlyConfigured("ABL_PAGE_CACHE_SECONDS is 0 (no page cache) or more.")
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's database scheduler, which first restores config/celery.py's entries.
+CELERY_BEAT_SCHEDULER = "abl.beat:Scheduler"
 # The beat schedule is config/celery.py's: its crontabs import Celery.
 
 # Reminders of a report still open (docs/reporting.md): days before and after its due date.
@@ -323,6 +330,11 @@ PERMISSIONS_POLICY = [
 # to enrol or to enter a code.
 ABL_TWO_FACTOR_REQUIRED = env_bool("ABL_TWO_FACTOR_REQUIRED", default=True)
 OTP_TOTP_ISSUER = "ABL Desk"  # the name authenticator apps show beside the code
+# A bank user enrols an authenticator app only with a one-time activation code an
+# administrator issued (docs/security.md); the code works for this many hours.
+ABL_TWO_FACTOR_ACTIVATION_HOURS = env_int("ABL_TWO_FACTOR_ACTIVATION_HOURS", default=72)
+if ABL_TWO_FACTOR_ACTIVATION_HOURS < 1:
+    raise ImproperlyConfigured("ABL_TWO_FACTOR_ACTIVATION_HOURS must be at least 1.")
 
 # Audit trail and database roles (docs/deployment.md, "Database roles").
 # DATABASE_URL is the application's connection: on PostgreSQL, a role that owns

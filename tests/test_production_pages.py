@@ -10,7 +10,8 @@ The walk: every URL pattern of config/urls.py (a new pattern fails
 `test_every_url_pattern_has_a_filler` until it is given parameters here) × every
 role × every state of tests/states.py. GET each; a page that only takes POST
 (405 to GET) is also POSTed with an empty body, which must answer 4xx or a
-redirect. The states are built once for the module.
+redirect. The states are built once for the module. Every answer to a signed-in
+role must also say `Cache-Control: no-store`.
 """
 
 import json
@@ -346,6 +347,8 @@ FILLERS: dict[str, list[Filler]] = {
     "person_detail": [_people("person_detail")],
     "change_role": [_people("change_role")],
     "deactivate_person": [_people("deactivate_person")],
+    "issue_two_factor_activation": [_people("issue_two_factor_activation")],
+    "set_password": [_people("set_password")],
     "facility_managers": [_facility("facility_managers")],
     "remove_manager": [_per_state(_remove_manager)],
     "account": [_once(reverse("account"))],
@@ -464,6 +467,7 @@ def _why(response) -> str:
 def walk(world: World, role: str) -> tuple[list[str], dict[str, int]]:
     """Every URL for one role: the failures, and the status each GET answered."""
     client = _client(world.users[role])
+    signed_in = world.users[role] is not None
     failures: list[str] = []
     statuses: dict[str, int] = {}
     for state in [ONCE, *world.facilities]:
@@ -475,6 +479,8 @@ def walk(world: World, role: str) -> tuple[list[str], dict[str, int]]:
                 statuses[url] = response.status_code
                 if response.status_code >= 500:
                     failures.append(f"GET {url} [{state}] → {response.status_code}{_why(response)}")
+                if signed_in and "no-store" not in response.get("Cache-Control", ""):
+                    failures.append(f"GET {url} [{state}] → not Cache-Control: no-store")
                 if response.streaming:  # a download is written as it is sent: read it all
                     try:
                         b"".join(response.streaming_content)

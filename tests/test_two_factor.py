@@ -16,7 +16,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from abl.models import AuditEvent
-from tests.twofactor import current_code, enrolled_device, verified_login
+from tests.twofactor import current_code, enrolled_device, issued_activation, verified_login
 
 pytestmark = pytest.mark.django_db
 
@@ -46,11 +46,14 @@ def _to(page: str, next_url: str) -> str:
     return f"{reverse(page)}?{urlencode({'next': next_url})}"
 
 
-def _enrol(client) -> tuple[TOTPDevice, list[str]]:
-    """Through the page, as a person would: open it, read the key, type the app's code."""
+def _enrol(client, activation: str = "") -> tuple[TOTPDevice, list[str]]:
+    """Through the page, as a person would: open it, read the key, type the app's code
+    (and, bank staff, the activation code their administrator issued)."""
     client.get(reverse("two_factor"))
     device = TOTPDevice.objects.get(confirmed=False)
-    response = client.post(reverse("two_factor"), {"code": current_code(device)})
+    response = client.post(
+        reverse("two_factor"), {"code": current_code(device), "activation": activation}
+    )
     assert response.status_code == 200
     return TOTPDevice.objects.get(pk=device.pk), response.context["codes"]
 
@@ -127,7 +130,7 @@ def test_bank_user_after_enrolling_reaches_pages(client, request, facility, role
     facility.relationship_managers.add(user)
     client.force_login(user)
 
-    device, codes = _enrol(client)
+    device, codes = _enrol(client, issued_activation(user))
 
     assert device.confirmed
     assert len(codes) == 10
@@ -158,7 +161,7 @@ def test_enrolment_shows_the_pending_device_key_and_its_qr_code_as_svg(client, a
 def test_enrolment_is_audited(client, analyst):
     client.force_login(analyst)
 
-    _enrol(client)
+    _enrol(client, issued_activation(analyst))
 
     event = AuditEvent.objects.get(action="two_factor.enrolled")
     assert (event.actor, event.object_type, event.object_id) == (
@@ -170,10 +173,11 @@ def test_enrolment_is_audited(client, analyst):
 
 
 def test_enrolment_refuses_a_wrong_code_and_counts_it(client, analyst):
+    activation = issued_activation(analyst)
     client.force_login(analyst)
     client.get(reverse("two_factor"))
 
-    response = client.post(reverse("two_factor"), {"code": "000000"})
+    response = client.post(reverse("two_factor"), {"code": "000000", "activation": activation})
 
     device = TOTPDevice.objects.get(user=analyst)
     assert response.status_code == 200
@@ -263,7 +267,7 @@ def test_right_code_right_after_a_wrong_one_must_wait(client, analyst):
 
 def test_backup_code_works_once(client, django_user_model, analyst):
     client.force_login(analyst)
-    _, codes = _enrol(client)
+    _, codes = _enrol(client, issued_activation(analyst))
     client.post(reverse("logout"))
 
     client.force_login(analyst)

@@ -27,3 +27,12 @@ def verified_login(client: Client, user: User) -> TOTPDevice:
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return device
+
+
+def issued_activation(user: User) -> str:
+    """An activation code for `user`, issued as an administrator does (abl.services.people)."""
+    from abl.services.people import issue_two_factor_activation
+    from tests.factories import OrganisationFactory, UserFactory
+
+    admin = UserFactory(role="admin", organisation=OrganisationFactory(kind="bank"))
+    return issue_two_factor_activation(actor=admin, user=user, reason="first set-up")

@@ -14,7 +14,7 @@ from abl.models.fees import BaseRate, FeeCharge, FieldExam
 from abl.models.loan_documents import ChecklistFile, ChecklistItem, TermsAcknowledgement
 from abl.models.loans import AdvanceRequest, LedgerEntry
 from abl.models.notification import Notification
-from abl.models.people import Organisation, Role, User
+from abl.models.people import Organisation, Role, TwoFactorActivation, User
 
 __all__ = [
     "AdvanceRequest",
@@ -39,5 +39,6 @@ __all__ = [
     "Role",
     "TermsAcknowledgement",
     "TermsVersion",
+    "TwoFactorActivation",
     "User",
 ]

@@ -68,3 +68,25 @@ class User(AbstractUser):
     @property
     def is_borrower(self) -> bool:
         return self.role == Role.BORROWER
+
+
+class TwoFactorActivation(models.Model):
+    """A one-time code an administrator issued so that a person may enrol an authenticator app.
+
+    Only the code's SHA-256 is stored (the code is 16 random characters, 80 bits:
+    a fast hash is enough, as for a session key). It works once (`used_at`) and
+    until `expires_at`. abl.services.people issues it; abl.services.twofactor
+    takes it.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="two_factor_activations")
+    code_hash = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Two-factor activation for {self.user} issued {self.issued_at:%Y-%m-%d %H:%M}"

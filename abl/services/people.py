@@ -6,15 +6,18 @@ ties a role to the kind of organisation lives in `check_membership`, used by
 these functions and by the Django admin's add form alike.
 """
 
+import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from abl.audit import record
-from abl.models import Facility, Organisation, Role, User
+from abl.models import Facility, Organisation, Role, TwoFactorActivation, User
 from abl.services.errors import Refused
 
 BANK_ROLES = frozenset({Role.ANALYST, Role.RELATIONSHIP_MANAGER, Role.ADMIN})
@@ -249,3 +252,70 @@ def remove_relationship_manager(*, actor: User, facility: Facility, user: User) 
         summary=f"{user.username} no longer manages {facility}",
         changes={"user": user.username},
     )
+
+
+@transaction.atomic
+def set_password(*, actor: User, user: User, password: str) -> User:
+    """Set a person's password (Django's validators apply). Their sessions end with it:
+    each session carries a hash of the password."""
+    _require_admin(actor)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_active:
+        raise PeopleError(f"{user.username} is deactivated.")
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise PeopleError(" ".join(error.messages), field="password") from None
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    record(
+        actor=actor,
+        action="user.password_set",
+        obj=user,
+        summary=f"Password of {user.username} set by an administrator",
+        changes={"password": "set"},
+    )
+    return user
+
+
+@transaction.atomic
+def issue_two_factor_activation(*, actor: User, user: User, reason: str) -> str:
+    """A new one-time code with which `user` enrols an authenticator app; returned once.
+
+    The person's present app and backup codes are removed (a lost phone, a new
+    one) and any code issued before stops working; the code works once, for
+    ABL_TWO_FACTOR_ACTIVATION_HOURS. Only its hash is kept.
+    """
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from abl.services.twofactor import new_activation_code
+
+    _require_admin(actor)
+    reason = _require_reason(reason)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_active:
+        raise PeopleError(f"{user.username} is deactivated.")
+    now = timezone.now()
+    TwoFactorActivation.objects.filter(user=user, used_at=None, expires_at__gt=now).update(
+        expires_at=now
+    )
+    removed, _ = TOTPDevice.objects.filter(user=user).delete()
+    removed_backup, _ = StaticDevice.objects.filter(user=user).delete()
+    code, code_hash = new_activation_code()
+    expires_at = now + dt.timedelta(hours=settings.ABL_TWO_FACTOR_ACTIVATION_HOURS)
+    TwoFactorActivation.objects.create(
+        user=user, code_hash=code_hash, issued_by=actor, issued_at=now, expires_at=expires_at
+    )
+    record(
+        actor=actor,
+        action="two_factor.activation_issued",
+        obj=user,
+        summary=f"Two-factor activation code issued to {user.username}: {reason}",
+        changes={
+            "reason": reason,
+            "expires_at": expires_at.isoformat(),
+            "devices_removed": removed + removed_backup,
+        },
+    )
+    return code

@@ -56,6 +56,29 @@ class DeactivateForm(forms.Form):
     reason = forms.CharField(label="Why deactivate", max_length=300)
 
 
+class SetPasswordForm(forms.Form):
+    password = forms.CharField(
+        label="New password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_again = forms.CharField(
+        label="The same again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        if cleaned.get("password") != cleaned.get("password_again"):
+            self.add_error("password_again", "The two passwords differ.")
+        return cleaned
+
+
+class TwoFactorActivationForm(forms.Form):
+    reason = forms.CharField(label="Why (a new phone, first set-up…)", max_length=300)
+
+
 class AssignManagerForm(forms.Form):
     user = forms.ModelChoiceField(User.objects.none(), label="Relationship manager")
 
@@ -117,6 +140,9 @@ def _person_page(
     *,
     role_form: ChangeRoleForm | None = None,
     deactivate_form: DeactivateForm | None = None,
+    activation_form: TwoFactorActivationForm | None = None,
+    activation_code: str = "",
+    password_form: SetPasswordForm | None = None,
 ) -> HttpResponse:
     context = {
         "person": person,
@@ -124,8 +150,11 @@ def _person_page(
         "role_form": role_form
         or ChangeRoleForm(initial={"role": person.role, "organisation": person.organisation_id}),
         "deactivate_form": deactivate_form or DeactivateForm(),
+        "activation_form": activation_form or TwoFactorActivationForm(),
+        "activation_code": activation_code,
+        "password_form": password_form or SetPasswordForm(),
     }
-    status = 400 if role_form or deactivate_form else 200
+    status = 400 if role_form or deactivate_form or activation_form or password_form else 200
     return render(request, "abl/people/detail.html", context, status=status)
 
 
@@ -169,6 +198,42 @@ def deactivate(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"{person.username} deactivated.")
             return redirect("person_detail", person.pk)
     return _person_page(request, person, deactivate_form=form)
+
+
+@login_required
+@require_POST
+def set_password(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _admin(request)
+    person = get_object_or_404(User, pk=pk)
+    form = SetPasswordForm(request.POST)
+    if form.is_valid():
+        try:
+            service.set_password(actor=actor, user=person, password=form.cleaned_data["password"])
+        except service.PeopleError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, f"{person.username}'s password set.")
+            return redirect("person_detail", person.pk)
+    return _person_page(request, person, password_form=form)
+
+
+@login_required
+@require_POST
+def issue_two_factor_activation(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issue a one-time activation code and show it, once, in this answer: only its hash is kept."""
+    actor = _admin(request)
+    person = get_object_or_404(User.objects.select_related("organisation"), pk=pk)
+    form = TwoFactorActivationForm(request.POST)
+    if form.is_valid():
+        try:
+            code = service.issue_two_factor_activation(
+                actor=actor, user=person, reason=form.cleaned_data["reason"]
+            )
+        except service.PeopleError as error:
+            show_refusal(form, error)
+        else:
+            return _person_page(request, person, activation_code=code)
+    return _person_page(request, person, activation_form=form)
 
 
 @login_required

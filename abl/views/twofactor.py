@@ -30,6 +30,26 @@ class CodeForm(forms.Form):
     )
 
 
+class EnrolForm(CodeForm):
+    """The app's code, and for bank staff the activation code their administrator issued."""
+
+    activation = forms.CharField(
+        label="Activation code",
+        max_length=40,
+        help_text="The one-time code your administrator gave you (ABCD-EFGH-JKLM-NPQR).",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    field_order = ["activation", "code"]
+
+    def __init__(self, *args: object, activation: bool, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if not activation:
+            del self.fields["activation"]
+        else:  # the first field takes the focus
+            self.fields["code"].widget.attrs.pop("autofocus", None)
+            self.fields["activation"].widget.attrs["autofocus"] = True
+
+
 @login_required
 def two_factor(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app (GET shows its QR code, POST confirms it with a code)."""
@@ -44,11 +64,15 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             {"backup_codes_left": service.backup_codes_left(user)},
         )
     device = service.pending_device(user=user)
-    form = CodeForm(request.POST or None)
+    activation = service.needs_activation(user)
+    form = EnrolForm(request.POST or None, activation=activation)
     if request.method == "POST" and form.is_valid():
         try:
             codes = service.enrol_second_factor(
-                user=user, device=device, code=form.cleaned_data["code"]
+                user=user,
+                device=device,
+                code=form.cleaned_data["code"],
+                activation=form.cleaned_data.get("activation", ""),
             )
         except service.TwoFactorError as error:
             messages.error(request, str(error))
@@ -69,6 +93,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             "qr_svg": _qr_svg(device),
             "secret": _secret(device),
             "required": user.is_bank_staff,
+            "activation": activation,
             "next": _next(request),
         },
     )

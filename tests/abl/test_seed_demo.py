@@ -96,6 +96,23 @@ def test_seed_demo_enrols_the_bank_users_with_printed_keys(settings):
     analyst_key = b32encode(devices["abl.analyst"].bin_key).decode()
     assert f"  abl.analyst  {analyst_key}\n" in out.getvalue()
     assert "manage.py totp_code abl.analyst" in out.getvalue()
+    assert "manage.py issue_two_factor_activation USERNAME --by admin" in out.getvalue()
+
+
+def test_seed_demo_bank_users_need_no_activation_code(settings):
+    from abl.models import User
+    from abl.services.twofactor import needs_activation
+
+    settings.DEBUG = True
+    settings.ABL_TWO_FACTOR_REQUIRED = True
+    call_command("seed_demo", stdout=StringIO())
+
+    bank_users = User.objects.filter(role__in=["analyst", "relationship_manager", "admin"])
+    assert {u.username: needs_activation(u) for u in bank_users} == {
+        "abl.analyst": False,
+        "admin": False,
+        "njones": False,
+    }
 
 
 def test_totp_code_prints_the_code_the_demo_app_shows(settings):

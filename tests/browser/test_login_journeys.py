@@ -12,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.browser.conftest import login
 from tests.factories import PASSWORD
-from tests.twofactor import enrolled_device
+from tests.twofactor import enrolled_device, issued_activation
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -98,12 +98,17 @@ def test_wrong_code_stays_on_the_code_page_with_a_message(page, live_server, ana
 def test_analyst_without_an_app_enrols_from_the_qr_page_and_gets_backup_codes(
     page, live_server, analyst
 ):
+    activation = issued_activation(analyst)  # given to them by an administrator
     login(page, live_server, analyst.username, PASSWORD)
     assert page.get_by_role("heading", name="Set up two-factor authentication").is_visible()
     assert page.get_by_test_id("two-factor-qr").locator("svg").is_visible()
 
+    assert page.get_by_test_id("two-factor-activation-note").is_visible()
+    assert page.locator("#id_activation").get_attribute("required") is not None
+
     secret = page.get_by_test_id("two-factor-secret").inner_text()
-    page.get_by_label("Code").fill(f"{totp(b32decode(secret)):06d}")
+    page.locator("#id_activation").fill(activation)
+    page.locator("#id_code").fill(f"{totp(b32decode(secret)):06d}")
     page.get_by_role("button", name="Turn on two-factor authentication").click()
 
     assert page.get_by_test_id("backup-codes").locator("li").count() == 10

@@ -137,6 +137,12 @@ class Command(BaseCommand):
             if role != Role.BORROWER:
                 self.stdout.write(f"  {username:<12} {demo_secret(username)}")
         self.stdout.write("dgamsey (a borrower) needs no code; a borrower may turn one on.")
+        self.stdout.write(
+            "These apps were set up by the demo. A bank user you add yourself sets one up\n"
+            "with a one-time activation code from an administrator (their page under People, or\n"
+            "  .venv/bin/python manage.py issue_two_factor_activation USERNAME --by admin "
+            '--reason "first set-up")'
+        )
 
 
 def _upsert_user(
