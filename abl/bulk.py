@@ -144,7 +144,7 @@ def _copy_postgres(
         if progress is None:
             # One COPY, each batch sent as it is encoded: the server's work is
             # the COPY's time, so a thread sending while the next batch is
-            # encoded saved nothing (docs/performance.md, Storing).
+            # encoded would save nothing.
             with raw.copy(sql) as copy:
                 for part in _copy_data(frame, binary=binary):
                     copy.write(part)

@@ -1,19 +1,21 @@
-"""Benchmark: the certificate page under gunicorn with DEBUG=0, against the login page.
+"""Benchmark: the certificate page and its drill-downs under gunicorn with DEBUG=0.
 
-Goal (issue 11): the certificate page of a 1,000,000-invoice certificate serves
-at least half the requests per second of the login page, both measured in the
-same run against the same server (runs interleaved, medians compared). Needs
-the PostgreSQL database `bench/bench_submit.py` filled (it takes the newest
-submitted certificate there). The page compares it with the certificate
-approved before it, as every page does once a facility has one: when none is
-approved yet, the submitted one before it is approved first (once; what
-approving queues runs in this process).
-Prints its figures; asserts nothing. Two pages: as its borrower sees it once
-submitted (no form on it) and as the analyst reviewing it sees it (its review,
-reserve and consent forms). Each figure is given twice: the page served from the
-page cache (the same page again while its data is unchanged, each form's CSRF
-token put in as it is served; reporting/services/page_cache.py) and rendered
-every time (the cache off).
+Goal (issue 24): each page, rendered as a user first meets it after a change, has a
+p95 at most 8× the login page's, both measured in the same run against the same
+server (one client; each page's requests interleaved with the login page's, so
+both see the same machine). Needs the PostgreSQL database `bench/bench_submit.py`
+filled (it takes the newest submitted certificate there). The page compares it with
+the certificate approved before it, as every page does once a facility has one: when
+none is approved yet, the submitted one before it is approved first (once; what
+approving queues runs in this process). Prints its figures; asserts nothing.
+
+Pages: the certificate as its borrower sees it once submitted (no form on it) and as
+the analyst reviewing it sees it (its review, reserve and consent forms); the
+customer list and the biggest customer's first page of invoices. Every page is
+rendered on every request; the one thing kept in the cache is the two computations
+compared (abl/views/presenters.py: comparison_with, under both computations' ids).
+The run also measures, in-process, the certificate page with that cache and without
+it (Django's dummy cache): what it saves.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/abl_bench REDIS_URL=redis://127.0.0.1:6379/5 \
         .venv/bin/python bench/bench_certificate_page.py
@@ -22,9 +24,7 @@ With REDIS_URL the cache is Redis (as in production); without it, each worker's 
 
 The server runs as production does (DEBUG=0, static files collected, served by
 WhiteNoise) with two sync workers, one per core, plain HTTP on 127.0.0.1 (so the
-HTTPS redirect and secure cookies are switched off). The load is CLIENTS
-threads each sending requests one after another for SECONDS seconds, on
-connections of their own.
+HTTPS redirect and secure cookies are switched off).
 """
 
 import contextlib
@@ -35,7 +35,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,9 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-CLIENTS = 4
-SECONDS = 3.0
-ROUNDS = 7
+REQUESTS = 200
 SERVER_ENV = {
     "DEBUG": "0",
     "SECRET_KEY": "bench-only-secret-key-bench-only-secret-key-bench-only",
@@ -96,36 +93,46 @@ def session_cookie(username: str) -> tuple[str, int]:
     return client.cookies[settings.SESSION_COOKIE_NAME].value, certificate.pk
 
 
-def requests_per_second(path: str, cookie: str | None) -> float:
-    """Requests answered 200 per second by CLIENTS threads in SECONDS."""
-    done = [0] * CLIENTS
-    failures: list[str] = []
-    stop = time.perf_counter() + SECONDS
+def get(path: str, cookie: str | None) -> float:
+    """Seconds until `path` is answered in full, on a connection of its own; 200 or exit."""
     headers = {"Host": "127.0.0.1"}
     if cookie:
         headers["Cookie"] = f"sessionid={cookie}"
-
-    def client(n: int) -> None:
-        while time.perf_counter() < stop:
-            connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-            connection.request("GET", path, headers=headers)
-            response = connection.getresponse()
-            response.read()
-            connection.close()
-            if response.status != 200:
-                failures.append(f"{path} answered {response.status}")
-                return
-            done[n] += 1
-
     start = time.perf_counter()
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if failures:
-        raise SystemExit(failures[0])
-    return sum(done) / (time.perf_counter() - start)
+    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+    connection.request("GET", path, headers=headers)
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    elapsed = time.perf_counter() - start
+    if response.status != 200:
+        raise SystemExit(f"{path} answered {response.status}")
+    return elapsed
+
+
+def p95(samples: list[float]) -> float:
+    """The 95th percentile, in milliseconds."""
+    return statistics.quantiles(samples, n=20)[-1] * 1000
+
+
+def against_login(pages: dict[str, tuple[str, str]]) -> None:
+    """Each page (name: path, session cookie) and the login page, REQUESTS each, one after
+    the other (a page, the login page, …); prints each page's p95 beside the login page's
+    of the same stretch."""
+    print(f"gunicorn, 2 sync workers, DEBUG=0, one client, {REQUESTS} requests a page")
+    print(f"load average (1, 5, 15 min): {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    for name, (path, cookie) in pages.items():
+        for _ in range(3):  # each worker has served it once
+            get(path, cookie)
+        page, login = [], []
+        for _ in range(REQUESTS):
+            page.append(get(path, cookie))
+            login.append(get("/login/", None))
+        ratio = p95(page) / p95(login)
+        print(
+            f"  {name}: p95 {p95(page):.1f} ms (median {statistics.median(page) * 1000:.1f}),"
+            f" login p95 {p95(login):.1f} ms: {ratio:.1f}× (goal ≤ 8×)"
+        )
 
 
 def wait_for_server() -> None:
@@ -175,27 +182,53 @@ def gunicorn(env: dict[str, str]) -> Iterator[None]:
         server.wait()
 
 
-def against_login(page: str, cookie: str) -> tuple[list[float], list[float]]:
-    """Requests per second of the login page and of `page`, ROUNDS of each, interleaved."""
-    requests_per_second(page, cookie)  # warm both workers
-    login, other = [], []
-    for _ in range(ROUNDS):
-        login.append(requests_per_second("/login/", None))
-        other.append(requests_per_second(page, cookie))
-    return login, other
+def biggest_customer(pk: int) -> tuple[str, int]:
+    """The id and invoice count of the certificate's customer with the most invoices."""
+    from abl.models import Certificate, CustomerLine
+
+    current = Certificate.objects.get(pk=pk).current
+    line = CustomerLine.objects.filter(computation=current).order_by("-invoice_count").first()
+    assert line is not None
+    return line.customer_id, line.invoice_count
 
 
-def cached_and_rendered(env: dict[str, str], page: str, cookie: str, name: str) -> None:
-    """`page` against the login page, served from the page cache (the same page again while its
-    data is unchanged) and rendered every time (ABL_PAGE_CACHE_SECONDS=0); prints both."""
-    for label, seconds in [("cached", env.get("ABL_PAGE_CACHE_SECONDS", "300")), ("rendered", "0")]:
-        with gunicorn({**env, "ABL_PAGE_CACHE_SECONDS": seconds}):
-            login, other = against_login(page, cookie)
-        ratio = statistics.median(other) / statistics.median(login)
-        print(f"gunicorn, 2 sync workers, DEBUG=0, {CLIENTS} clients, {SECONDS:.0f} s a round")
-        print(f"  login page: {', '.join(f'{r:.0f}' for r in login)} requests/s")
-        print(f"  {name}, {label}: {', '.join(f'{r:.0f}' for r in other)} requests/s")
-        print(f"  ratio of the medians: {ratio:.2f} of the login page's rate (goal ≥ 0.50)")
+def comparison_saving(pk: int) -> None:
+    """In-process, the analyst's certificate page with the comparison kept in the cache and
+    with Django's dummy cache (worked out on every request, as on the first request after a
+    new computation), interleaved with the login page."""
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    from abl.models import User
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(User.objects.get(username="abl.analyst"))
+    anonymous = Client(HTTP_HOST="127.0.0.1")
+    dummy = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    kept: list[float] = []
+    worked_out: list[float] = []
+    login: list[float] = []
+    client.get(f"/certificates/{pk}/")
+    anonymous.get("/login/")
+    for _ in range(REQUESTS // 4):
+        for samples, who, path, caches in [
+            (kept, client, f"/certificates/{pk}/", None),
+            (worked_out, client, f"/certificates/{pk}/", dummy),
+            (login, anonymous, "/login/", None),
+        ]:
+            with override_settings(**({"CACHES": caches} if caches else {})):
+                start = time.perf_counter()
+                assert who.get(path).status_code == 200
+                samples.append(time.perf_counter() - start)
+    saved = 1 - statistics.median(kept) / statistics.median(worked_out)
+    print(f"in-process, the analyst's certificate page, {REQUESTS // 4} requests each:")
+    for name, samples in [("the comparison kept", kept), ("worked out", worked_out)]:
+        print(
+            f"  {name}: median {statistics.median(samples) * 1000:.1f} ms,"
+            f" p95 {p95(samples):.1f} ms, {p95(samples) / p95(login):.1f}× login's"
+            f" {p95(login):.1f} ms"
+        )
+    print(f"  the cache saves {saved:.0%} of the median")
 
 
 def main() -> None:
@@ -203,15 +236,29 @@ def main() -> None:
         raise SystemExit("set DATABASE_URL to the PostgreSQL database bench_submit.py filled")
     static = tempfile.mkdtemp(prefix="abl-bench-static-")
     env = {**os.environ, **SERVER_ENV, "STATIC_ROOT": static}
-    # With REDIS_URL the page cache is Redis, shared by the workers, as in production (what
+    # With REDIS_URL the cache is Redis, shared by the workers, as in production (what
     # approving queues in session_cookie still runs in this process).
     env["REDIS_URL"] = os.environ.get("REDIS_URL", "")
     collect_static(env)
     os.environ["STATIC_ROOT"] = static  # approving renders the PDF in this process
     env["ABL_CACHE_KEY_PREFIX"] = f"bench-certificate-{os.getpid()}"
-    for username, whose in [("dgamsey", "its borrower's"), ("abl.analyst", "the analyst's")]:
-        cookie, pk = session_cookie(username)
-        cached_and_rendered(env, f"/certificates/{pk}/", cookie, f"certificate {pk}, {whose} page")
+    borrower, pk = session_cookie("dgamsey")
+    analyst, _ = session_cookie("abl.analyst")
+    customer, invoices = biggest_customer(pk)
+    base = f"/certificates/{pk}"
+    pages = {
+        f"certificate {pk}, its borrower's page": (f"{base}/", borrower),
+        f"certificate {pk}, the analyst's page": (f"{base}/", analyst),
+        "its customers": (f"{base}/receivables/", borrower),
+        "its cross-aged customers": (f"{base}/receivables/?category=cross_aged", borrower),
+        f"its biggest customer ({invoices:,} invoices), first page": (
+            f"{base}/customers/{customer}/",
+            borrower,
+        ),
+    }
+    with gunicorn(env):
+        against_login(pages)
+    comparison_saving(pk)
 
 
 if __name__ == "__main__":

@@ -166,19 +166,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
     "unacked_restore_throttle": env_int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
 }
-# The shared cache (reporting/services/page_cache.py): Redis when REDIS_URL is set,
-# so every web process shares it; this process's memory otherwise (the demo).
+# The shared cache (two computations compared, abl/views/presenters.py): Redis when
+# REDIS_URL is set, so every web process shares it; this process's memory otherwise (the demo).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 CACHES["default"]["KEY_PREFIX"] = env_str("ABL_CACHE_KEY_PREFIX", default="abl")
-# How long a cached page part lives at most (seconds); it is also replaced as soon as
-# the data it shows changes. 0 turns the page cache off.
-ABL_PAGE_CACHE_SECONDS = env_int("ABL_PAGE_CACHE_SECONDS", default=300)
-if ABL_PAGE_CACHE_SECONDS < 0:
-    raise ImproperlyConfigured("ABL_PAGE_CACHE_SECONDS is 0 (no page cache) or more.")
 # django-celery-beat's database scheduler, which first restores config/celery.py's entries.
 CELERY_BEAT_SCHEDULER = "abl.beat:Scheduler"
 # The beat schedule is config/celery.py's: its crontabs import Celery.

@@ -31,8 +31,7 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TEST_QUEUE") or f"tests-{uuid
 # of the second factor, the production page walk and the browser journeys turn
 # it back on (the production default) and log bank staff in with a verified device.
 ABL_TWO_FACTOR_REQUIRED = False
-# The page cache in the test's own process (tests/conftest.py empties it before each
-# test); the tests of the cache on Redis point it there themselves.
+# The cache in the test's own process (tests/conftest.py empties it before each test).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # A PostgreSQL superuser's URL, for the tests that act as one when the tests
 # connect as the application's role: tampering with the audit trail past its

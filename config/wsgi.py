@@ -3,8 +3,8 @@
 Start-up builds about 150,000 objects (Django, the views, their libraries) that
 live as long as the process. Every view is imported here, and then what start-up
 built is frozen (`gc.freeze`): the collector's full passes, which one request in
-a few hundred triggers, skip those objects instead of pausing that request for
-60–180 ms to walk them all (docs/performance.md).
+a few hundred triggers, skip those objects instead of pausing that request to
+walk them all (docs/performance.md).
 """
 
 import gc

@@ -10,8 +10,6 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Sum, Window
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
-from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 
 from abl import business_date
 from abl.access import facilities_for, get_facility_for_user, require_role
@@ -19,7 +17,7 @@ from abl.models import Role, User
 from reporting import presenters
 from reporting.filters import SORTABLE, PortfolioFilter
 from reporting.models import FacilityPosition, FrequencySwitch
-from reporting.services import calendar, history, page_cache
+from reporting.services import calendar, history
 from reporting.services.status import summaries
 
 PAGE_SIZE = 50
@@ -57,21 +55,14 @@ def due_calendar(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def portfolio(request: HttpRequest) -> HttpResponse:
-    """Every facility the user covers: exceptions first, then the filtered, sorted page. The
-    part below the menu is kept in the page cache until the data it shows changes."""
+    """Every facility the user covers: exceptions first, then the filtered, sorted page."""
     user = _user(request)
     require_role(user, Role.RELATIONSHIP_MANAGER, Role.ANALYST)
-    on = business_date.today()
-    query = sorted((k, v) for k, values in request.GET.lists() for v in values)
-    body = page_cache.cached_part(
-        "portfolio",
-        (user.pk, user.role, on, query),
-        lambda: _portfolio_body(user, request.GET, on=on),
-    )
-    return render(request, "reporting/portfolio.html", {"body": mark_safe(body)})  # noqa: S308
+    context = _portfolio_context(user, request.GET, on=business_date.today())
+    return render(request, "reporting/portfolio.html", context)
 
 
-def _portfolio_body(user: User, params: QueryDict, *, on: dt.date) -> str:
+def _portfolio_context(user: User, params: QueryDict, *, on: dt.date) -> dict[str, Any]:
     facilities = facilities_for(user).select_related(None)
     shown = PortfolioFilter(params or None, queryset=facilities.order_by("name", "pk"))
     lines = shown.qs.values("pk", "name", *(f"position__{c}" for c in presenters.COLUMNS))
@@ -91,7 +82,7 @@ def _portfolio_body(user: User, params: QueryDict, *, on: dt.date) -> str:
     )
     totals["with_exceptions"] = exceptions[0]["with_exceptions"] if exceptions else 0
     query = urlencode([(k, v) for k, v in params.items() if k not in {"page", "sort"} and v])
-    context = {
+    return {
         "on": on,
         "totals": totals,
         "filter": shown,
@@ -103,7 +94,6 @@ def _portfolio_body(user: User, params: QueryDict, *, on: dt.date) -> str:
         "sort": params.get("sort", ""),
         "headers": _headers(params.get("sort", "")),
     }
-    return render_to_string("reporting/_portfolio_body.html", context)
 
 
 def _page_with_totals(

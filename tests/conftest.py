@@ -148,7 +148,7 @@ if OWNER in settings.DATABASES:
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty page cache: rolled-back data may repeat a version."""
+    """Each test starts with an empty cache: rolled-back data may repeat a computation's id."""
     from django.core.cache import cache
 
     cache.clear()

@@ -5,10 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from abl.access import get_certificate_for_user, get_facility_for_user, may_report
@@ -28,12 +25,7 @@ from abl.services import collateral as collateral_service
 from abl.services import loans
 from abl.services.collateral import UploadRefused
 from abl.views.home import _user
-from abl.views.presenters import (
-    certificate_context,
-    certificate_title,
-    files_panel,
-)
-from reporting.services import page_cache
+from abl.views.presenters import certificate_context, files_panel
 
 FILE_FIELDS = ("receivables", "inventory", "payables")
 
@@ -124,31 +116,13 @@ def _detail_context(certificate: Certificate, user: User, **forms: Any) -> dict[
     return {**certificate_context(certificate, user), **forms}
 
 
-# What a kept part holds where a form's CSRF token goes (the csrf_token tag's value).
-CSRF_PLACEHOLDER = "csrf-token-of-the-request"
-
-
 @login_required
 def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The certificate. The part below the menu is kept in the page cache until the data it
-    shows changes, under the user and what decides what they may see (role, organisation):
-    served again, it reads no certificate. Its forms are kept with a placeholder where
-    each CSRF token goes, and the request's own token is put in as the page is served."""
+    """The certificate, rendered afresh on every request: what it shows is the data as it is
+    now, and its forms carry the request's own CSRF token (the template's csrf_token tag)."""
     user = _user(request)
-    title, body = page_cache.cached_part(
-        "certificate", (pk, user.pk, user.role, user.organisation_id), lambda: _part(user, pk)
-    )
-    body = body.replace(CSRF_PLACEHOLDER, get_token(request))
-    context = {"title": title, "body": mark_safe(body)}  # noqa: S308
-    return render(request, "abl/certificate_detail.html", context)
-
-
-def _part(user: User, pk: int) -> tuple[str, str]:
-    """The page's title and its part below the menu, forms with CSRF_PLACEHOLDER for their
-    tokens. Raises Http404 (nothing kept) when the user may not see the certificate."""
     certificate = get_certificate_for_user(user, pk)
-    context = {**_detail_context(certificate, user), "csrf_token": CSRF_PLACEHOLDER}
-    return certificate_title(certificate), render_to_string("abl/_certificate_body.html", context)
+    return render(request, "abl/certificate_detail.html", _detail_context(certificate, user))
 
 
 @login_required

@@ -1,5 +1,6 @@
 """Turning stored figures into what a certificate page shows. Reads only."""
 
+import logging
 from decimal import Decimal
 from typing import Any
 
@@ -45,6 +46,8 @@ COMPARED = [
     "outstanding",
     "excess_availability",
 ]
+
+logger = logging.getLogger(__name__)
 
 
 def figure_lines(computation: Computation) -> dict[str, Any]:
@@ -157,7 +160,11 @@ def comparison_with(current: Computation, previous: Computation) -> dict[str, An
     key = "abl.comparison:" + ":".join(
         f"{c.pk}@{c.created_at.isoformat()}" for c in (current, previous)
     )
-    compared = cache.get(key)
+    try:
+        compared = cache.get(key)
+    except Exception:  # the cache is a saving, never a failure
+        logger.warning("cache unreachable; comparing %s afresh", key, exc_info=True)
+        compared = None
     if compared is None:
         compared = {
             "comparison": [
@@ -166,7 +173,10 @@ def comparison_with(current: Computation, previous: Computation) -> dict[str, An
             ],
             "customer_changes": customer_changes(current, previous),
         }
-        cache.set(key, compared, COMPARISON_SECONDS)
+        try:
+            cache.set(key, compared, COMPARISON_SECONDS)
+        except Exception:
+            logger.warning("cache unreachable; %s not kept", key, exc_info=True)
     return compared
 
 

@@ -1,6 +1,6 @@
 from reporting.models.cadence import Cadence, FrequencySwitch
 from reporting.models.calendar import DailyClose, DueItem, Reminder
-from reporting.models.position import FacilityPosition, PositionsRevision
+from reporting.models.position import FacilityPosition
 
 __all__ = [
     "Cadence",
@@ -8,6 +8,5 @@ __all__ = [
     "DueItem",
     "FacilityPosition",
     "FrequencySwitch",
-    "PositionsRevision",
     "Reminder",
 ]

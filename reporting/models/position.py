@@ -95,19 +95,3 @@ class FacilityPosition(models.Model):
     @property
     def tightest_covenant_title(self) -> str:
         return TITLES.get(self.tightest_covenant, self.tightest_covenant)
-
-
-class PositionsRevision(models.Model):
-    """One row counting the refreshes of the dashboard's lines, in the order they committed.
-
-    Every refresh adds one to `number` as the last step of its transaction (the row's
-    lock orders the refreshes' commits), so a reader that sees number n sees every
-    refresh counted up to n. The dashboard's page cache (reporting/services/page_cache.py)
-    keys on it with the audit trail's newest event.
-    """
-
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    number = models.BigIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.number} refreshes"

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, F, Sum, Window
 from django.db.models.functions import RowNumber
 
@@ -33,7 +33,7 @@ from abl.models.fees import FeeCharge
 from covenants.calc.report import result_from_data
 from covenants.models import BreachCase, FinancialStatement
 from reporting.calc import position as rules
-from reporting.models import Cadence, DueItem, FacilityPosition, PositionsRevision
+from reporting.models import Cadence, DueItem, FacilityPosition
 from reporting.services.cadence import _parsed_terms, _stored_pct, read_all
 
 BATCH = 500
@@ -174,19 +174,7 @@ def _refresh_batch(facility_ids: list[int], *, on: dt.date) -> int:
         unique_fields=["facility"],
         update_fields=[name for name in FIELDS if name != "facility"],
     )
-    _count_refresh()
     return len(positions)
-
-
-def _count_refresh() -> None:
-    """Add one to the refreshes' count (PositionsRevision), last in the refresh's transaction:
-    the row's lock makes the count follow the order the refreshes commit in."""
-    table = PositionsRevision._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (id, number) VALUES (1, 1) "  # noqa: S608 (a model's table)
-            f"ON CONFLICT (id) DO UPDATE SET number = {table}.number + 1"
-        )
 
 
 def queue_refresh(facility_id: int) -> None:

@@ -90,3 +90,24 @@ def test_the_comparison_is_with_the_certificate_approved_last_before_it(
         "Compared with the certificate approved as of 2003-03-28",
         ("1,245,000.00", "1,255,000.00"),
     )
+
+
+def test_a_cache_that_cannot_be_reached_costs_the_saving_not_the_page(
+    client, settings, innotrac, cfo, abl_analyst, django_capture_on_commit_callbacks, caplog
+):
+    capture = django_capture_on_commit_callbacks
+    _approved(client, innotrac, cfo, abl_analyst, capture, as_of="2003-03-26")
+    march = _submitted(client, innotrac, cfo, capture, as_of="2003-03-31")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        }
+    }
+    client.force_login(abl_analyst)
+
+    heading, rows = _compared(client, march)
+
+    assert heading == "Compared with the certificate approved as of 2003-03-26"
+    assert rows[label("gross_receivables")] == ("1,245,000.00", "1,245,000.00")
+    assert "cache unreachable" in caplog.text

@@ -114,8 +114,7 @@ def test_a_filter_value_that_is_no_choice_says_so(client, manager, portfolio):
     )
 
 
-def test_the_queries_do_not_grow_with_facilities(client, settings, bank, manager, portfolio):
-    settings.ABL_PAGE_CACHE_SECONDS = 0  # rendered each time (test_page_cache.py: when it is not)
+def test_the_queries_do_not_grow_with_facilities(client, bank, manager, portfolio):
     client.force_login(manager)
     client.get(reverse("portfolio"))  # the session and user, warmed
     with CaptureQueriesContext(connection) as few:
