@@ -120,10 +120,18 @@ def into_one_chain(apps, schema_editor):
     _reseal(apps, schema_editor, lambda facility_id: 0, unkeyed_hash)
 
 
+def triggers_again_on_sqlite(apps, schema_editor):
+    """Going back, SQLite drops the column by rebuilding the table, and its triggers with it."""
+    if schema_editor.connection.vendor == "sqlite":
+        append_only.reverse(apps, schema_editor)
+        append_only.forward(apps, schema_editor)
+
+
 class Migration(migrations.Migration):
     dependencies = [("abl", "0021_audit_append_function")]
 
     operations = [
+        migrations.RunPython(migrations.RunPython.noop, triggers_again_on_sqlite),
         migrations.RunPython(append_function.reverse, append_function.forward),
         migrations.AddField(
             model_name="auditevent", name="chain", field=models.BigIntegerField(default=0)
