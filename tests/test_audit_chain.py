@@ -476,17 +476,27 @@ def test_verify_audit_finds_an_emptied_trail(history):
     )
 
 
+@tampers
 def test_verify_audit_reports_a_tampered_anchor_and_does_not_trust_it(history):
+    """The newest event deleted, and the last anchor rewritten to end before it: the rewritten
+    line is named and ignored, and the anchor before it still finds the deletion."""
+    first, second, third = history
     call_command("verify_audit", "--anchor", stdout=StringIO())
     call_command("verify_audit", "--anchor", stdout=StringIO())
-    first, second = settings.AUDIT_ANCHOR_PATH.read_text().splitlines()
-    lowered = json.loads(second)
-    lowered["chains"][0].update(count=1, last_id=history[0].pk, last_hash=history[0].hash)
-    settings.AUDIT_ANCHOR_PATH.write_text(first + "\n" + json.dumps(lowered) + "\n")
+    earlier, later = settings.AUDIT_ANCHOR_PATH.read_text().splitlines()
+    lowered = json.loads(later)
+    lowered["chains"][0].update(count=2, last_id=second.pk, last_hash=second.hash)
+    settings.AUDIT_ANCHOR_PATH.write_text(earlier + "\n" + json.dumps(lowered) + "\n")
+    _as_superuser("DELETE FROM abl_auditevent WHERE id = %s", [third.pk])
 
-    assert _verify_audit_fails() == (
-        f"anchor line 2 of {settings.AUDIT_ANCHOR_PATH} is not signed with the audit key: it was "
-        "changed or written by someone else, and is not trusted"
+    assert _verify_audit_fails() == "\n".join(
+        [
+            f"{_chain(first.facility)}: event {third.pk} is missing: the anchor of "
+            f"{json.loads(earlier)['at']} has the chain end there, after 3 events; it now ends "
+            f"at event {second.pk} (2 events): its newest events were deleted",
+            f"anchor line 2 of {settings.AUDIT_ANCHOR_PATH} is not signed with the audit key: it "
+            "was changed or written by someone else, and is not trusted",
+        ]
     )
 
 

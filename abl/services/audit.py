@@ -16,7 +16,7 @@ anchors the heads it walked; when one does not, it audits the failure and
 emails every administrator, and anchors nothing.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -37,7 +37,7 @@ class TrailReport:
     heads: tuple[ChainHead, ...]
     problems: tuple[str, ...] = ()
     anchor: Anchor | None = None
-    event_ids: tuple[int, ...] = field(default=())  # the events the problems name, where any
+    event_ids: tuple[int, ...] = ()  # the events the first problems name, in their order
 
     @property
     def intact(self) -> bool:
@@ -69,10 +69,11 @@ class _Walk:
 
 def verify_trail() -> TrailReport:
     """Walk every chain, then check the walk against the newest signed anchor."""
-    anchors, problems = read_anchors()
+    anchors, unsigned = read_anchors()
     anchor = anchors[-1] if anchors else None
     anchored = {head.chain: head for head in anchor.heads} if anchor else {}
     walks = _walk_chains(anchored)
+    problems: list[str] = []
     event_ids: list[int] = []
     for walk in walks.values():
         if walk.problem:
@@ -88,7 +89,7 @@ def verify_trail() -> TrailReport:
         for w in sorted(walks.values(), key=lambda w: w.chain)
         if not w.problem
     )
-    return TrailReport(heads, tuple(problems), anchor, tuple(event_ids))
+    return TrailReport(heads, (*problems, *unsigned), anchor, tuple(event_ids))
 
 
 def _walk_chains(anchored: dict[int, ChainHead]) -> dict[int, _Walk]:
