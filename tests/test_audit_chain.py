@@ -560,6 +560,29 @@ def test_nightly_check_on_an_intact_trail_anchors_its_heads_and_sends_nothing(
     ]
 
 
+@tampers
+def test_the_next_night_finds_the_events_deleted_since_the_last(
+    history, bank, django_capture_on_commit_callbacks
+):
+    UserFactory(role="admin", organisation=bank, email="root@bank.example")
+    verify_audit_chain_task()  # the first night anchors the three events
+    anchored_at = json.loads(settings.AUDIT_ANCHOR_PATH.read_text())["at"]
+    _as_superuser("DELETE FROM abl_auditevent WHERE id = %s", [history[2].pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = verify_audit_chain_task()
+
+    problem = (
+        f"{_chain(history[0].facility)}: event {history[2].pk} is missing: the anchor of "
+        f"{anchored_at} has the chain end there, after 3 events; it now ends at event "
+        f"{history[1].pk} (2 events): its newest events were deleted"
+    )
+    assert result["problems"] == [problem]
+    assert [m.to for m in mail.outbox] == [["root@bank.example"]]
+    assert problem in mail.outbox[0].body
+    assert len(settings.AUDIT_ANCHOR_PATH.read_text().splitlines()) == 1
+
+
 def test_verify_trail_streams_in_chunks(history, django_assert_max_num_queries, monkeypatch):
     """A million events never sit in memory: the rows come through an iterator."""
     monkeypatch.setattr("abl.services.audit.CHUNK", 1)
