@@ -15,7 +15,7 @@ COPY covenants ./covenants
 COPY reporting ./reporting
 RUN pip install .
 COPY . .
-RUN useradd --create-home abl && mkdir -p /app/media /app/staticfiles && chown -R abl /app/media /app/staticfiles
+RUN useradd --create-home abl && mkdir -p /app/media /app/staticfiles /app/var && chown -R abl /app/media /app/staticfiles /app/var
 USER abl
 # collectstatic needs settings but no secrets or database; DEBUG=0 chooses the
 # manifest storage the application serves from (tests/test_production_pages.py

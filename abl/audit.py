@@ -1,62 +1,64 @@
 """Writing the audit trail. Service functions call record() inside their transaction.
 
-The trail is a hash chain. Each event's `hash` is the SHA-256 (hex) of its
-canonical content, which includes the previous event's hash:
+The trail is a set of hash chains: one per facility (the events whose
+`facility_id` is that facility's) and one bank-wide (the events with no
+facility), told apart by the event's `chain` (its facility's id, or
+BANK_CHAIN). Each event's `hash` is the HMAC-SHA256 (hex), keyed with
+AUDIT_KEY, of its canonical content, which includes the hash of the event
+before it in its chain:
 
     content = {"id", "created_at", "actor_id", "actor_name", "action",
                "object_type", "object_id", "facility_id", "summary", "changes",
                "previous_hash"}
-    hash = sha256(json.dumps(content, sort_keys=True, separators=(",", ":")))
+    hash = hmac_sha256(audit_key(), json.dumps(content, sort_keys=True, separators=(",", ":")))
 
 JSON with sorted keys, no spaces, non-ASCII escaped as \\uXXXX (Python's
 default), encoded as ASCII; `created_at` is ISO 8601 in UTC with microseconds
 ("2026-03-01T14:05:09.000120+00:00"); `actor_id` and `facility_id` are integers
-or null. The first event's `previous_hash` is GENESIS (64 zeros). Events are
-chained in id order.
+or null. A chain's first event's `previous_hash` is GENESIS (64 zeros). Events
+are chained in id order within their chain.
+
+Why a key: the application's database role may INSERT into the trail, and an
+unkeyed hash anyone can compute; without the key (kept on the application
+servers, never in the database) a forged event cannot carry a valid hash.
 
 Why the id is in the content: the row's every column but its own hash is
 sealed, so verify_audit can say "event 1234 was changed" and mean it. The id
-and `created_at` are usually assigned by the database at insert, and a hash
-cannot be added afterwards (the trigger refuses UPDATE), so both are fixed
-before inserting: on PostgreSQL by abl_audit_append() under the chain's lock
-(`clock_timestamp()`, so times follow the chain, and the table's sequence); on
-SQLite in Python (the time, and one more than the last id).
+and `created_at` are fixed before inserting, under the chain's lock: on
+PostgreSQL the table's sequence and the database's clock (so times follow each
+chain); on SQLite the time in Python, and one more than the last id.
 
-Why a lock: two writers reading the same last event would both chain to it (a
-fork). On PostgreSQL the database function abl_audit_append() (migration 0021)
-appends an event in one round trip: it takes a transaction-level advisory lock
-(CHAIN_LOCK_KEY), held until the caller's transaction ends, draws the id, reads
-the last event's hash, hashes the content and inserts the row. The next writer
-gets the lock only after this one has committed, so it reads this event as the
-last one, and ids follow the chain. The content's canonical text is made here
-(canonical_pieces) with a gap for the time, the id and the previous hash, which
-the function fills and hashes as event_hash() does. SQLite lets one transaction
-write at a time; a second writer that read the last event before the first
-committed cannot commit ("database is locked"), so it fails rather than forks.
+Why a lock: two writers reading the same last event of a chain would both
+chain to it (a fork). On PostgreSQL record() takes a transaction-level
+advisory lock for the event's chain (pg_advisory_xact_lock(LOCK_NAMESPACE,
+chain)), held until the caller's transaction ends, then reads the chain's last
+hash, hashes and inserts. Writers on other facilities take other locks and
+never wait for it. SQLite lets one transaction write at a time; a second
+writer that read the last event before the first committed cannot commit
+("database is locked"), so it fails rather than forks.
 
-The lock is held from record() to the end of the caller's transaction: a
-service that records early and then does slow work holds up every other
-audited write meanwhile, so record at the end where you can, and take row
-locks before recording, never after (a lock taken after it can deadlock with
-a service that takes the same row first and records last).
+The lock is held from record() to the end of the caller's transaction: take
+every row lock before recording, never after (a lock taken after it can
+deadlock with a service that takes the same row first and records last), and
+record at the end where you can.
 """
 
 import datetime as dt
 import hashlib
+import hmac
 import json
-from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models.signals import post_save
 from django.utils import timezone
 
 from abl.models import AuditEvent, Facility, User
-from abl.writes import Write
 
 GENESIS = "0" * 64
-# Any fixed number that no other code uses with pg_advisory_xact_lock.
-CHAIN_LOCK_KEY = 0x61626C5F61756474  # "abl_audt"
+BANK_CHAIN = 0  # the chain of the events about no facility; facility ids start at 1
+# Any fixed int4 that no other code uses as pg_advisory_xact_lock's first key.
+LOCK_NAMESPACE = 0x61626C61  # "abla"
 HASHED_FIELDS = (
     "id",
     "created_at",
@@ -70,6 +72,23 @@ HASHED_FIELDS = (
     "changes",
     "previous_hash",
 )
+
+
+def audit_key() -> bytes:
+    """The HMAC key: AUDIT_KEY, or one derived from SECRET_KEY where it is unset."""
+    if settings.AUDIT_KEY:
+        return settings.AUDIT_KEY.encode()
+    return hashlib.sha256(b"abl.audit.key:" + settings.SECRET_KEY.encode()).digest()
+
+
+def sign(text: str) -> str:
+    """HMAC-SHA256 (hex) of `text` (ASCII) under the audit key."""
+    return hmac.new(audit_key(), text.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def canonical_text(**content: Any) -> str:
+    """JSON with sorted keys, no spaces, non-ASCII escaped; see the module docstring."""
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
 def event_hash(
@@ -86,20 +105,22 @@ def event_hash(
     changes: Any,
     previous_hash: str,
 ) -> str:
-    """SHA-256 (hex) of one event's canonical content; see the module docstring."""
-    pieces = canonical_pieces(
-        actor_id=actor_id,
-        actor_name=actor_name,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        facility_id=facility_id,
-        summary=summary,
-        changes=changes,
+    """HMAC-SHA256 (hex) of one event's canonical content; see the module docstring."""
+    return sign(
+        canonical_text(
+            id=id,
+            created_at=timestamp_text(created_at),
+            actor_id=actor_id,
+            actor_name=actor_name,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            facility_id=facility_id,
+            summary=summary,
+            changes=changes,
+            previous_hash=previous_hash,
+        )
     )
-    spliced = (timestamp_text(created_at), str(id), previous_hash)
-    text = "".join(piece + value for piece, value in zip(pieces, (*spliced, ""), strict=True))
-    return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
 def timestamp_text(moment: dt.datetime) -> str:
@@ -107,34 +128,9 @@ def timestamp_text(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
-# The values the database fixes under the chain's lock, in the canonical text's key order,
-# with whether each is a JSON string; canonical_pieces() leaves a gap for each.
-SPLICED = {"created_at": True, "id": False, "previous_hash": True}
-
-
-def canonical_pieces(**content: Any) -> tuple[str, str, str, str]:
-    """An event's canonical JSON (the module docstring) but for the values of SPLICED, in the
-    four pieces around them: the text is `pieces[0] + created_at + pieces[1] + id +
-    pieces[2] + previous_hash + pieces[3]`, each value as timestamp_text(), str() and the hex
-    digest give it. JSON with sorted keys is each key's `"key":value` in key order, so the
-    gaps are found by key, never by searching the text. abl_audit_append() fills them in
-    the database under the chain's lock; event_hash() in Python."""
-    pieces, text = [], "{"
-    for key in sorted([*content, *SPLICED]):
-        text += ("" if text == "{" else ",") + _canonical(key) + ":"
-        if key in SPLICED:
-            quote = '"' if SPLICED[key] else ""
-            pieces.append(text + quote)
-            text = quote
-        else:
-            text += _canonical(content[key])
-    pieces.append(text + "}")
-    first, second, third, last = pieces
-    return first, second, third, last
-
-
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
+def chain_of(facility_id: int | None) -> int:
+    """The chain an event about `facility_id` belongs to."""
+    return BANK_CHAIN if facility_id is None else facility_id
 
 
 def record(
@@ -146,24 +142,15 @@ def record(
     object_id: str = "",
     facility: Facility | None = None,
     changes: dict[str, Any] | None = None,
-    writes: Sequence[Write] = (),
 ) -> AuditEvent:
-    """Append one audit event about `obj` (or, with no object, about `object_id`).
+    """Append one audit event about `obj` (or, with no object, about `object_id`) to the chain
+    of `facility` (the bank-wide chain without one).
 
     `actor` None means the system (a task or command). `changes` holds JSON
     values without floats (amounts go in as strings): PostgreSQL can give a
     float back in another form, and the hash would no longer match.
-
-    `writes` (abl/writes.py) are the changes the event records, written with it:
-    on PostgreSQL in the same statement (data-modifying `WITH` queries), so an
-    action's last writes and its event cost one round trip; elsewhere one after
-    the other, before the event. They must touch only rows whose locks the
-    transaction already holds (see the module docstring on locks after record()).
     """
     changes = _json_without_floats(changes or {})
-    # Inside the caller's transaction no savepoint: an event that fails to be written fails
-    # the whole action (nothing is done unaudited). Outside one, a transaction of its own,
-    # so that the chain's lock is held until the event is committed.
     event = AuditEvent(
         actor=actor,
         actor_name=actor.get_username() if actor else "system",
@@ -171,80 +158,54 @@ def record(
         object_type=obj._meta.label if obj is not None else "system",
         object_id=str(obj.pk) if obj is not None else object_id,
         facility=facility,
+        chain=chain_of(facility.pk if facility is not None else None),
         summary=summary,
         changes=changes,
     )
+    # Inside the caller's transaction no savepoint: an event that fails to be written fails
+    # the whole action (nothing is done unaudited). Outside one, a transaction of its own,
+    # so that the chain's lock is held until the event is committed.
     with transaction.atomic(savepoint=False):
-        if connection.vendor == "postgresql":
-            _append(event, writes)
-        else:
-            with connection.cursor() as cursor:
-                for write in writes:
-                    cursor.execute(write.sql, write.params)
-            event.id, event.previous_hash = _chain_head()
-            event.created_at = timezone.now()
-            event.hash = event_hash(**{name: getattr(event, name) for name in HASHED_FIELDS})
-            event.save(force_insert=True)
+        event.id, event.created_at, event.previous_hash = _chain_head(event.chain)
+        event.hash = event_hash(**{name: getattr(event, name) for name in HASHED_FIELDS})
+        event.save(force_insert=True)
     return event
 
 
-def _append(event: AuditEvent, writes: Sequence[Write]) -> None:
-    """Append `event` on PostgreSQL in one round trip, with `writes`, through
-    abl_audit_append() (migration 0021): under the chain's lock it takes the time, draws the
-    id, reads the last event's hash, fills them into the content's canonical text
-    (canonical_pieces), hashes it and inserts the row. A VOLATILE function's statements each
-    see what was committed when they start, so the last hash is read after the lock is held.
-    The writes run to completion within the statement, whether before or after the
-    function. Model.save() is not called: post_save is sent as it would send it (the
-    dashboard's refresh listens, reporting/apps.py).
-    """
-    pieces = canonical_pieces(
-        **{name: getattr(event, name) for name in HASHED_FIELDS if name not in SPLICED}
-    )
-    queries = ", ".join(f"write_{n} AS ({write.sql})" for n, write in enumerate(writes))
-    append = "SELECT * FROM abl_audit_append(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-    sql = f"WITH {queries} {append}" if writes else append
+def _chain_head(chain: int) -> tuple[int, dt.datetime, str]:
+    """The new event's id and time, and the hash it follows, read under the chain's lock."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [
-                *(param for write in writes for param in write.params),
-                CHAIN_LOCK_KEY,
-                GENESIS,
-                list(pieces),
-                event.actor_id,
-                event.actor_name,
-                event.action,
-                event.object_type,
-                event.object_id,
-                event.facility_id,
-                event.summary,
-                _canonical(event.changes),
-            ],
-        )
-        event.id, event.created_at, event.previous_hash, event.hash = cursor.fetchone()
-    event._state.adding = False
-    event._state.db = connection.alias
-    post_save.send(
-        sender=AuditEvent,
-        instance=event,
-        created=True,
-        update_fields=None,
-        raw=False,
-        using=connection.alias,
-    )
+        if connection.vendor == "postgresql":
+            # Two statements: the second's snapshot is taken after the lock is held, so it
+            # sees the event of the writer this one waited for.
+            cursor.execute(
+                "SELECT pg_catalog.pg_advisory_xact_lock(%s, %s)",
+                [LOCK_NAMESPACE, _lock_key(chain)],
+            )
+            cursor.execute(
+                "SELECT pg_catalog.nextval(pg_catalog.pg_get_serial_sequence("
+                "'public.abl_auditevent', 'id')), pg_catalog.clock_timestamp(),"
+                " (SELECT hash FROM public.abl_auditevent WHERE chain = %s"
+                " ORDER BY id DESC LIMIT 1)",
+                [chain],
+            )
+            event_id, moment, last = cursor.fetchone()
+        else:
+            # SQLite's one writing transaction at a time is the lock.
+            cursor.execute(
+                "SELECT COALESCE(MAX(id), 0) + 1,"
+                " (SELECT hash FROM abl_auditevent WHERE chain = %s ORDER BY id DESC LIMIT 1)"
+                " FROM abl_auditevent",
+                [chain],
+            )
+            event_id, last = cursor.fetchone()
+            moment = timezone.now()
+    return event_id, moment, GENESIS if last is None else last
 
 
-def _chain_head() -> tuple[int, str]:
-    """On SQLite: the new event's id and the hash it follows (its one writing transaction at
-    a time is the chain's lock)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT COALESCE(MAX(id), 0) + 1,"
-            " (SELECT hash FROM abl_auditevent ORDER BY id DESC LIMIT 1) FROM abl_auditevent"
-        )
-        event_id, last = cursor.fetchone()
-    return event_id, GENESIS if last is None else last
+def _lock_key(chain: int) -> int:
+    """The advisory lock's second key (an int4): chains share a lock only past 2**31."""
+    return chain % 2**31
 
 
 def _json_without_floats(value: Any) -> Any:

@@ -13,8 +13,10 @@ A table partitioned by file (the invoice rows, on PostgreSQL) gets each file's
 rows in a table of their own: created without indexes, filled by COPY, then
 attached, which builds the parent's indexes (for invoices, the primary key on
 file and position) in one sorted pass and lets a file's rows be dropped in an
-instant. Where the table is not
-partitioned (SQLite), the same calls write to it directly.
+instant. The partitions live in a schema of their own (PARTITION_SCHEMA), the
+one schema where the application's role may create anything: `public`, where
+the application looks names up, stays closed to it (abl/services/database_roles.py).
+Where the table is not partitioned (SQLite), the same calls write to it directly.
 
 With a progress callback, rows go as one COPY per CHUNK_ROWS and progress is
 reported between them; without, as one COPY.
@@ -26,6 +28,7 @@ import polars as pl
 from django.db import connection
 
 CHUNK_ROWS = 100_000
+PARTITION_SCHEMA = "abl_partitions"
 Progress = Callable[[int, int], None]
 BINARY_TYPES = (pl.Int32, pl.Int64, pl.String, pl.Date, pl.Boolean)
 
@@ -58,6 +61,12 @@ def partition_name(parent: str, key: int) -> str:
     return f"{parent}_f{int(key)}"
 
 
+def qualified_partition(name: str) -> str:
+    """A partition's name, schema-qualified and quoted, for SQL."""
+    quote = connection.ops.quote_name
+    return f"{quote(PARTITION_SCHEMA)}.{quote(name)}"
+
+
 def copy_partition(
     parent: str,
     key_column: str,
@@ -70,17 +79,18 @@ def copy_partition(
     """Write `frame` (whose `key_column` is `key` throughout) as the partition for `key`."""
     if not is_partitioned(parent):
         return copy_frame(parent, frame, binary=binary, progress=progress)
-    table = partition_name(parent, key)
+    name = partition_name(parent, key)
+    table = qualified_partition(name)
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         # A table left by an earlier attempt for this key holds nothing that counts.
-        cursor.execute(f"DROP TABLE IF EXISTS {quote(table)}")
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
         cursor.execute(
-            f"CREATE TABLE {quote(table)} (LIKE {quote(parent)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
+            f"CREATE TABLE {table} (LIKE public.{quote(parent)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
         )
         # With this constraint in place, attaching needs no scan of the rows.
         cursor.execute(
-            f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(table + '_key')} "
+            f"ALTER TABLE {table} ADD CONSTRAINT {quote(name + '_key')} "
             f"CHECK ({quote(key_column)} = %s)",
             [int(key)],
         )
@@ -98,7 +108,7 @@ def _attach(parent: str, table: str, key: int) -> None:
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
-            f"ALTER TABLE {quote(parent)} ATTACH PARTITION {quote(table)} FOR VALUES IN (%s)",
+            f"ALTER TABLE public.{quote(parent)} ATTACH PARTITION {table} FOR VALUES IN (%s)",
             [int(key)],
         )
 
@@ -108,7 +118,9 @@ def delete_partition(parent: str, key_column: str, key: int) -> None:
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         if is_partitioned(parent):
-            cursor.execute(f"DROP TABLE IF EXISTS {quote(partition_name(parent, key))}")
+            cursor.execute(
+                f"DROP TABLE IF EXISTS {qualified_partition(partition_name(parent, key))}"
+            )
         else:
             cursor.execute(
                 f"DELETE FROM {quote(parent)} WHERE {quote(key_column)} = %s",  # noqa: S608 - names are ours

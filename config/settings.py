@@ -341,6 +341,19 @@ if ABL_TWO_FACTOR_ACTIVATION_HOURS < 1:
 DATABASE_OWNER_URL = env_str("DATABASE_OWNER_URL", default="")
 if DATABASE_OWNER_URL:
     DATABASES["owner"] = dj_database_url.parse(DATABASE_OWNER_URL)
+# Every connection to PostgreSQL looks names up in `public` alone (pg_catalog is always first),
+# so no function planted in another schema is ever called by an unqualified name.
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql":
+        _database.setdefault("OPTIONS", {})["options"] = "-c search_path=public"
+# AUDIT_KEY keys the audit trail's HMAC (abl/audit.py): set it in production, apart from the
+# database and from SECRET_KEY; unset, it is derived from SECRET_KEY. AUDIT_ANCHOR_PATH is the
+# append-only file of signed chain heads the nightly check writes (abl/anchors.py), where the
+# database's roles cannot write.
+AUDIT_KEY = env_str("AUDIT_KEY", default="")
+AUDIT_ANCHOR_PATH = Path(
+    env_str("AUDIT_ANCHOR_PATH", default=str(BASE_DIR / "var" / "audit-anchors.jsonl"))
+)
 
 # Login protection and sessions (docs/security-logins.md).
 # django-axes locks a username *from one address* (the pair, not either alone)

@@ -158,6 +158,8 @@ def _empty_cache():
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files go to a folder of the test's own."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The audit anchors too: an anchor of another test's trail would not match this one's.
+    settings.AUDIT_ANCHOR_PATH = tmp_path / "audit-anchors.jsonl"
 
 
 @pytest.fixture

@@ -1,4 +1,6 @@
-"""The audit trail's hash chain: written under a lock, verified by verify_audit, checked nightly.
+"""The audit trail's hash chains: one per facility and one bank-wide, keyed, written under a
+lock per chain, verified by verify_audit against a signed anchor of their heads, checked and
+anchored nightly.
 
 The tampering here is done as a database superuser would, past the triggers:
 on PostgreSQL with session_replication_role = replica (which only a superuser
@@ -12,6 +14,8 @@ own (DATABASE_SUPERUSER_URL), and the tests that tamper commit their rows
 import contextlib
 import datetime as dt
 import hashlib
+import hmac
+import json
 import threading
 from importlib import import_module
 from io import StringIO
@@ -22,14 +26,14 @@ from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import DataError, connection, connections, transaction
+from django.db import DataError, OperationalError, connection, connections, transaction
 from django.db.transaction import TransactionManagementError
 
-from abl.audit import GENESIS, HASHED_FIELDS, event_hash, record
+from abl.audit import BANK_CHAIN, GENESIS, HASHED_FIELDS, LOCK_NAMESPACE, event_hash, record
 from abl.models import AuditEvent
-from abl.services.audit import verify_chain
+from abl.services.audit import verify_trail
 from abl.tasks import verify_audit_chain_task
-from tests.factories import UserFactory
+from tests.factories import FacilityFactory, UserFactory
 
 append_only = import_module("abl.migrations.0002_audit_append_only")
 
@@ -80,11 +84,75 @@ def _verify_audit_fails() -> str:
     return str(failure.value)
 
 
+def _chain(facility) -> str:
+    return f"facility {facility.pk}'s chain"
+
+
+def _unkeyed_hash(**content) -> str:
+    """The hash anyone can compute (SHA-256 of the canonical content), as the trail once held."""
+    content["created_at"] = (
+        content["created_at"].astimezone(dt.UTC).isoformat(timespec="microseconds")
+    )
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+INSERT = (
+    "INSERT INTO abl_auditevent (id, created_at, actor_name, action, object_type, object_id, "
+    "facility_id, chain, summary, changes, previous_hash, hash) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, '{}', %s, %s)"
+)
+
+
+def _forged(after: AuditEvent, *, summary: str, created_at: dt.datetime) -> dict:
+    """An event's content chained after `after`, as the application's role could write it."""
+    return {
+        "id": AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() + 1,
+        "created_at": created_at,
+        "actor_id": None,
+        "actor_name": "system",
+        "action": "advance.approved",
+        "object_type": "system",
+        "object_id": "",
+        "facility_id": after.facility_id,
+        "summary": summary,
+        "changes": {},
+        "previous_hash": after.hash,
+    }
+
+
+def _insert(forged: dict, digest: str) -> None:
+    """Insert as the application's role may (INSERT is all it needs)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            INSERT,
+            [
+                forged["id"],
+                forged["created_at"],
+                forged["actor_name"],
+                forged["action"],
+                forged["object_type"],
+                forged["object_id"],
+                forged["facility_id"],
+                forged["facility_id"] or BANK_CHAIN,
+                forged["summary"],
+                forged["previous_hash"],
+                digest,
+            ],
+        )
+
+
 @pytest.fixture
 def history(analyst, facility):
-    """Three events, as services write them."""
+    """Three events on the facility's chain, as services write them."""
     return [
-        record(actor=analyst, action="facility.viewed", obj=facility, summary="Looked"),
+        record(
+            actor=analyst,
+            action="facility.viewed",
+            obj=facility,
+            facility=facility,
+            summary="Looked",
+        ),
         record(
             actor=None,
             action="collateral.accepted",
@@ -93,11 +161,18 @@ def history(analyst, facility):
             summary="Receivables: 2 rows",
             changes={"rows": 2, "total": "1,234.56", "names": ["Zoë", "Ünal"]},
         ),
-        record(actor=analyst, action="facility.viewed", obj=facility, summary="Looked again"),
+        record(
+            actor=analyst,
+            action="facility.viewed",
+            obj=facility,
+            facility=facility,
+            summary="Looked again",
+        ),
     ]
 
 
-def test_event_hash_is_sha256_of_the_canonical_json():
+def test_event_hash_is_the_hmac_sha256_of_the_canonical_json_under_the_audit_key(settings):
+    settings.AUDIT_KEY = "a-key-of-the-application-servers"
     content = {
         "id": 7,
         "created_at": dt.datetime(
@@ -119,35 +194,70 @@ def test_event_hash_is_sha256_of_the_canonical_json():
         '"object_id":"x","object_type":"system","previous_hash":"' + GENESIS + '",'
         '"summary":"Zo\\u00eb"}'
     )
+    keyed = hmac.new(b"a-key-of-the-application-servers", canonical.encode("ascii"), "sha256")
 
-    assert event_hash(**content) == hashlib.sha256(canonical.encode("ascii")).hexdigest()
+    assert event_hash(**content) == keyed.hexdigest()
 
 
-def test_record_chains_each_event_to_the_one_before(history):
-    stored = list(AuditEvent.objects.order_by("id").values(*HASHED_FIELDS, "hash"))
+def test_event_hash_covers_the_previous_hash():
+    content = dict.fromkeys(HASHED_FIELDS) | {
+        "id": 1,
+        "created_at": dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
+        "previous_hash": GENESIS,
+    }
+
+    assert event_hash(**content) != event_hash(**content | {"previous_hash": "1" * 64})
+
+
+@tampers
+def test_verify_audit_fails_on_an_event_moved_to_follow_another_previous_hash(history):
+    """Its previous hash is sealed in its own hash: rewritten alone, the event no longer matches."""
+    _, second, _ = history
+    _as_superuser(
+        "UPDATE abl_auditevent SET previous_hash = %s WHERE id = %s", ["1" * 64, second.pk]
+    )
+
+    assert _verify_audit_fails() == (
+        f"{_chain(second.facility)}: event {second.pk} was changed, or written without the "
+        "audit key: its hash does not match its content"
+    )
+
+
+def test_record_chains_each_event_to_the_one_before_in_its_chain(history):
+    stored = list(AuditEvent.objects.order_by("id").values(*HASHED_FIELDS, "hash", "chain"))
 
     assert [row["previous_hash"] for row in stored] == [GENESIS] + [e.hash for e in history[:2]]
     assert [row["hash"] for row in stored] == [e.hash for e in history]
+    assert [row["chain"] for row in stored] == [history[0].facility_id] * 3
     assert [event_hash(**{k: row[k] for k in HASHED_FIELDS}) for row in stored] == [
         e.hash for e in history
     ]
 
 
-def test_the_canonical_text_is_made_by_key_whatever_the_values_hold(facility):
-    """The database fills the time, the id and the previous hash into gaps found by key: values
-    that look like those keys, or hold them, change nothing."""
-    event = record(
-        actor=None,
-        action="advance.requested",
-        obj=facility,
-        facility=facility,
-        summary='"id":1,"previous_hash":"' + GENESIS + '" Zoë',
-        changes={"id": 2, "previous_hash": "x", "created_at": None, "nested": {"b": [1], "a": "é"}},
-    )
+def test_each_facility_and_the_bank_have_a_chain_of_their_own(facility):
+    other = FacilityFactory()
+    events = [
+        record(actor=None, action="a", obj=facility, facility=facility, summary="1"),
+        record(actor=None, action="a", obj=other, facility=other, summary="2"),
+        record(actor=None, action="a", object_id="bank", summary="3"),
+        record(actor=None, action="a", obj=facility, facility=facility, summary="4"),
+        record(actor=None, action="a", object_id="bank", summary="5"),
+    ]
 
-    stored = AuditEvent.objects.values(*HASHED_FIELDS, "hash").get(pk=event.pk)
-    assert event_hash(**{k: stored[k] for k in HASHED_FIELDS}) == stored["hash"] == event.hash
-    assert verify_chain().intact
+    assert [(e.chain, e.previous_hash) for e in events] == [
+        (facility.pk, GENESIS),
+        (other.pk, GENESIS),
+        (BANK_CHAIN, GENESIS),
+        (facility.pk, events[0].hash),
+        (BANK_CHAIN, events[2].hash),
+    ]
+    report = verify_trail()
+    assert report.intact
+    assert [(h.chain, h.count, h.last_id) for h in report.heads] == [
+        (BANK_CHAIN, 2, events[4].pk),
+        (facility.pk, 2, events[3].pk),
+        (other.pk, 1, events[1].pk),
+    ]
 
 
 def test_record_returns_the_event_as_stored(facility):
@@ -175,17 +285,47 @@ def test_verify_audit_passes_on_a_real_history(analyst, facility, history):
     call_command(
         "load_terms", "examples/innotrac/terms.yaml", "--user", analyst.username, stdout=StringIO()
     )
-    last = AuditEvent.objects.order_by("-id").first()
     count = AuditEvent.objects.count()
+    chains = AuditEvent.objects.values("chain").distinct().count()
 
     assert count > 3
     assert _verify_audit() == (
-        f"{count} audit events, chain intact; the last is event {last.pk}, hash {last.hash}\n"
+        f"{count} audit events in {chains} chains, every chain intact; "
+        f"no anchor yet in {settings.AUDIT_ANCHOR_PATH}\n"
     )
 
 
 def test_verify_audit_on_an_empty_trail_says_so():
-    assert _verify_audit() == "0 audit events: nothing to verify\n"
+    assert _verify_audit() == (
+        f"0 audit events in 0 chains, every chain intact; "
+        f"no anchor yet in {settings.AUDIT_ANCHOR_PATH}\n"
+    )
+
+
+def test_verify_audit_anchors_the_heads_when_asked_and_checks_against_them(history):
+    first = StringIO()
+    call_command("verify_audit", "--anchor", stdout=first)
+    anchor = json.loads(settings.AUDIT_ANCHOR_PATH.read_text())
+    record(
+        actor=None,
+        action="later",
+        obj=history[0].facility,
+        facility=history[0].facility,
+        summary="x",
+    )
+
+    assert anchor["chains"] == [
+        {
+            "chain": history[0].facility_id,
+            "count": 3,
+            "last_id": history[2].pk,
+            "last_hash": history[2].hash,
+        }
+    ]
+    assert first.getvalue().endswith(f"Anchored the heads of 1 chains at {anchor['at']}\n")
+    assert _verify_audit() == (
+        f"4 audit events in 1 chains, every chain intact; checked against the anchor of {anchor['at']}\n"
+    )
 
 
 @tampers
@@ -195,8 +335,8 @@ def test_verify_audit_fails_on_an_edited_row(history):
     )
 
     assert _verify_audit_fails() == (
-        f"event {history[1].pk} was changed: its hash does not match its content "
-        "(1 events before it are intact)"
+        f"{_chain(history[1].facility)}: event {history[1].pk} was changed, or written without "
+        "the audit key: its hash does not match its content"
     )
 
 
@@ -212,9 +352,9 @@ def test_verify_audit_fails_on_an_edited_row_given_a_new_hash(history):
     )
 
     assert _verify_audit_fails() == (
-        f"event {third.pk} does not follow event {second.pk}: an event was removed or inserted "
-        f"before it, or event {second.pk} was rewritten with a new hash "
-        "(2 events before it are intact)"
+        f"{_chain(second.facility)}: event {third.pk} does not follow event {second.pk}: an "
+        f"event was removed or inserted before it, or event {second.pk} was rewritten with a "
+        "new hash"
     )
 
 
@@ -224,9 +364,8 @@ def test_verify_audit_fails_on_a_deleted_row(history):
     _as_superuser("DELETE FROM abl_auditevent WHERE id = %s", [second.pk])
 
     assert _verify_audit_fails() == (
-        f"event {third.pk} does not follow event {first.pk}: an event was removed or inserted "
-        f"before it, or event {first.pk} was rewritten with a new hash "
-        "(1 events before it are intact)"
+        f"{_chain(first.facility)}: event {third.pk} does not follow event {first.pk}: an event "
+        f"was removed or inserted before it, or event {first.pk} was rewritten with a new hash"
     )
 
 
@@ -235,47 +374,48 @@ def test_verify_audit_fails_when_the_first_row_is_deleted(history):
     _as_superuser("DELETE FROM abl_auditevent WHERE id = %s", [history[0].pk])
 
     assert _verify_audit_fails().startswith(
-        f"event {history[1].pk} does not follow the start of the chain: an event was removed"
+        f"{_chain(history[0].facility)}: event {history[1].pk} does not follow the start of the "
+        "chain: an event was removed"
     )
 
 
 @tampers
-def test_verify_audit_fails_on_an_inserted_back_dated_row(history):
-    """Hashed and chained after the first event, as if it had happened then: it cannot be placed there."""
-    first, _, third = history
-    forged = {
-        "id": third.pk + 1,
-        "created_at": first.created_at + dt.timedelta(seconds=1),
-        "actor_id": None,
-        "actor_name": "system",
-        "action": "certificate.approved",
-        "object_type": "system",
-        "object_id": "",
-        "facility_id": None,
-        "summary": "Approved long ago",
-        "changes": {},
-        "previous_hash": first.hash,
-    }
+def test_verify_audit_names_the_first_bad_event_of_every_chain(history, facility):
+    other = FacilityFactory()
+    others = [
+        record(actor=None, action="a", obj=other, facility=other, summary=str(n)) for n in range(3)
+    ]
     _as_superuser(
-        "INSERT INTO abl_auditevent (id, created_at, actor_name, action, object_type, object_id, "
-        "summary, changes, previous_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, '{}', %s, %s)",
-        [
-            forged["id"],
-            forged["created_at"],
-            "system",
-            forged["action"],
-            "system",
-            "",
-            forged["summary"],
-            first.hash,
-            event_hash(**forged),
-        ],
+        "UPDATE abl_auditevent SET summary = 'x' WHERE id IN (%s, %s, %s)",
+        [history[1].pk, history[2].pk, others[2].pk],
     )
 
+    assert _verify_audit_fails() == "\n".join(
+        [
+            f"{_chain(facility)}: event {history[1].pk} was changed, or written without the audit "
+            "key: its hash does not match its content",
+            f"{_chain(other)}: event {others[2].pk} was changed, or written without the audit "
+            "key: its hash does not match its content",
+        ]
+    )
+
+
+@pytest.mark.parametrize("key", ["none", "another"])
+def test_verify_audit_fails_on_an_event_forged_without_the_audit_key(history, key):
+    """The application's role may insert; chained after the head, back-dated, with the hash
+    anyone can compute (or one under another key), the event is still found."""
+    third = history[2]
+    forged = _forged(third, summary="Approved long ago", created_at=history[0].created_at)
+    digest = (
+        _unkeyed_hash(**forged)
+        if key == "none"
+        else hmac.new(b"a guessed key", b"anything", "sha256").hexdigest()
+    )
+    _insert(forged, digest)
+
     assert _verify_audit_fails() == (
-        f"event {third.pk + 1} does not follow event {third.pk}: an event was removed or "
-        f"inserted before it, or event {third.pk} was rewritten with a new hash "
-        "(3 events before it are intact)"
+        f"{_chain(third.facility)}: event {forged['id']} was changed, or written without the "
+        "audit key: its hash does not match its content"
     )
 
 
@@ -283,14 +423,80 @@ def test_verify_audit_fails_on_an_inserted_back_dated_row(history):
 def test_verify_audit_fails_on_a_row_inserted_without_a_hash(history):
     _as_superuser(
         "INSERT INTO abl_auditevent (created_at, actor_name, action, object_type, object_id, "
-        "summary, changes, previous_hash, hash) VALUES (%s, 'x', 'x', 'x', 'x', 'x', '{}', '', '')",
-        [history[0].created_at],
+        "facility_id, chain, summary, changes, previous_hash, hash) "
+        "VALUES (%s, 'x', 'x', 'x', 'x', %s, %s, 'x', '{}', '', '')",
+        [history[0].created_at, history[0].facility_id, history[0].facility_id],
     )
     forged = AuditEvent.objects.order_by("-id").first()
 
     assert _verify_audit_fails() == (
-        f"event {forged.pk} has no hash: it was written outside abl.audit.record() "
-        "(3 events before it are intact)"
+        f"{_chain(history[0].facility)}: event {forged.pk} has no hash: it was written outside "
+        "abl.audit.record()"
+    )
+
+
+@tampers
+def test_verify_audit_fails_on_an_event_moved_to_another_chain(history):
+    _as_superuser("UPDATE abl_auditevent SET chain = 0 WHERE id = %s", [history[2].pk])
+
+    assert _verify_audit_fails() == (
+        f"the bank-wide chain: event {history[2].pk} belongs to {_chain(history[2].facility)}"
+    )
+
+
+@tampers
+def test_verify_audit_finds_the_newest_events_deleted_since_the_anchor(history):
+    call_command("verify_audit", "--anchor", stdout=StringIO())
+    anchored_at = json.loads(settings.AUDIT_ANCHOR_PATH.read_text())["at"]
+    first, second, third = history
+    _as_superuser("DELETE FROM abl_auditevent WHERE id IN (%s, %s)", [second.pk, third.pk])
+
+    assert _verify_audit_fails() == (
+        f"{_chain(first.facility)}: event {third.pk} is missing: the anchor of {anchored_at} has "
+        f"the chain end there, after 3 events; it now ends at event {first.pk} (1 events): its "
+        "newest events were deleted"
+    )
+
+
+@tampers
+def test_verify_audit_finds_an_emptied_trail(history):
+    bank_event = record(actor=None, action="a", object_id="bank", summary="bank-wide")
+    call_command("verify_audit", "--anchor", stdout=StringIO())
+    anchored_at = json.loads(settings.AUDIT_ANCHOR_PATH.read_text())["at"]
+    _as_superuser("DELETE FROM abl_auditevent")
+
+    assert _verify_audit_fails() == "\n".join(
+        [
+            f"the bank-wide chain: event {bank_event.pk} is missing: the anchor of {anchored_at} "
+            "has the chain end there, after 1 events; it now has no events: it was emptied",
+            f"{_chain(history[0].facility)}: event {history[2].pk} is missing: the anchor of "
+            f"{anchored_at} has the chain end there, after 3 events; it now has no events: it "
+            "was emptied",
+        ]
+    )
+
+
+@tampers
+def test_verify_audit_reports_a_tampered_anchor_and_does_not_trust_it(history):
+    """The newest event deleted, and the last anchor rewritten to end before it: the rewritten
+    line is named and ignored, and the anchor before it still finds the deletion."""
+    first, second, third = history
+    call_command("verify_audit", "--anchor", stdout=StringIO())
+    call_command("verify_audit", "--anchor", stdout=StringIO())
+    earlier, later = settings.AUDIT_ANCHOR_PATH.read_text().splitlines()
+    lowered = json.loads(later)
+    lowered["chains"][0].update(count=2, last_id=second.pk, last_hash=second.hash)
+    settings.AUDIT_ANCHOR_PATH.write_text(earlier + "\n" + json.dumps(lowered) + "\n")
+    _as_superuser("DELETE FROM abl_auditevent WHERE id = %s", [third.pk])
+
+    assert _verify_audit_fails() == "\n".join(
+        [
+            f"{_chain(first.facility)}: event {third.pk} is missing: the anchor of "
+            f"{json.loads(earlier)['at']} has the chain end there, after 3 events; it now ends "
+            f"at event {second.pk} (2 events): its newest events were deleted",
+            f"anchor line 2 of {settings.AUDIT_ANCHOR_PATH} is not signed with the audit key: it "
+            "was changed or written by someone else, and is not trusted",
+        ]
     )
 
 
@@ -304,12 +510,15 @@ def test_nightly_check_on_a_broken_chain_emails_the_administrators_and_audits(
     UserFactory(role="admin", organisation=bank, email="")
     UserFactory(role="analyst", organisation=bank, email="analyst@bank.example")
     _as_superuser("UPDATE abl_auditevent SET summary = 'x' WHERE id = %s", [history[1].pk])
-    problem = f"event {history[1].pk} was changed: its hash does not match its content"
+    problem = (
+        f"{_chain(history[1].facility)}: event {history[1].pk} was changed, or written without "
+        "the audit key: its hash does not match its content"
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         result = verify_audit_chain_task()
 
-    assert result == {"checked": 1, "problem": problem, "event_id": history[1].pk}
+    assert result == {"checked": 0, "chains": 0, "problems": [problem]}
     assert [(m.subject, m.to) for m in mail.outbox] == [
         (
             "ABL Desk: the audit trail failed verification",
@@ -318,15 +527,17 @@ def test_nightly_check_on_a_broken_chain_emails_the_administrators_and_audits(
     ]
     assert problem in mail.outbox[0].body
     alert = AuditEvent.objects.order_by("-id").first()
-    assert (alert.action, alert.actor_name, alert.object_id, alert.summary) == (
+    assert (alert.action, alert.actor_name, alert.object_id, alert.chain, alert.summary) == (
         "audit.chain_broken",
         "system",
         str(history[1].pk),
+        BANK_CHAIN,
         f"The audit trail failed verification: {problem}",
     )
+    assert not settings.AUDIT_ANCHOR_PATH.exists()  # a broken trail is never anchored
 
 
-def test_nightly_check_on_an_intact_chain_does_nothing(
+def test_nightly_check_on_an_intact_trail_anchors_its_heads_and_sends_nothing(
     history, bank, django_capture_on_commit_callbacks
 ):
     UserFactory(role="admin", organisation=bank, email="root@bank.example")
@@ -335,61 +546,174 @@ def test_nightly_check_on_an_intact_chain_does_nothing(
     with django_capture_on_commit_callbacks(execute=True):
         result = verify_audit_chain_task()
 
-    assert result == {"checked": count, "problem": "", "event_id": None}
+    assert result == {"checked": count, "chains": 1, "problems": []}
     assert mail.outbox == []
     assert AuditEvent.objects.count() == count
+    (line,) = settings.AUDIT_ANCHOR_PATH.read_text().splitlines()
+    assert json.loads(line)["chains"] == [
+        {
+            "chain": history[0].facility_id,
+            "count": 3,
+            "last_id": history[2].pk,
+            "last_hash": history[2].hash,
+        }
+    ]
 
 
-def test_verify_chain_streams_in_chunks(history, django_assert_max_num_queries, monkeypatch):
+@tampers
+def test_the_next_night_finds_the_events_deleted_since_the_last(
+    history, bank, django_capture_on_commit_callbacks
+):
+    UserFactory(role="admin", organisation=bank, email="root@bank.example")
+    verify_audit_chain_task()  # the first night anchors the three events
+    anchored_at = json.loads(settings.AUDIT_ANCHOR_PATH.read_text())["at"]
+    _as_superuser("DELETE FROM abl_auditevent WHERE id = %s", [history[2].pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = verify_audit_chain_task()
+
+    problem = (
+        f"{_chain(history[0].facility)}: event {history[2].pk} is missing: the anchor of "
+        f"{anchored_at} has the chain end there, after 3 events; it now ends at event "
+        f"{history[1].pk} (2 events): its newest events were deleted"
+    )
+    assert result["problems"] == [problem]
+    assert [m.to for m in mail.outbox] == [["root@bank.example"]]
+    assert problem in mail.outbox[0].body
+    assert len(settings.AUDIT_ANCHOR_PATH.read_text().splitlines()) == 1
+
+
+def test_verify_trail_streams_in_chunks(history, django_assert_max_num_queries, monkeypatch):
     """A million events never sit in memory: the rows come through an iterator."""
     monkeypatch.setattr("abl.services.audit.CHUNK", 1)
 
     with django_assert_max_num_queries(1):
-        report = verify_chain()
+        report = verify_trail()
 
-    assert (report.checked, report.last_id) == (3, history[2].pk)
+    assert [(h.count, h.last_id) for h in report.heads] == [(3, history[2].pk)]
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=AS_APP_ROLE, databases=["default", MIGRATOR])
-def test_migration_seals_the_events_written_before_it(facility):
-    """0010's fill: events without a hash (written before the chain existed) are sealed in id order.
+def test_migration_reseals_the_single_chain_into_a_chain_per_facility(facility):
+    """0022: the trail as 0010-0021 wrote it (one chain, unkeyed) is checked and re-sealed.
 
     As a deployment runs it: as the owner, which alone may switch the trigger off.
     """
     from django.apps import apps
 
-    fill_chain = import_module("abl.migrations.0010_audit_chain").fill_chain
-    for n in range(3):
-        AuditEvent.objects.create(actor_name="x", action="old", object_type="x", summary=str(n))
+    migration = import_module("abl.migrations.0022_audit_chain_per_facility")
+    previous = GENESIS
+    for n, about in enumerate([facility, None, facility]):
+        old = dict.fromkeys(HASHED_FIELDS) | {
+            "id": 1000 + n,
+            "created_at": dt.datetime(2026, 3, 1, 9, n, tzinfo=dt.UTC),
+            "actor_name": "x",
+            "action": "old",
+            "object_type": "x",
+            "object_id": "",
+            "facility_id": about.pk if about else None,
+            "summary": str(n),
+            "changes": {},
+            "previous_hash": previous,
+        }
+        previous = migration.unkeyed_hash(**old)
+        AuditEvent.objects.create(**old, hash=previous)
 
     with connections[MIGRATOR].cursor() as cursor:
         # Check the inserts' deferred foreign keys now: ALTER TABLE refuses pending trigger events.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     with connections[MIGRATOR].schema_editor() as editor:
-        fill_chain(apps, editor)
+        migration.into_chains(apps, editor)
 
-    assert verify_chain().checked == 3
+    report = verify_trail()
+    assert report.intact
+    assert [(h.chain, h.count, h.last_id) for h in report.heads] == [
+        (BANK_CHAIN, 1, 1001),
+        (facility.pk, 2, 1002),
+    ]
     with pytest.raises(Exception, match="append-only"), transaction.atomic(using=MIGRATOR):
         AuditEvent.objects.using(MIGRATOR).update(summary="the trigger is back on")
 
 
 @pytest.mark.postgres
+@pytest.mark.django_db(transaction=AS_APP_ROLE, databases=["default", MIGRATOR])
+def test_migration_refuses_to_reseal_a_broken_chain(facility):
+    from django.apps import apps
+
+    migration = import_module("abl.migrations.0022_audit_chain_per_facility")
+    AuditEvent.objects.create(
+        id=1000,
+        actor_name="x",
+        action="old",
+        object_type="x",
+        summary="0",
+        hash="f" * 64,
+        previous_hash=GENESIS,
+    )
+
+    with (
+        pytest.raises(RuntimeError, match="The audit trail is broken at event 1000"),
+        connections[MIGRATOR].schema_editor() as editor,
+    ):
+        migration.into_chains(apps, editor)
+
+    assert AuditEvent.objects.get().hash == "f" * 64
+
+
+def _other_session() -> psycopg.Connection:
+    db = connection.settings_dict
+    return psycopg.connect(
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        password=db["PASSWORD"] or None,
+        dbname=db["NAME"],
+    )
+
+
+@pytest.mark.postgres
+def test_appends_on_different_facilities_do_not_wait_for_each_other(facility):
+    """Another session holds one facility's chain lock (as a writer mid-transaction does): an
+    append on another facility goes ahead; one on the same facility waits for it."""
+    other = FacilityFactory()
+    with _other_session() as holder:
+        holder.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, facility.pk])
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '2s'")
+        event = record(actor=None, action="a", obj=other, facility=other, summary="goes ahead")
+        with pytest.raises(OperationalError, match="lock timeout"), transaction.atomic():
+            _record_waiting_at_most_200ms(facility)
+        holder.rollback()
+
+    assert (event.chain, event.previous_hash) == (other.pk, GENESIS)
+
+
+def _record_waiting_at_most_200ms(facility) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL lock_timeout = '200ms'")
+    record(actor=None, action="a", obj=facility, facility=facility, summary="waits")
+
+
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("in_a_transaction", [True, False], ids=["in-a-transaction", "alone"])
-def test_concurrent_writers_do_not_fork_the_chain(facility, in_a_transaction):
-    """Writers in a transaction of their own (as services record) and writers outside any
-    (record() then makes one, so that the chain's lock lasts until its event is committed)."""
+def test_concurrent_writers_do_not_fork_a_chain(facility, in_a_transaction):
+    """Writers on one facility and on another, in a transaction of their own (as services
+    record) and outside any (record() then makes one, so that the chain's lock lasts until its
+    event is committed)."""
+    facilities = [facility, FacilityFactory()]
     writers, each = 4, 25
     start = threading.Barrier(writers)
     errors: list[BaseException] = []
 
     def write(n: int) -> None:
+        about = facilities[n % 2]
         try:
             start.wait()
             for i in range(each):
                 with transaction.atomic() if in_a_transaction else contextlib.nullcontext():
-                    record(actor=None, action="load", obj=facility, summary=f"{n}.{i}")
+                    record(actor=None, action="load", obj=about, facility=about, summary=f"{n}.{i}")
         except BaseException as error:  # reported by the assert below
             errors.append(error)
         finally:
@@ -402,12 +726,21 @@ def test_concurrent_writers_do_not_fork_the_chain(facility, in_a_transaction):
         thread.join()
 
     assert errors == []
-    report = verify_chain()
-    assert (report.intact, report.checked) == (True, writers * each)
+    report = verify_trail()
+    assert report.intact
+    assert sorted((h.chain, h.count) for h in report.heads) == [
+        (facilities[0].pk, writers * each // 2),
+        (facilities[1].pk, writers * each // 2),
+    ]
     previous = list(AuditEvent.objects.values_list("previous_hash", flat=True))
-    assert len(set(previous)) == writers * each
-    times = list(AuditEvent.objects.order_by("id").values_list("created_at", flat=True))
-    assert times == sorted(times)  # taken under the chain's lock: times follow the chain
+    assert len(set(previous)) == writers * each - 1  # GENESIS begins both chains, once each
+    for about in facilities:
+        times = list(
+            AuditEvent.objects.filter(chain=about.pk)
+            .order_by("id")
+            .values_list("created_at", flat=True)
+        )
+        assert times == sorted(times)  # taken under the chain's lock: times follow the chain
 
 
 @pytest.mark.postgres

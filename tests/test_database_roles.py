@@ -110,8 +110,8 @@ def _as(role: str, database: str) -> psycopg.Connection:
 
 INSERT_EVENT = (
     "INSERT INTO abl_auditevent (created_at, actor_name, action, object_type, object_id, "
-    "summary, changes, previous_hash, hash) "
-    "VALUES (now(), 'app', 'x', 'system', '', 'appended', '{}', '', '') RETURNING id"
+    "chain, summary, changes, previous_hash, hash) "
+    "VALUES (now(), 'app', 'x', 'system', '', 0, 'appended', '{}', '', '') RETURNING id"
 )
 
 
@@ -151,6 +151,50 @@ def test_app_role_cannot_rewrite_the_audit_trail(database, statement, refusal):
         app.execute(statement)
 
     assert str(error.value).startswith(refusal)
+
+
+@pytest.mark.parametrize(
+    ("statement", "refusal"),
+    [
+        (
+            # A function of the name the application once called: it would have run instead.
+            "CREATE FUNCTION abl_audit_append() RETURNS void LANGUAGE sql AS 'SELECT'",
+            "permission denied for schema public",
+        ),
+        (
+            "CREATE FUNCTION public.now() RETURNS timestamptz LANGUAGE sql AS 'SELECT NULL'",
+            "permission denied for schema public",
+        ),
+        ("CREATE TABLE abl_planted (id int)", "permission denied for schema public"),
+        ("CREATE VIEW abl_planted AS SELECT 1", "permission denied for schema public"),
+        ("CREATE SCHEMA abl_app", "permission denied for database"),
+        ("CREATE TEMPORARY TABLE abl_auditevent (id int)", "permission denied to create temporary"),
+    ],
+)
+def test_app_role_can_create_nothing_where_the_application_looks(database, statement, refusal):
+    with _as(APP, database) as app, pytest.raises(psycopg.errors.InsufficientPrivilege) as error:
+        app.execute(statement)
+
+    assert str(error.value).startswith(refusal)
+
+
+def test_app_role_creates_its_partitions_apart_where_no_name_is_looked_up(database):
+    """The one schema it may create in; the application's connections never search it."""
+    with _as(APP, database) as app:
+        app.execute("CREATE TABLE abl_partitions.abl_invoice_f0 (id int)")
+        app.execute("DROP TABLE abl_partitions.abl_invoice_f0")
+    result = _manage(database, "shell", "-v0", "-c", SHOW_SEARCH_PATH)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["public"] * 2
+
+
+SHOW_SEARCH_PATH = (
+    "from django.db import connections\n"
+    "for alias in ('default', 'owner'):\n"
+    "    with connections[alias].cursor() as c:\n"
+    "        c.execute('SHOW search_path'); print(c.fetchone()[0])"
+)
 
 
 def test_app_role_has_full_dml_on_the_other_tables(database):
@@ -196,7 +240,7 @@ def test_owner_may_truncate_as_the_test_runner_does(database):
 
 def test_application_works_as_its_role_and_its_chain_verifies(database, tmp_path):
     """seed_demo and a whole borrowing base submission (invoice partitions included), as abl_app."""
-    media = {"MEDIA_ROOT": str(tmp_path)}
+    media = {"MEDIA_ROOT": str(tmp_path), "AUDIT_ANCHOR_PATH": str(tmp_path / "anchors.jsonl")}
     os.environ.update(media)
     try:
         steps = [
@@ -216,12 +260,15 @@ def test_application_works_as_its_role_and_its_chain_verifies(database, tmp_path
         for step in steps:
             result = _manage(database, *step)
             assert result.returncode == 0, result.stderr
+        anchored = _manage(database, "verify_audit", "--anchor")
         verified = _manage(database, "verify_audit")
     finally:
         os.environ.pop("MEDIA_ROOT")
+        os.environ.pop("AUDIT_ANCHOR_PATH")
 
+    assert anchored.returncode == 0, anchored.stderr
     assert verified.returncode == 0, verified.stderr
-    assert ", chain intact; the last is event " in verified.stdout
+    assert " chains, every chain intact; checked against the anchor of " in verified.stdout
 
 
 @pytest.mark.django_db

@@ -91,7 +91,14 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        if k
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "AUDIT_KEY",
+            "DJANGO_SETTINGS_MODULE",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -111,11 +118,27 @@ def test_production_settings_pass_check_deploy():
         "WARNING",
         DEBUG="0",
         SECRET_KEY="x" * 64 + "-a-long-random-production-secret",
+        AUDIT_KEY="y" * 64 + "-the-audit-trail-s-own-key",
         ALLOWED_HOSTS="abl.example.com",
     )
 
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_the_audit_key_is_derived_from_the_secret_key():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY="x" * 64 + "-a-long-random-production-secret",
+        ALLOWED_HOSTS="abl.example.com",
+    )
+
+    assert result.returncode != 0
+    assert "(abl.W001) AUDIT_KEY is not set" in result.stderr
 
 
 def test_production_settings_refuse_to_start_without_secret_key():

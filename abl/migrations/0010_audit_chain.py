@@ -14,6 +14,9 @@ mistake; the application's role has no TRUNCATE privilege in the first place
 (docs/deployment.md, "Database roles").
 """
 
+import datetime as dt
+import hashlib
+import json
 from importlib import import_module
 
 import django.utils.timezone
@@ -38,11 +41,20 @@ DROP TRIGGER IF EXISTS abl_auditevent_no_truncate ON abl_auditevent;
 DROP FUNCTION IF EXISTS abl_audit_no_truncate();
 """
 BATCH = 2000
+CHAIN_LOCK_KEY = 0x61626C5F61756474  # the one chain's advisory lock until 0022
+GENESIS = "0" * 64
+
+
+def unkeyed_hash(**content):
+    """The hash the trail held until 0022 made it keyed: SHA-256 of the canonical content."""
+    content["created_at"] = content["created_at"].astimezone(dt.UTC).isoformat(
+        timespec="microseconds"
+    )
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
 def fill_chain(apps, schema_editor):
-    from abl.audit import CHAIN_LOCK_KEY, GENESIS, HASHED_FIELDS, event_hash
-
     AuditEvent = apps.get_model("abl", "AuditEvent")
     connection = schema_editor.connection
     postgres = connection.vendor == "postgresql"
@@ -52,7 +64,18 @@ def fill_chain(apps, schema_editor):
     else:
         append_only.reverse(apps, schema_editor)
     previous, last_id = GENESIS, 0
-    fields = [name for name in HASHED_FIELDS if name != "previous_hash"]
+    fields = [
+        "id",
+        "created_at",
+        "actor_id",
+        "actor_name",
+        "action",
+        "object_type",
+        "object_id",
+        "facility_id",
+        "summary",
+        "changes",
+    ]
     while True:
         rows = list(
             AuditEvent.objects.using(connection.alias)
@@ -64,7 +87,7 @@ def fill_chain(apps, schema_editor):
             break
         updates = []
         for row in rows:
-            digest = event_hash(**row, previous_hash=previous)
+            digest = unkeyed_hash(**row, previous_hash=previous)
             updates.append((previous, digest, row["id"]))
             previous, last_id = digest, row["id"]
         with connection.cursor() as cursor:

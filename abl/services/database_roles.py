@@ -5,8 +5,15 @@ which owns the tables. The application connects as another role
 (DATABASE_URL), which grant_app_role() gives, run as the owner after every
 migrate:
 
-- USAGE and CREATE on the schema; SELECT, INSERT, UPDATE, DELETE on every
-  table, and the sequences;
+- USAGE on the schema `public`, and no CREATE there (nor for PUBLIC): it
+  can plant no function or table where the application looks names up
+  (its connections' search_path is `public`, config/settings.py); nor
+  CREATE on the database (no schema of its own) nor TEMPORARY (no
+  temporary table to shadow one);
+- USAGE and CREATE on the schema `abl_partitions` (migration 0023), the
+  invoice rows' partitions, which abl/bulk.py creates there at runtime;
+  no application connection looks names up in it;
+- SELECT, INSERT, UPDATE, DELETE on every table, and the sequences;
 - on abl_auditevent only SELECT and INSERT: no UPDATE, DELETE or TRUNCATE,
   and as it owns no such table it can neither ALTER TABLE … DISABLE TRIGGER
   nor drop the triggers; nor, not being a superuser, SET
@@ -18,7 +25,9 @@ migrate:
 Idempotent: run twice, the grants are the same.
 """
 
-from django.db import connections
+from django.db import connections, transaction
+
+from abl.bulk import PARTITION_SCHEMA
 
 AUDIT_TABLE = "abl_auditevent"
 
@@ -28,23 +37,36 @@ def grant_app_role(*, using: str = "owner", app_role: str) -> list[str]:
     connection = connections[using]
     quote = connection.ops.quote_name
     role = quote(app_role)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_database()")
+        database = quote(cursor.fetchone()[0])
     statements = [
-        f"GRANT USAGE, CREATE ON SCHEMA public TO {role}",
+        f"GRANT USAGE ON SCHEMA public TO {role}",
+        f"GRANT USAGE, CREATE ON SCHEMA {quote(PARTITION_SCHEMA)} TO {role}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
-        f"REVOKE UPDATE, DELETE, TRUNCATE ON {quote(AUDIT_TABLE)} FROM {role}",
+        f"REVOKE UPDATE, DELETE, TRUNCATE ON public.{quote(AUDIT_TABLE)} FROM {role}",
     ]
-    with connection.cursor() as cursor:
+    # One transaction: the CREATE on `public` that PostgreSQL requires of a table's new owner
+    # is granted and taken back before anyone else can see it.
+    with transaction.atomic(using=using), connection.cursor() as cursor:
         cursor.execute(
-            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = 'public' AND (c.oid IN (SELECT partrelid FROM pg_partitioned_table) "
+            "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname IN ('public', %s) AND (c.oid IN (SELECT partrelid FROM pg_partitioned_table) "
             "OR c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent IN "
             "(SELECT partrelid FROM pg_partitioned_table))) "
-            "AND c.relowner <> (SELECT oid FROM pg_roles WHERE rolname = %s) ORDER BY c.relname",
-            [app_role],
+            "AND c.relowner <> (SELECT oid FROM pg_roles WHERE rolname = %s) ORDER BY 1",
+            [PARTITION_SCHEMA, app_role],
         )
         partitioned = [name for (name,) in cursor.fetchall()]
-        statements += [f"ALTER TABLE {quote(name)} OWNER TO {role}" for name in partitioned]
+        if partitioned:
+            statements.append(f"GRANT CREATE ON SCHEMA public TO {role}")
+            statements += [f"ALTER TABLE {name} OWNER TO {role}" for name in partitioned]
+        statements += [
+            f"REVOKE CREATE ON SCHEMA public FROM PUBLIC, {role}",
+            f"REVOKE CREATE, TEMPORARY ON DATABASE {database} FROM PUBLIC, {role}",
+        ]
         for statement in statements:
             cursor.execute(statement)
     return statements

@@ -28,7 +28,7 @@ from django.db.models import Field, Model
 from django.db.models.expressions import Col
 from django.utils import timezone
 
-from abl import business_date, writes
+from abl import business_date
 from abl.access import (
     advance_decision_refusal,
     may_record_repayment,
@@ -531,6 +531,8 @@ def approve_advance(*, advance: AdvanceRequest, actor: User, comment: str = "") 
     advance.decided_by, advance.decided_at = actor, timezone.now()
     advance.comment = comment.strip()
     advance.excess_before = live.committed.excess_availability
+    entry.save(force_insert=True)
+    advance.save(update_fields=["status", "decided_by", "decided_at", "comment", "excess_before"])
     after = live.committed.excess_availability - advance.amount
     record(
         actor=actor,
@@ -546,13 +548,6 @@ def approve_advance(*, advance: AdvanceRequest, actor: User, comment: str = "") 
             "certificate": live.certificate.pk,
             "comment": advance.comment,
         },
-        # The entry and the decision go with the event, in one round trip under the lock.
-        writes=[
-            writes.insert(entry),
-            writes.update(
-                advance, ["status", "decided_by", "decided_at", "comment", "excess_before"]
-            ),
-        ],
     )
     _balance_changed(facility)
     return advance

@@ -435,9 +435,9 @@ def drop_orphan_tables() -> list[str]:
     prefix = bulk.partition_name(Invoice._meta.db_table, 0)[:-1]
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT relname FROM pg_class WHERE relkind = 'r' AND relname LIKE %s "
-            "AND pg_table_is_visible(oid)",
-            [prefix.replace("_", r"\_") + "%"],
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind = 'r' AND c.relname LIKE %s AND n.nspname = %s",
+            [prefix.replace("_", r"\_") + "%", bulk.PARTITION_SCHEMA],
         )
         tables = {name: int(name[len(prefix) :]) for (name,) in cursor.fetchall()}
     keep = set(
@@ -452,5 +452,5 @@ def drop_orphan_tables() -> list[str]:
     dropped = sorted(name for name, file_id in tables.items() if file_id not in keep)
     for name in dropped:
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(name)}")
+            cursor.execute(f"DROP TABLE IF EXISTS {bulk.qualified_partition(name)}")
     return dropped

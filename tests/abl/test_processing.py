@@ -276,8 +276,8 @@ def test_sweep_drops_tables_no_accepted_or_live_file_owns(draft, cfo, settings):
     dead = _receive(draft, cfo, CORRECTED, "other.csv")
     processing.claim_file(dead.pk)
     with connection.cursor() as cursor:  # what a worker killed while storing leaves behind
-        cursor.execute(f"CREATE TABLE abl_invoice_f{dead.pk} (LIKE abl_invoice)")
-        cursor.execute("CREATE TABLE abl_invoice_f999999 (LIKE abl_invoice)")
+        cursor.execute(f"CREATE TABLE abl_partitions.abl_invoice_f{dead.pk} (LIKE abl_invoice)")
+        cursor.execute("CREATE TABLE abl_partitions.abl_invoice_f999999 (LIKE abl_invoice)")
     _age_claim(dead, settings.ABL_FILE_CLAIM_TIMEOUT + 1)
     CollateralFile.objects.filter(pk=dead.pk).update(attempts=settings.ABL_FILE_MAX_ATTEMPTS)
 

@@ -1,29 +1,45 @@
-"""python manage.py verify_audit
+"""python manage.py verify_audit [--anchor]
 
-Walks the audit trail's hash chain in id order. Intact: prints the count and
-the last event's hash (worth keeping outside the database, see
-docs/security-audit.md) and exits 0. Broken: names the first event that was
-changed, inserted or removed, on stderr, and exits 1.
+Walks every audit chain (one per facility, one bank-wide) in id order and
+checks it against the newest signed anchor of the chains' heads
+(AUDIT_ANCHOR_PATH, docs/security.md). Intact: prints the count and the
+anchor checked against, and exits 0. Otherwise names, on stderr, each chain's
+first event that was changed, inserted or forged, each anchored event that is
+missing, and each anchor line whose signature does not hold, and exits 1.
+
+With --anchor, an intact trail's heads are also signed and appended to the
+anchor store now (the nightly check does so every night).
 """
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from abl.services.audit import verify_chain
+from abl.anchors import anchor_store
+from abl.services.audit import anchor_trail, verify_trail
 
 
 class Command(BaseCommand):
-    help = "Verify the audit trail's hash chain; exit 1 naming the first broken event."
+    help = "Verify the audit chains against their anchor; exit 1 naming every problem."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--anchor", action="store_true", help="when intact, anchor the chains' heads now"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        report = verify_chain()
+        report = verify_trail()
         if not report.intact:
-            raise CommandError(f"{report.problem} ({report.checked:,} events before it are intact)")
-        if report.last_id is None:
-            self.stdout.write("0 audit events: nothing to verify")
-            return
-        self.stdout.write(
-            f"{report.checked:,} audit events, chain intact; "
-            f"the last is event {report.last_id}, hash {report.last_hash}"
+            raise CommandError("\n".join(report.problems))
+        anchored = (
+            f"checked against the anchor of {report.anchor.at}"
+            if report.anchor
+            else f"no anchor yet in {anchor_store().describe()}"
         )
+        self.stdout.write(
+            f"{report.checked:,} audit events in {len(report.heads)} chains, every chain "
+            f"intact; {anchored}"
+        )
+        if options["anchor"]:
+            anchor = anchor_trail(report)
+            self.stdout.write(f"Anchored the heads of {len(anchor.heads)} chains at {anchor.at}")

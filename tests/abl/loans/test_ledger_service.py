@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models.signals import post_save
 from django.test.utils import CaptureQueriesContext
 
 from abl.models import AdvanceRequest, AuditEvent, LedgerEntry
@@ -243,30 +244,34 @@ def test_a_request_reads_the_terms_before_it_waits_for_the_facilitys_lock(innotr
     assert max(terms) < lock
 
 
-@pytest.mark.postgres
-def test_an_approval_writes_its_entry_decision_and_event_in_one_statement(
+def test_an_approval_saves_its_entry_and_decision_through_the_orm_before_its_event(
     innotrac, cfo, abl_analyst, approved
 ):
-    """Every approval of a facility queues on its row lock: under it, live availability, then
-    the ledger entry, the request's decision and the audit event in one round trip."""
+    """Plain saves, as a repayment's: the entry gets its primary key on the instance and
+    post_save is sent for it and for the decision; the audit event comes last."""
     advance = _request(innotrac, cfo, "1000.00")
+    saved: list[tuple[str, int | None, bool]] = []
 
-    with CaptureQueriesContext(connection) as queries:
+    def note(sender, instance, created, **kwargs):
+        saved.append((sender.__name__, instance.pk, created))
+
+    post_save.connect(note, sender=LedgerEntry)
+    post_save.connect(note, sender=AdvanceRequest)
+    post_save.connect(note, sender=AuditEvent)
+    try:
         loans.approve_advance(advance=advance, actor=abl_analyst)
+    finally:
+        post_save.disconnect(note, sender=LedgerEntry)
+        post_save.disconnect(note, sender=AdvanceRequest)
+        post_save.disconnect(note, sender=AuditEvent)
 
-    sql = [query["sql"] for query in queries.captured_queries]
-    sql = [text for text in sql if not text.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
-    assert len(sql) == 3
-    assert "FOR UPDATE OF" in sql[0]
-    assert all(
-        part in sql[2]
-        for part in (
-            'INSERT INTO "abl_ledgerentry"',
-            'UPDATE "abl_advancerequest"',
-            "abl_audit_append",
-        )
-    )
     entry = LedgerEntry.objects.get(advance=advance)
+    event = AuditEvent.objects.get(action="advance.approved")
+    assert saved == [
+        ("LedgerEntry", entry.pk, True),
+        ("AdvanceRequest", advance.pk, False),
+        ("AuditEvent", event.pk, True),
+    ]
     assert (entry.kind, entry.amount, entry.created_by) == (
         "advance",
         Decimal("1000.00"),
