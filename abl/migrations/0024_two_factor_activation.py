@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("abl", "0021_audit_append_function"),
+        ("abl", "0023_partition_schema"),
     ]
 
     operations = [
