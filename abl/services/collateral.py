@@ -28,6 +28,7 @@ from abl.audit import record
 from abl.business_date import as_of_problem
 from abl.calc.money import money_text
 from abl.models import Certificate, CollateralFile, Facility, User
+from abl.outbox import enqueue
 from abl.readers import source
 from abl.services import processing
 from abl.services.errors import Refused
@@ -344,5 +345,5 @@ def receive_file(
     if queue:
         from abl.tasks import process_collateral_file_task
 
-        transaction.on_commit(lambda: process_collateral_file_task.delay(collateral.pk))
+        enqueue(process_collateral_file_task, collateral.pk)
     return collateral
