@@ -6,6 +6,7 @@ looking again every ABL_OUTBOX_POLL_SECONDS; `--once` sends what is due and exit
 Safe to run in several processes at once and to kill at any moment.
 """
 
+import logging
 import signal
 import time
 from argparse import ArgumentParser
@@ -18,6 +19,7 @@ from django.db import close_old_connections
 
 from abl import outbox
 
+log = logging.getLogger(__name__)
 PRUNE_EVERY = 3600.0  # seconds
 
 
@@ -49,6 +51,6 @@ class Command(BaseCommand):
                     pruned_at = time.monotonic()
             except Exception:
                 # The database is down or restarting: try again at the next poll.
-                self.stderr.write("The outbox could not be read; trying again")
+                log.exception("The outbox could not be relayed; trying again")
                 close_old_connections()
             time.sleep(settings.ABL_OUTBOX_POLL_SECONDS)
