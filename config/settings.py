@@ -160,6 +160,18 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", default=600)
+# The outbox (abl/outbox.py): tasks written in their transaction, sent on commit or by the
+# relay (manage.py relay_outbox), which looks every ABL_OUTBOX_POLL_SECONDS, waits at most
+# ABL_OUTBOX_RETRY_MAX_SECONDS between tries of a message the broker refused, and deletes
+# sent messages after ABL_OUTBOX_RETENTION_DAYS.
+ABL_OUTBOX_POLL_SECONDS = env_int("ABL_OUTBOX_POLL_SECONDS", default=1)
+ABL_OUTBOX_RETRY_MAX_SECONDS = env_int("ABL_OUTBOX_RETRY_MAX_SECONDS", default=60)
+ABL_OUTBOX_RETENTION_DAYS = env_int("ABL_OUTBOX_RETENTION_DAYS", default=7)
+if ABL_OUTBOX_POLL_SECONDS < 1 or ABL_OUTBOX_RETRY_MAX_SECONDS < 1 or ABL_OUTBOX_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured(
+        "ABL_OUTBOX_POLL_SECONDS, ABL_OUTBOX_RETRY_MAX_SECONDS and ABL_OUTBOX_RETENTION_DAYS "
+        "are at least 1."
+    )
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", default=3600),
     # How often a worker looks for tasks whose worker died (seconds, and every Nth look scans).

@@ -19,6 +19,7 @@ def test_compose_has_every_service():
         "web",
         "worker",
         "beat",
+        "relay",
         "migrate",
         "db-roles",
         "db",
@@ -30,12 +31,13 @@ def test_compose_has_every_service():
 def test_compose_worker_and_beat_reuse_web_image():
     services = _compose()["services"]
 
-    images = {services[name]["image"] for name in ("web", "worker", "beat")}
+    images = {services[name]["image"] for name in ("web", "worker", "beat", "relay")}
 
     assert images == {"abl-desk:latest"}
     assert "build" in services["web"]
     assert "build" not in services["worker"]
     assert "build" not in services["beat"]
+    assert "build" not in services["relay"]
 
 
 def test_compose_commands_start_the_right_processes():
@@ -44,6 +46,7 @@ def test_compose_commands_start_the_right_processes():
     assert "gunicorn config.wsgi:application" in services["web"]["command"]
     assert services["worker"]["command"].startswith("celery -A config worker")
     assert services["beat"]["command"].startswith("celery -A config beat")
+    assert services["relay"]["command"] == "python manage.py relay_outbox"
 
 
 def test_compose_app_services_point_at_postgres_and_redis():
@@ -56,7 +59,7 @@ def test_compose_app_services_point_at_postgres_and_redis():
 def test_compose_app_services_connect_as_the_application_role():
     services = _compose()["services"]
 
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "worker", "beat", "relay"):
         environment = services[name]["environment"]
         assert environment["DATABASE_URL"].startswith("postgres://abl_app:"), name
         assert "DATABASE_OWNER_URL" not in environment, name

@@ -14,6 +14,7 @@ from abl.models.fees import BaseRate, FeeCharge, FieldExam
 from abl.models.loan_documents import ChecklistFile, ChecklistItem, TermsAcknowledgement
 from abl.models.loans import AdvanceRequest, LedgerEntry
 from abl.models.notification import Notification
+from abl.models.outbox import OutboxMessage
 from abl.models.people import Organisation, Role, TwoFactorActivation, User
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "LedgerEntry",
     "Notification",
     "Organisation",
+    "OutboxMessage",
     "Payable",
     "Role",
     "TermsAcknowledgement",

@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -28,14 +29,26 @@ from abl.audit import record
 from abl.business_date import as_of_problem
 from abl.calc.money import money_text
 from abl.models import Certificate, CollateralFile, Facility, User
+from abl.outbox import enqueue
 from abl.readers import source
 from abl.services import processing
 from abl.services.errors import Refused
 
-# Names of uploads stored inside a files_kept_only_on_success block.
-_stored_in_block: ContextVar[list[tuple[Any, str]] | None] = ContextVar(
-    "stored_in_block", default=None
-)
+
+@dataclass
+class _Stored:
+    """Bytes written to storage inside a files_kept_only_on_success block."""
+
+    storage: Any
+    name: str
+    committed: bool = False  # their row committed: they are the row's now
+
+    def commit(self) -> None:
+        self.committed = True
+
+
+# Uploads stored inside a files_kept_only_on_success block.
+_stored_in_block: ContextVar[list[_Stored] | None] = ContextVar("stored_in_block", default=None)
 
 
 @contextmanager
@@ -47,13 +60,16 @@ def files_kept_only_on_success() -> Iterator[None]:
     failed upload leaves nothing behind.
     """
     outer = _stored_in_block.get()
-    stored: list[tuple[Any, str]] = []
+    stored: list[_Stored] = []
     token = _stored_in_block.set(stored)
     try:
         yield
     except BaseException:
-        for storage, name in stored:
-            storage.delete(name)
+        # A failure after the commit (raised by a callback run on commit) keeps the bytes
+        # whose rows committed: they would be rows without their file.
+        for item in stored:
+            if not item.committed:
+                item.storage.delete(item.name)
         raise
     finally:
         _stored_in_block.reset(token)
@@ -66,7 +82,9 @@ def keep_only_on_success(stored: Any) -> None:
     """Bytes just written to storage (a FieldFile): deleted again if the enclosing
     files_kept_only_on_success block fails; kept as they are outside one."""
     if (block := _stored_in_block.get()) is not None:
-        block.append((stored.storage, stored.name))
+        item = _Stored(stored.storage, stored.name)
+        block.append(item)
+        transaction.on_commit(item.commit)
 
 
 class UploadRefused(Refused):
@@ -344,5 +362,5 @@ def receive_file(
     if queue:
         from abl.tasks import process_collateral_file_task
 
-        transaction.on_commit(lambda: process_collateral_file_task.delay(collateral.pk))
+        enqueue(process_collateral_file_task, collateral.pk)
     return collateral

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 
 from abl.audit import record
 from abl.models import Certificate, CertificateDocument, Computation
+from abl.outbox import enqueue
 from abl.services.errors import CertificateError
 
 State = CertificateDocument.State
@@ -114,5 +115,4 @@ def queue_certificate_document(*, certificate: Certificate) -> None:
     """Render the certificate's PDF in the background once this transaction commits."""
     from abl.tasks import render_certificate_pdf_task
 
-    certificate_id = certificate.pk
-    transaction.on_commit(lambda: render_certificate_pdf_task.delay(certificate_id))
+    enqueue(render_certificate_pdf_task, certificate.pk)

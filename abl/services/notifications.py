@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
 from abl.models import Certificate, Notification, Role, User
+from abl.outbox import enqueue
 
 Event = Notification.Event
 
@@ -21,8 +22,7 @@ def queue_certificate_notification(*, certificate: Certificate, event: str) -> N
     """Send the event's email once the caller's transaction commits."""
     from abl.tasks import send_certificate_notification_task
 
-    certificate_id = certificate.pk
-    transaction.on_commit(lambda: send_certificate_notification_task.delay(certificate_id, event))
+    enqueue(send_certificate_notification_task, certificate.pk, event)
 
 
 def recipients(certificate: Certificate, event: str) -> list[str]:

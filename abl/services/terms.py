@@ -22,6 +22,7 @@ from abl.calc.terms import (
     with_reserves,
 )
 from abl.models import Facility, Organisation, Role, TermsVersion, User
+from abl.outbox import enqueue
 from abl.services.errors import CertificateError
 
 
@@ -176,9 +177,7 @@ def _change_terms(
     )
     from abl.tasks import recompute_open_certificates_task
 
-    transaction.on_commit(
-        lambda: recompute_open_certificates_task.delay(facility.pk, actor.pk, reason)
-    )
+    enqueue(recompute_open_certificates_task, facility.pk, actor.pk, reason)
 
 
 def current_facility_terms(facility: Facility) -> FacilityTerms:

@@ -18,6 +18,7 @@ from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 
 from abl.models import Facility, Role, User
+from abl.outbox import enqueue
 from covenants.models import BreachCase, CapexRequest, CovenantNotification, StatementVersion
 
 Side = Literal["bank", "borrower"]
@@ -36,8 +37,7 @@ def queue_covenant_email(*, subject: models.Model, event: str) -> None:
 
     model, _ = EVENTS[event]
     assert isinstance(subject, model), f"{event} is about a {model.__name__}"
-    subject_id = subject.pk
-    transaction.on_commit(lambda: send_covenant_email_task.delay(event, subject_id))
+    enqueue(send_covenant_email_task, event, subject.pk)
 
 
 def _facility(subject: models.Model) -> Facility:

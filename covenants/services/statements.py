@@ -22,6 +22,7 @@ from abl import business_date
 from abl.audit import record
 from abl.calc.terms import parse_terms
 from abl.models import Facility, User
+from abl.outbox import enqueue
 from covenants.access import acceptance_refusal, statement_refusal
 from covenants.calc.financials import FIELDS, Financials, financials_to_data
 from covenants.models import ComplianceCertificate, FinancialStatement, StatementVersion
@@ -199,8 +200,7 @@ def _add_version(
             actor=user,
             fulfilled_with=f"covenants.StatementVersion:{version.pk}",
         )
-        version_id = version.pk
-        transaction.on_commit(lambda: render_compliance_certificate_task.delay(version_id))
+        enqueue(render_compliance_certificate_task, version.pk)
         queue_covenant_email(subject=version, event="statement_submitted")
     return version
 
@@ -275,6 +275,5 @@ def accept_statement(*, version: StatementVersion, user: User) -> StatementVersi
     )
     from covenants.tasks import render_accepted_certificate_task
 
-    version_id = version.pk
-    transaction.on_commit(lambda: render_accepted_certificate_task.delay(version_id))
+    enqueue(render_accepted_certificate_task, version.pk)
     return version

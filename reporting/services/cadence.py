@@ -31,6 +31,7 @@ from abl.calc.money import ZERO, money_text, pct_display
 from abl.calc.terms import FacilityTerms, parse_terms
 from abl.calc.terms.model import ReportingTerms
 from abl.models import Certificate, Facility, LedgerEntry, TermsVersion
+from abl.outbox import enqueue
 from reporting.calc import frequency as cadence_rules
 from reporting.calc.due import Due
 from reporting.models import Cadence, FrequencySwitch
@@ -72,7 +73,7 @@ def queue_reevaluation(facility_id: int, trigger: str) -> None:
     """Re-evaluate the facility's frequency by a task, once the caller's transaction commits."""
     from reporting.tasks import reevaluate_frequency_task
 
-    transaction.on_commit(lambda: reevaluate_frequency_task.delay(facility_id, trigger))
+    enqueue(reevaluate_frequency_task, facility_id, trigger)
 
 
 def measure_facility(facility: Facility, *, on: dt.date) -> Measure | None:
@@ -272,7 +273,8 @@ def _apply(
     if notify:
         from reporting.tasks import notify_frequency_switch_task
 
-        transaction.on_commit(lambda: [notify_frequency_switch_task.delay(pk) for pk in notify])
+        for pk in notify:
+            enqueue(notify_frequency_switch_task, pk)
     return switches
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from abl import business_date
+from abl.outbox import enqueue
 from reporting.models import DailyClose
 from reporting.services import cadence, notices
 
@@ -39,9 +40,8 @@ def close_business_day(*, on: dt.date | None = None) -> CloseReport:
     if reminders:
         from reporting.tasks import send_reminder_task
 
-        transaction.on_commit(
-            lambda: [send_reminder_task.delay(item, kind) for item, kind in reminders]
-        )
+        for item, kind in reminders:
+            enqueue(send_reminder_task, item, kind)
     DailyClose.objects.get_or_create(
         business_date=on,
         defaults={

@@ -30,6 +30,7 @@ from abl.calc import loans as availability_rules
 from abl.calc.money import ZERO
 from abl.models import Facility
 from abl.models.fees import FeeCharge
+from abl.outbox import enqueue
 from covenants.calc.report import result_from_data
 from covenants.models import BreachCase, FinancialStatement
 from reporting.calc import position as rules
@@ -187,7 +188,7 @@ def queue_refresh(facility_id: int) -> None:
     """
     from reporting.tasks import refresh_positions_task
 
-    transaction.on_commit(lambda: refresh_positions_task.delay([facility_id]), robust=True)
+    enqueue(refresh_positions_task, [facility_id], robust=True)
 
 
 def _month_charged_in(on: dt.date) -> dt.date:

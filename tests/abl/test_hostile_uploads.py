@@ -279,3 +279,33 @@ def test_a_refused_second_file_takes_back_the_first_files_bytes(innotrac, cfo, s
     assert Certificate.objects.count() == 0
     assert CollateralFile.objects.count() == 0
     assert media_files(settings) == []
+
+
+def _store_then_fail_after_the_commit(names: list[str]) -> None:
+    from types import SimpleNamespace
+
+    from django.core.files.storage import default_storage
+
+    def fail_after_the_commit() -> None:
+        raise RuntimeError("a task run on commit failed")
+
+    with collateral.files_kept_only_on_success(), transaction.atomic():
+        name = default_storage.save("aging.csv", ContentFile(AGING.encode()))
+        collateral.keep_only_on_success(SimpleNamespace(storage=default_storage, name=name))
+        names.append(name)
+        transaction.on_commit(fail_after_the_commit)
+
+
+def test_bytes_whose_row_committed_stay_when_a_callback_after_the_commit_fails(transactional_db):
+    """A callback run on commit that raises (a task sent in-process, say) fails the block after
+    the rows committed: the bytes stay with their rows (a refusal before it takes them back,
+    test_a_refused_second_file_takes_back_the_first_files_bytes)."""
+    from django.core.files.storage import default_storage
+
+    names: list[str] = []
+
+    with pytest.raises(RuntimeError, match="a task run on commit failed"):
+        _store_then_fail_after_the_commit(names)
+
+    with default_storage.open(names[0]) as stored:
+        assert stored.read().decode() == AGING

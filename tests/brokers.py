@@ -1,0 +1,85 @@
+"""A Redis server of the test's own, and Celery pointed at a broker for one test.
+
+The shared Redis (REDIS_URL) is never stopped: a test that needs the broker down
+starts its own `redis-server` on a free port and stops that one.
+"""
+
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import redis
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class RedisServer:
+    """`redis-server` on a free port, without persistence, started and stopped by the test."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                *("redis-server", "--port", str(self.port), "--bind", "127.0.0.1"),
+                *("--save", "", "--appendonly", "no", "--dir", str(self.folder)),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                if redis.Redis.from_url(self.url).ping():
+                    return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise AssertionError(f"redis-server on port {self.port} did not start")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+        self.process = None
+
+    def client(self) -> "redis.Redis[bytes]":
+        return redis.Redis.from_url(self.url)
+
+
+def forget_connections(app: Any) -> None:
+    """Make Celery connect afresh, to the broker and result backend its settings name now."""
+    from kombu import pools
+
+    pools.reset()  # kombu keeps a pool per broker URL for the process; closed, it is dropped
+    app._pool = None
+    app.amqp._producer_pool = None
+    app._backend_cache = None
+    app._local.__dict__.pop("backend", None)
+
+
+@contextmanager
+def celery_on(settings: Any, url: str) -> Iterator[Any]:
+    """Tasks are sent to the broker at `url` from this process (not run in it)."""
+    from config.celery import app
+
+    # Celery reads Django's settings live (namespace CELERY): change them there.
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = url
+    settings.CELERY_RESULT_BACKEND = url
+    forget_connections(app)
+    try:
+        yield app
+    finally:
+        forget_connections(app)
