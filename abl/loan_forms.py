@@ -1,16 +1,14 @@
 """Forms of the loan pages: validation of what people type; no business rules."""
 
-from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 
-from abl.forms import money_input
-
+from abl.forms import AmountField
 
 class AdvanceRequestForm(forms.Form):
-    amount = money_input(label="Amount", min_value=Decimal("0.01"))
+    amount = AmountField(label="Amount", sign="positive")
     value_date = forms.DateField(
         label="Value date",
         required=False,
@@ -40,7 +38,7 @@ class RepaymentForm(forms.Form):
     kind = forms.ChoiceField(
         choices=[("repayment", "Repayment"), ("collection", "Collection")], initial="repayment"
     )
-    amount = money_input(label="Amount received", min_value=Decimal("0.01"))
+    amount = AmountField(label="Amount received", sign="positive")
     value_date = forms.DateField(label="Value date", widget=forms.DateInput(attrs={"type": "date"}))
     description = forms.CharField(label="Reference", max_length=300, required=False)
 

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from abl.forms import AmountField
 from covenants.calc.financials import LABELS
 from covenants.models import FinancialStatement
 from covenants.services.statements import FIGURES
@@ -21,9 +22,9 @@ class StatementForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         for name in FIGURES:
-            self.fields[name] = forms.DecimalField(
-                max_digits=18, decimal_places=2, label=LABELS[name]
-            )
+            # Any sign here: which figures may be negative is the figures' own rule
+            # (covenants/calc/financials.py), checked with the rest.
+            self.fields[name] = AmountField(label=LABELS[name], sign="any")
 
 
 class StatementFileForm(forms.Form):
@@ -38,9 +39,7 @@ class StatementFileForm(forms.Form):
 
 class CapexRequestForm(forms.Form):
     year = forms.IntegerField(min_value=1900, max_value=9999, label="Fiscal year")
-    amount = forms.DecimalField(
-        max_digits=18, decimal_places=2, min_value=0, label="Additional capex to approve"
-    )
+    amount = AmountField(label="Additional capex to approve")
     reason = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 
 

@@ -45,14 +45,11 @@ def id_argument(argument: str, text: str) -> int:
 
 
 def amount_argument(argument: str, text: str) -> Decimal:
-    """A positive amount in cents, read as a file's amounts are."""
+    """A positive amount, read by the one amount parser (as a file's amounts are)."""
     try:
-        cents = parse_amount(text)
+        return from_cents(parse_amount(text, sign="positive"))
     except ValueError as error:
         raise CommandError(f"{argument}: {error}") from None
-    if cents <= 0:
-        raise CommandError(f"{argument}: must be more than zero: '{text.strip()}'")
-    return from_cents(cents)
 
 
 def date_argument(argument: str, text: str) -> dt.date:
