@@ -15,9 +15,26 @@ from abl.services.errors import Refused
 
 
 def show_refusal(form: forms.Form, error: Refused) -> None:
-    """A service's refusal on the form: on the field it names when the form has that field,
-    else on the form as a whole."""
-    form.add_error(error.field if error.field in form.fields else None, str(error))
+    """A service's refusal on the form: on the field it names when the form shows that field,
+    else on the form as a whole (a hidden field's error would never be seen)."""
+    field = form.fields.get(error.field or "")
+    form.add_error(error.field if field and not field.widget.is_hidden else None, str(error))
+
+
+class VisibleErrorsForm(forms.Form):
+    """A form whose hidden fields' errors are shown as the form's own.
+
+    A page renders no error beside a hidden field, so a problem with one (a
+    missing or malformed key the page sent) would answer 400 with nothing to
+    read. Give hidden fields error messages that make sense on their own.
+    """
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name, field in self.fields.items():
+            if field.widget.is_hidden and name in self.errors:
+                for message in self.errors.pop(name):
+                    self.add_error(None, message)
 
 
 class AmountField(forms.CharField):

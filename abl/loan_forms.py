@@ -5,9 +5,16 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from abl.forms import AmountField
+from abl.forms import AmountField, VisibleErrorsForm
 
-class AdvanceRequestForm(forms.Form):
+# The page's own key for the form shown: missing, blank or too long only when
+# the page was tampered with or mangled on the way.
+MALFORMED_FORM = (
+    "This form has expired or was damaged on the way: open the page again and resubmit."
+)
+
+
+class AdvanceRequestForm(VisibleErrorsForm):
     amount = AmountField(label="Amount", sign="positive")
     value_date = forms.DateField(
         label="Value date",
@@ -18,7 +25,11 @@ class AdvanceRequestForm(forms.Form):
     purpose = forms.CharField(label="Purpose", max_length=300, required=False)
     # Made when the form is shown and sent back with it: the same form posted
     # twice (a double click, a retry) is the same request.
-    key = forms.CharField(widget=forms.HiddenInput, max_length=100)
+    key = forms.CharField(
+        widget=forms.HiddenInput,
+        max_length=100,
+        error_messages={"required": MALFORMED_FORM, "max_length": MALFORMED_FORM},
+    )
 
 
 class AdvanceDecisionForm(forms.Form):
