@@ -1,7 +1,10 @@
 """Forms of the covenant pages: fields and their formats only; the rules are in the services."""
 
+import datetime as dt
+
 from django import forms
 
+from abl.calc.dates import date_problem
 from abl.forms import AmountField
 from covenants.calc.financials import LABELS
 from covenants.models import FinancialStatement
@@ -25,6 +28,12 @@ class StatementForm(forms.Form):
             # Any sign here: which figures may be negative is the figures' own rule
             # (covenants/calc/financials.py), checked with the rest.
             self.fields[name] = AmountField(label=LABELS[name], sign="any")
+
+    def clean_period_end(self) -> dt.date:
+        period_end: dt.date = self.cleaned_data["period_end"]
+        if problem := date_problem(period_end):
+            raise forms.ValidationError(problem)
+        return period_end
 
 
 class StatementFileForm(forms.Form):

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.core.management.base import CommandError
 
 from abl.access import facilities_for
+from abl.calc.dates import date_problem
 from abl.calc.money import from_cents
 from abl.models import Facility, User
 from abl.readers import parse_amount, parse_date
@@ -53,7 +54,11 @@ def amount_argument(argument: str, text: str) -> Decimal:
 
 
 def date_argument(argument: str, text: str) -> dt.date:
+    """A date, as a file's dates are read, within the dates ABL Desk handles."""
     try:
-        return parse_date(text)
+        value = parse_date(text)
     except ValueError as error:
         raise CommandError(f"{argument}: {error}") from None
+    if problem := date_problem(value):
+        raise CommandError(f"{argument}: {problem}")
+    return value
