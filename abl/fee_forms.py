@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 
 from abl.calc.fees import Month
-from abl.forms import money_input
+from abl.forms import AmountField
 
 
 class PostFeesForm(forms.Form):
@@ -32,7 +32,7 @@ class ScheduleExamForm(forms.Form):
 
 class RecordExamForm(forms.Form):
     done_on = forms.DateField(label="Done on", widget=forms.DateInput(attrs={"type": "date"}))
-    fee = money_input(label="Actual fee", min_value=Decimal("0.01"))
+    fee = AmountField(label="Actual fee", sign="positive")
     notes = forms.CharField(label="Notes", max_length=2000, required=False)
 
 

@@ -6,28 +6,71 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
 
+from abl.calc.money import from_cents
 from abl.calc.report import label
+from abl.readers import parse_amount
+from abl.readers.values import Sign
 from abl.services.errors import Refused
 
 
 def show_refusal(form: forms.Form, error: Refused) -> None:
-    """A service's refusal on the form: on the field it names when the form has that field,
-    else on the form as a whole."""
-    form.add_error(error.field if error.field in form.fields else None, str(error))
+    """A service's refusal on the form: on the field it names when the form shows that field,
+    else on the form as a whole (a hidden field's error would never be seen)."""
+    field = form.fields.get(error.field or "")
+    form.add_error(error.field if field and not field.widget.is_hidden else None, str(error))
 
 
-def money_input(**options: Any) -> forms.DecimalField:
-    return forms.DecimalField(max_digits=18, decimal_places=2, **options)
+class VisibleErrorsForm(forms.Form):
+    """A form whose hidden fields' errors are shown as the form's own.
+
+    A page renders no error beside a hidden field, so a problem with one (a
+    missing or malformed key the page sent) would answer 400 with nothing to
+    read. Give hidden fields error messages that make sense on their own.
+    """
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name, field in self.fields.items():
+            if field.widget.is_hidden and name in self.errors:
+                for message in self.errors.pop(name):
+                    self.add_error(None, message)
+
+
+class AmountField(forms.CharField):
+    """A money amount, read by the one amount parser (abl.readers.parse_amount).
+
+    A form takes what a file's amount cell or a command's `--amount` takes
+    (`1,234.50`, `$1,234.50`, negatives as `-5` or `(5.00)` where `sign` allows
+    them) and refuses the rest with the same words ("not an amount: '1e5'").
+    A text input, not a number input: a browser's number input would refuse
+    grouped thousands and let through exponents.
+    """
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def __init__(self, *, sign: Sign = "not negative", **options: Any) -> None:
+        super().__init__(**options)
+        self.sign: Sign = sign
+
+    def prepare_value(self, value: Any) -> Any:
+        return f"{value:f}" if isinstance(value, Decimal) else value
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            return from_cents(parse_amount(text, sign=self.sign))
+        except ValueError as error:
+            raise ValidationError(str(error), code="invalid") from None
 
 
 class UploadForm(forms.Form):
     as_of = forms.DateField(label="As-of date", widget=forms.DateInput(attrs={"type": "date"}))
-    reported_outstanding = money_input(
+    reported_outstanding = AmountField(
         label="Loans outstanding at the as-of date by your own books (optional)",
         help_text="The certificate uses the bank's loan ledger; yours is shown beside it.",
-        min_value=Decimal("0"),
         required=False,
     )
     receivables = forms.FileField(label="Receivables aging (CSV or XLSX)")
@@ -54,15 +97,15 @@ class DiscardForm(forms.Form):
 
 
 class RollForwardForm(forms.Form):
-    ar_prior_balance = money_input(label="Prior receivables balance", required=False)
-    ar_sales = money_input(label="Sales", required=False)
-    ar_collections = money_input(label="Collections", required=False)
-    ar_credits = money_input(label="Credits", required=False)
-    ar_adjustments = money_input(label="Adjustments (±)", required=False)
-    inv_prior_balance = money_input(label="Prior inventory balance", required=False)
-    inv_purchases = money_input(label="Purchases", required=False)
-    inv_cost_of_sales = money_input(label="Cost of sales", required=False)
-    inv_adjustments = money_input(label="Adjustments (±)", required=False)
+    ar_prior_balance = AmountField(label="Prior receivables balance", required=False)
+    ar_sales = AmountField(label="Sales", required=False)
+    ar_collections = AmountField(label="Collections", required=False)
+    ar_credits = AmountField(label="Credits", required=False)
+    ar_adjustments = AmountField(label="Adjustments (±)", sign="any", required=False)
+    inv_prior_balance = AmountField(label="Prior inventory balance", required=False)
+    inv_purchases = AmountField(label="Purchases", required=False)
+    inv_cost_of_sales = AmountField(label="Cost of sales", required=False)
+    inv_adjustments = AmountField(label="Adjustments (±)", sign="any", required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -92,7 +135,7 @@ class ReserveForm(forms.Form):
     """One reserve: its name, amount and why."""
 
     name = forms.CharField(label="Reserve", max_length=100)
-    amount = money_input(label="Amount", min_value=Decimal("0"))
+    amount = AmountField(label="Amount")
     reason = forms.CharField(label="Why", max_length=300, required=False)
 
 
@@ -171,8 +214,4 @@ class ReportedIneligiblesForm(forms.Form):
     def __init__(self, *args: Any, categories: Sequence[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for category in categories:
-            self.fields[category] = money_input(
-                label=label(category),
-                required=False,
-                validators=[MinValueValidator(Decimal("0"))],
-            )
+            self.fields[category] = AmountField(label=label(category), required=False)

@@ -1,16 +1,21 @@
 """Forms of the loan pages: validation of what people type; no business rules."""
 
-from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 
-from abl.forms import money_input
+from abl.forms import AmountField, VisibleErrorsForm
+
+# The page's own key for the form shown: missing, blank or too long only when
+# the page was tampered with or mangled on the way.
+MALFORMED_FORM = (
+    "This form has expired or was damaged on the way: open the page again and resubmit."
+)
 
 
-class AdvanceRequestForm(forms.Form):
-    amount = money_input(label="Amount", min_value=Decimal("0.01"))
+class AdvanceRequestForm(VisibleErrorsForm):
+    amount = AmountField(label="Amount", sign="positive")
     value_date = forms.DateField(
         label="Value date",
         required=False,
@@ -20,7 +25,11 @@ class AdvanceRequestForm(forms.Form):
     purpose = forms.CharField(label="Purpose", max_length=300, required=False)
     # Made when the form is shown and sent back with it: the same form posted
     # twice (a double click, a retry) is the same request.
-    key = forms.CharField(widget=forms.HiddenInput, max_length=100)
+    key = forms.CharField(
+        widget=forms.HiddenInput,
+        max_length=100,
+        error_messages={"required": MALFORMED_FORM, "max_length": MALFORMED_FORM},
+    )
 
 
 class AdvanceDecisionForm(forms.Form):
@@ -40,7 +49,7 @@ class RepaymentForm(forms.Form):
     kind = forms.ChoiceField(
         choices=[("repayment", "Repayment"), ("collection", "Collection")], initial="repayment"
     )
-    amount = money_input(label="Amount received", min_value=Decimal("0.01"))
+    amount = AmountField(label="Amount received", sign="positive")
     value_date = forms.DateField(label="Value date", widget=forms.DateInput(attrs={"type": "date"}))
     description = forms.CharField(label="Reference", max_length=300, required=False)
 

@@ -1,7 +1,11 @@
 """Forms of the covenant pages: fields and their formats only; the rules are in the services."""
 
+import datetime as dt
+
 from django import forms
 
+from abl.calc.dates import date_problem
+from abl.forms import AmountField
 from covenants.calc.financials import LABELS
 from covenants.models import FinancialStatement
 from covenants.services.statements import FIGURES
@@ -21,9 +25,15 @@ class StatementForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         for name in FIGURES:
-            self.fields[name] = forms.DecimalField(
-                max_digits=18, decimal_places=2, label=LABELS[name]
-            )
+            # Any sign here: which figures may be negative is the figures' own rule
+            # (covenants/calc/financials.py), checked with the rest.
+            self.fields[name] = AmountField(label=LABELS[name], sign="any")
+
+    def clean_period_end(self) -> dt.date:
+        period_end: dt.date = self.cleaned_data["period_end"]
+        if problem := date_problem(period_end):
+            raise forms.ValidationError(problem)
+        return period_end
 
 
 class StatementFileForm(forms.Form):
@@ -38,9 +48,7 @@ class StatementFileForm(forms.Form):
 
 class CapexRequestForm(forms.Form):
     year = forms.IntegerField(min_value=1900, max_value=9999, label="Fiscal year")
-    amount = forms.DecimalField(
-        max_digits=18, decimal_places=2, min_value=0, label="Additional capex to approve"
-    )
+    amount = AmountField(label="Additional capex to approve")
     reason = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 
 

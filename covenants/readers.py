@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from abl.calc.dates import date_problem
 from abl.calc.money import from_cents
 from abl.readers import CollateralFileError, Problem, ReaderLimits, parse_amount, parse_date
 from abl.readers.headers import normalise
@@ -123,6 +124,9 @@ def _row(
             period_end = parse_date(text)
         except ValueError as error:
             problems.append(Problem(row, columns["period_end"], str(error)))
+        else:
+            if problem := date_problem(period_end):
+                problems.append(Problem(row, columns["period_end"], problem))
     values: dict[str, Decimal] = {"approved_additional_capex": Decimal("0.00")}
     for field in COLUMNS[1:]:
         cell = (cells[field] or "").strip()

@@ -9,11 +9,17 @@ each parsed with these, where the code that uses them lives.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import yaml
+
+from abl.calc.dates import date_problem
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab and line breaks are text
+MAX_DIGITS = 15  # whole digits of any number in the terms: below a thousand trillion
 
 
 class TermsError(ValueError):
@@ -25,12 +31,57 @@ class TermsError(ValueError):
 
 
 class _ExactLoader(yaml.SafeLoader):
-    """A SafeLoader whose numbers are Decimal (floats) and int: never float."""
+    """A SafeLoader whose numbers are Decimal (floats) and int: never float, and which
+    refuses a key written twice in one mapping (YAML itself keeps the last silently)
+    and text holding a control character (no database column stores a NUL)."""
+
+    def compose_document(self) -> yaml.Node | None:
+        node = super().compose_document()
+        if node is not None and (problems := _node_problems(node, "", set())):
+            raise TermsError(problems)
+        return node
+
+
+def _node_problems(node: yaml.Node, path: str, visited: set[int]) -> list[str]:
+    """`receivables.advance_rate: written twice (lines 17 and 18)` for each key written again,
+    `facility.lender: has a control character` for each text holding one."""
+    if id(node) in visited:  # an alias: its node was checked where it was written
+        return []
+    visited.add(id(node))
+    problems: list[str] = []
+    if isinstance(node, yaml.ScalarNode) and _CONTROL.search(str(node.value)):
+        problems.append(
+            f"{path or 'the file'}: has a control character (line {node.start_mark.line + 1})"
+        )
+    if isinstance(node, yaml.MappingNode):
+        lines: dict[str, int] = {}
+        for key, value in node.value:
+            if key.tag == "tag:yaml.org,2002:merge":
+                problems += _node_problems(value, path, visited)
+                continue
+            name = str(key.value) if isinstance(key, yaml.ScalarNode) else "?"
+            if _CONTROL.search(name):
+                name = repr(name)
+            where = f"{path}.{name}" if path else name
+            line = key.start_mark.line + 1
+            if name in lines and isinstance(key, yaml.ScalarNode):
+                problems.append(f"{where}: written twice (lines {lines[name]} and {line})")
+            lines.setdefault(name, line)
+            problems += _node_problems(value, where, visited)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            problems += _node_problems(item, f"{path}[{index}]", visited)
+    return problems
 
 
 def _decimal_scalar(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
     text = str(loader.construct_scalar(node)).replace("_", "")  # type: ignore[arg-type]
-    return Decimal(text)
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{text!r} is not an exact number", node.start_mark
+        ) from None
 
 
 _ExactLoader.add_constructor("tag:yaml.org,2002:float", _decimal_scalar)
@@ -72,12 +123,17 @@ class Section:
             return None
         return self.data[key]
 
-    def text(self, key: str, *, required: bool = True, default: str = "") -> str:
+    def text(
+        self, key: str, *, required: bool = True, default: str = "", max_length: int = 300
+    ) -> str:
         value = self._get(key, required)
         if value is None or (value == "" and not required):
             return default
         if not isinstance(value, str) or not value.strip():
             self.problems.append(f"{self._key(key)}: must be text")
+            return default
+        if len(value.strip()) > max_length:
+            self.problems.append(f"{self._key(key)}: longer than {max_length} characters")
             return default
         return value.strip()
 
@@ -116,6 +172,9 @@ class Section:
         if number is None:
             self.problems.append(f"{path}: {value!r} is not an exact number")
             return Decimal(default)
+        if number.adjusted() > MAX_DIGITS:
+            self.problems.append(f"{path}: {number} is too large")
+            return Decimal(default)
         if low is not None and number < Decimal(low):
             self.problems.append(
                 f"{path}: must not be negative" if low == "0" else f"{path}: must be at least {low}"
@@ -135,7 +194,15 @@ class Section:
             Decimal("0.01")
         )
 
-    def integer(self, key: str, *, required: bool = True, default: int = 0, low: int = 0) -> int:
+    def integer(
+        self,
+        key: str,
+        *,
+        required: bool = True,
+        default: int = 0,
+        low: int = 0,
+        high: int = 100_000,
+    ) -> int:
         value = self._get(key, required)
         if value is None:
             return default
@@ -144,6 +211,9 @@ class Section:
             return default
         if int(value) < low:
             self.problems.append(f"{self._key(key)}: must be at least {low}")
+        if int(value) > high:
+            self.problems.append(f"{self._key(key)}: must be at most {high:,}")
+            return default
         return int(value)
 
     def boolean(self, key: str, *, required: bool = True, default: bool = False) -> bool:
@@ -162,12 +232,16 @@ class Section:
         if value is None:
             return dt.date.min
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            return value
-        try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
-            self.problems.append(f"{path}: {value!r} is not a date (YYYY-MM-DD)")
-            return dt.date.min
+            date = value
+        else:
+            try:
+                date = dt.date.fromisoformat(str(value))
+            except ValueError:
+                self.problems.append(f"{path}: {value!r} is not a date (YYYY-MM-DD)")
+                return dt.date.min
+        if problem := date_problem(date):
+            self.problems.append(f"{path}: {problem}")
+        return date
 
     def strings(self, key: str, *, upper: bool = False) -> tuple[str, ...]:
         value = self._get(key, False)

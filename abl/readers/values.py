@@ -12,7 +12,7 @@ running the same stages on it: one definition of each rule.
 import datetime as dt
 import itertools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
@@ -22,8 +22,11 @@ TRUE_WORDS = ["y", "yes", "true", "1", "t"]
 FALSE_WORDS = ["n", "no", "false", "0", "f"]
 MAX_WHOLE_DIGITS = 13  # amounts below ten trillion
 NOT_AN_AMOUNT = "not an amount: '{}'"
+NEGATIVE = "must not be negative: {}"
+NOT_POSITIVE = "must be more than zero: {}"
 NOT_A_DATE = "not a date (YYYY-MM-DD or MM/DD/YYYY): '{}'"
 MIDNIGHT = " 00:00:00"
+Sign = Literal["any", "not negative", "positive"]
 Stage = Callable[[pl.LazyFrame, str], pl.LazyFrame]
 # A screen is a stage that reads a field's cells as written, cheaply: it adds
 # `__v_<field>` and `__s_<field>`, whether it vouches for the cell. Where it
@@ -56,9 +59,10 @@ def expression_stage(parse: Callable[[str], tuple[pl.Expr, pl.Expr]]) -> Stage:
     return stage
 
 
-# A number: thousands grouped by commas (or none), an optional decimal part.
+# A number: thousands grouped by commas (or none), then a decimal point only
+# with digits on both sides (`5.` and `.5` are refused: a digit may be lost).
 # ASCII digits only: `\d` would take other scripts' digits, which no cast reads.
-_NUMBER = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|\.[0-9]+"
+_NUMBER = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?"
 # The whole cell: `$` before the amount or its sign, negative in parentheses or
 # with a leading minus (not both), spaces allowed inside.
 _AMOUNT = rf"^\$?\s*(?:\(\s*\$?\s*(?:{_NUMBER})\s*\)|-\s*\$?\s*(?:{_NUMBER})|(?:{_NUMBER}))$"
@@ -120,7 +124,7 @@ def _cents(digits: pl.Expr) -> pl.Expr:
 # most 13 whole digits (12 when grouped by commas). All are amounts by
 # `_AMOUNT`, none too large or with too many decimals, and they hold nothing
 # but digits and `$ ( ) - , .`: nothing to strip, no control character.
-_PLAIN_NUMBER = r"(?:[0-9]{1,3}(?:,[0-9]{3}){1,3}|[0-9]{1,13})(?:\.[0-9]{0,2})?|\.[0-9]{1,2}"
+_PLAIN_NUMBER = r"(?:[0-9]{1,3}(?:,[0-9]{3}){1,3}|[0-9]{1,13})(?:\.[0-9]{1,2})?"
 _PLAIN_AMOUNT = rf"^\$?(?:\(\$?(?:{_PLAIN_NUMBER})\)|-\$?(?:{_PLAIN_NUMBER})|(?:{_PLAIN_NUMBER}))$"
 
 
@@ -269,13 +273,24 @@ def _parse_one(stage: Stage, text: str, *, empty: str) -> Any:
     return value
 
 
-def parse_amount(text: str) -> int:
+def parse_amount(text: str, *, sign: Sign = "any") -> int:
     """Integer cents, as a file's amount cell is read: `"$(1,234.50)"` → -123450.
 
-    Raises ValueError("not an amount: 'Infinity'"), ("too large: '…'") or
-    ("more than 2 decimal places: '1.234'").
+    The one reading of an amount typed or written anywhere: files, commands'
+    arguments and forms (abl/forms.py `AmountField`). Plain ASCII digits, commas
+    grouping thousands, a decimal point with digits on both sides, `$`, and a
+    leading minus or parentheses for a negative. `sign` says which amounts the
+    field takes: "any", "not negative" or "positive" (more than zero).
+
+    Raises ValueError("not an amount: '1e5'"), ("too large: '…'"),
+    ("more than 2 decimal places: '1.234'"), ("must not be negative: '-5'") or
+    ("must be more than zero: '0'").
     """
     cents: int = _parse_one(money_cents, text, empty=NOT_AN_AMOUNT)
+    if sign == "positive" and cents <= 0:
+        raise ValueError(NOT_POSITIVE.format(quote(text.strip())))
+    if sign == "not negative" and cents < 0:
+        raise ValueError(NEGATIVE.format(quote(text.strip())))
     return cents
 
 

@@ -444,8 +444,10 @@ def request_advance(
     if existing is not None:
         if (existing.amount, existing.value_date) != (amount, value_date):
             raise LoanRefused(
-                f"The key {key!r} was used for advance request {existing.pk} "
-                f"({money_text(existing.amount)} valued {existing.value_date}).",
+                "This request was already made with another amount or value date: "
+                f"advance request {existing.pk}, {money_text(existing.amount)} valued "
+                f"{existing.value_date} (key {key!r}). "
+                "To ask for another amount, make a new request.",
                 field="key",
             )
         return existing

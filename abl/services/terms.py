@@ -15,6 +15,7 @@ from abl.audit import record
 from abl.calc.terms import (
     FacilityTerms,
     Reserve,
+    TermsError,
     load_terms_yaml,
     parse_terms,
     terms_to_data,
@@ -66,6 +67,8 @@ def load_facility_terms(
     """
     terms = load_terms_yaml(text)
     facility = _facility_for(terms, actor=actor)
+    if problems := _parties_problems(facility, terms):
+        raise TermsError(problems)
     return create_terms_version(
         facility=facility,
         terms=terms,
@@ -119,7 +122,29 @@ def create_terms_version(
     return version, True
 
 
+def _parties_problems(facility: Facility, terms: FacilityTerms) -> list[str]:
+    """A terms file for a facility that exists must name its lender and borrower: a version
+    naming another borrower would show under this one's name."""
+    problems = []
+    for key, party in (("lender", facility.lender), ("borrower", facility.borrower)):
+        named = getattr(terms.facility, key)
+        if named != party.name:
+            problems.append(
+                f"facility.{key}: {named!r} is not the {key} of facility {facility.slug} "
+                f"({party.name!r}); a facility's {key} does not change with its terms"
+            )
+    return problems
+
+
 def _facility_for(terms: FacilityTerms, *, actor: User | None) -> Facility:
+    kinds = {"lender": Organisation.Kind.BANK, "borrower": Organisation.Kind.BORROWER}
+    wrong = [
+        f"facility.{key}: {name!r} is a {other.get_kind_display().lower()}, not a {key}"
+        for key, name in (("lender", terms.facility.lender), ("borrower", terms.facility.borrower))
+        for other in Organisation.objects.filter(name=name).exclude(kind=kinds[key])
+    ]
+    if wrong:
+        raise TermsError(wrong)
     lender, _ = Organisation.objects.get_or_create(
         name=terms.facility.lender, defaults={"kind": Organisation.Kind.BANK}
     )

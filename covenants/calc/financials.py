@@ -17,7 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+
+from abl.calc.money import from_cents
 
 CENT = Decimal("0.01")
 
@@ -96,7 +98,11 @@ def consistency_problems(f: Financials) -> list[str]:
 
 
 def parse_amount(name: str, value: object, problems: list[str]) -> Decimal:
-    """One figure: a decimal string (or a whole number); never a float, which has lost exactness."""
+    """One figure: a string read by the one amount parser (abl.readers.parse_amount, as
+    forms, commands and files read amounts), or a whole number; never a float, which has
+    lost exactness."""
+    from abl.readers import parse_amount as read_amount  # polars: only when a figure is read
+
     if isinstance(value, float):
         problems.append(
             f'{name}: {value!r} is not an exact decimal (write it as a string, e.g. "{value:.2f}")'
@@ -106,17 +112,10 @@ def parse_amount(name: str, value: object, problems: list[str]) -> Decimal:
         problems.append(f"{name}: {value!r} is not a decimal string")
         return Decimal(0)
     try:
-        number = Decimal(value.strip().replace(",", "") if isinstance(value, str) else value)
-    except InvalidOperation:
-        problems.append(f"{name}: {value!r} is not a number")
+        return from_cents(read_amount(f"{value:f}" if isinstance(value, Decimal) else str(value)))
+    except ValueError as error:
+        problems.append(f"{name}: {error}")
         return Decimal(0)
-    if not number.is_finite():
-        problems.append(f"{name}: {value!r} is not a number")
-        return Decimal(0)
-    if number != number.quantize(CENT, rounding="ROUND_DOWN"):
-        problems.append(f"{name}: {value!r} has more than 2 decimal places")
-        return Decimal(0)
-    return number.quantize(CENT)
 
 
 def parse_financials(

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from abl import business_date
 from abl.audit import record
+from abl.calc.dates import date_problem
 from abl.calc.terms import parse_terms
 from abl.models import Facility, User
 from abl.outbox import enqueue
@@ -37,7 +38,10 @@ FIGURES = tuple(name for name in FIELDS if name != "approved_additional_capex")
 
 
 def period_problem(kind: str, period_end: dt.date, today: dt.date) -> str | None:
-    """Why a statement cannot be for this date: not a month end, or on the wrong side of today."""
+    """Why a statement cannot be for this date: out of range, not a month end, or on the
+    wrong side of today."""
+    if problem := date_problem(period_end):
+        return f"{problem}."
     if month_end(period_end) != period_end:
         return f"{period_end} is not a month end; statements are for month ends."
     if kind == Kind.ACTUAL and period_end > today:

@@ -73,7 +73,7 @@ def test_a_bad_row_is_refused_on_its_own_field_and_nothing_changes(
     page = response.content.decode()
     assert response.status_code == 400
     assert 'id="error_1_id_reserve-1-amount"' in page
-    assert "Ensure this value is greater than or equal to 0." in page
+    assert "must not be negative: &#x27;-5&#x27;" in page
     assert innotrac.terms_versions.count() == versions
 
 

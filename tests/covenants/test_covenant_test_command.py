@@ -142,13 +142,15 @@ def test_unmeasurable_figures_are_null(figures):
     [
         ({k: v for k, v in QUARTER.items() if k != "ebitda"}, None, "ebitda: required"),
         ({**QUARTER, "ebitda": 6248000.5}, None, "ebitda: 6248000.5 is not an exact decimal"),
-        ({**QUARTER, "goodwill": "two million"}, None, "goodwill: 'two million' is not a number"),
+        ({**QUARTER, "goodwill": "two million"}, None, "goodwill: not an amount: 'two million'"),
         ({**QUARTER, "goodwill": "-1.00"}, None, "goodwill: must not be negative"),
+        ({**QUARTER, "goodwill": "1E5"}, None, "goodwill: not an amount: '1E5'"),
+        ({**QUARTER, "goodwill": "1_000"}, None, "goodwill: not an amount: '1_000'"),
         ({**QUARTER, "capex": "1.00"}, None, "capex: unknown field"),
         (
             {**QUARTER, "goodwill": "1.001"},
             None,
-            "goodwill: '1.001' has more than 2 decimal places",
+            "goodwill: more than 2 decimal places: '1.001'",
         ),
         (None, "[1, 2]", "the financials must be one JSON object of figures"),
         (None, "{", "is not valid JSON (line 1, column 2"),

@@ -99,3 +99,14 @@ def test_bad_input_is_refused_naming_the_argument(innotrac, args, message):
 
 def test_business_date_is_the_default(innotrac):
     assert _status("--facility", "innotrac-2003")["on"] == TODAY.isoformat()
+
+
+def test_a_date_past_the_calendars_end_is_refused_naming_the_argument(innotrac, cfo, abl_analyst):
+    approve_certificate(innotrac, cfo, abl_analyst)
+
+    with pytest.raises(CommandError) as refused:
+        _status("--facility", "innotrac-2003", "--on", "9999-12-31")
+
+    assert str(refused.value) == (
+        "--on: 9999-12-31 is after 2999-12-31, the last date ABL Desk handles"
+    )

@@ -90,18 +90,23 @@ def parse_terms(data: Mapping[str, Any]) -> FacilityTerms:
     )
 
 
+# The columns that store them: Facility.slug and Organisation.name (a test checks they agree).
+FACILITY_ID_LENGTH = 80
+NAME_LENGTH = 200
+
+
 def _facility(top: Section) -> FacilityInfo:
     s = top.section(
         "facility", ("id", "lender", "borrower", "commitment", "terms_date", "maturity_date")
     )
     s = s or absent("facility")
-    ident = s.text("id")
+    ident = s.text("id", max_length=FACILITY_ID_LENGTH)
     if ident and not all(ch.isalnum() or ch in "-_" for ch in ident):
         top.problems.append("facility.id: letters, digits, '-' and '_' only")
     return FacilityInfo(
         id=ident,
-        lender=s.text("lender"),
-        borrower=s.text("borrower"),
+        lender=s.text("lender", max_length=NAME_LENGTH),
+        borrower=s.text("borrower", max_length=NAME_LENGTH),
         commitment=s.money("commitment"),
         terms_date=s.date("terms_date"),
         maturity_date=s.date("maturity_date"),

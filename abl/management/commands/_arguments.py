@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.core.management.base import CommandError
 
 from abl.access import facilities_for
+from abl.calc.dates import date_problem
 from abl.calc.money import from_cents
 from abl.models import Facility, User
 from abl.readers import parse_amount, parse_date
@@ -45,21 +46,22 @@ def id_argument(argument: str, text: str) -> int:
 
 
 def amount_argument(argument: str, text: str) -> Decimal:
-    """A positive amount in cents, read as a file's amounts are."""
+    """A positive amount, read by the one amount parser (as a file's amounts are)."""
     try:
-        cents = parse_amount(text)
+        return from_cents(parse_amount(text, sign="positive"))
     except ValueError as error:
         raise CommandError(f"{argument}: {error}") from None
-    if cents <= 0:
-        raise CommandError(f"{argument}: must be more than zero: '{text.strip()}'")
-    return from_cents(cents)
 
 
 def date_argument(argument: str, text: str) -> dt.date:
+    """A date, as a file's dates are read, within the dates ABL Desk handles."""
     try:
-        return parse_date(text)
+        value = parse_date(text)
     except ValueError as error:
         raise CommandError(f"{argument}: {error}") from None
+    if problem := date_problem(value):
+        raise CommandError(f"{argument}: {problem}")
+    return value
 
 
 def rate_argument(argument: str, text: str) -> Decimal:

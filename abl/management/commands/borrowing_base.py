@@ -44,14 +44,11 @@ def as_of_argument(text: str) -> dt.date:
 
 
 def outstanding_argument(text: str) -> Decimal:
-    """--outstanding: a non-negative amount in cents (as a file's amounts are read)."""
+    """--outstanding: an amount, not negative, read by the one amount parser."""
     try:
-        cents = parse_amount(text)
+        return from_cents(parse_amount(text, sign="not negative"))
     except ValueError as error:
         raise CommandError(f"--outstanding: {error}") from None
-    if cents < 0:
-        raise CommandError(f"--outstanding: must not be negative: '{text.strip()}'")
-    return from_cents(cents)
 
 
 def read_file_argument(kind: str, path: Path, *, as_of: dt.date) -> pl.DataFrame:

@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from abl.calc.dates import date_problem
 from abl.calc.terms import TermsError, load_terms_yaml
 from covenants.calc.engine import evaluate
 from covenants.calc.financials import Financials, FinancialsError, parse_financials
@@ -66,9 +67,12 @@ def read_financials(path: Path) -> Financials:
 
 def date_argument(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text.strip())
+        on = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise CommandError(f"--date: {text!r} is not a date (YYYY-MM-DD)") from None
+    if problem := date_problem(on):
+        raise CommandError(f"--date: {problem}")
+    return on
 
 
 class Command(BaseCommand):

@@ -159,7 +159,9 @@ def test_the_same_key_for_another_amount_is_refused(innotrac, cfo):
         _request(innotrac, cfo, "2000.00", key="k")
 
     assert str(refused.value) == (
-        f"The key 'k' was used for advance request {first.pk} (1,000.00 valued 2003-04-07)."
+        "This request was already made with another amount or value date: advance request "
+        f"{first.pk}, 1,000.00 valued 2003-04-07 (key 'k'). "
+        "To ask for another amount, make a new request."
     )
 
 

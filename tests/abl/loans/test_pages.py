@@ -1,6 +1,7 @@
 """The loan pages: the borrower asks, the analyst decides, the ledger shows it."""
 
 import datetime as dt
+import html
 from decimal import Decimal
 
 import pytest
@@ -222,3 +223,41 @@ def test_every_facility_page_shows_the_availability(client, innotrac, cfo, appro
     for url in ("/", "/loan/", "/ledger/", "/certificates/"):
         page = client.get(f"/facilities/{innotrac.pk}{url}").content.decode()
         assert 'data-testid="live-line-cap">546,125.00<' in page, url
+
+
+def _refusal_shown(response) -> str:
+    """The words of the page's refusal box (the form's own errors), as a person reads them."""
+    page = response.content.decode()
+    start = page.index('data-testid="advance-refused"')
+    return html.unescape(page[page.index(">", start) + 1 : page.index("</div>", start)]).strip()
+
+
+def test_the_same_form_sent_again_with_another_amount_says_so_on_the_page(
+    client, innotrac, cfo, approved
+):
+    client.force_login(cfo)
+    _ask(client, innotrac, "1000.00", key="same-form")
+    first = AdvanceRequest.objects.get()
+
+    response = _ask(client, innotrac, "2000.00", key="same-form")
+
+    assert response.status_code == 400
+    assert _refusal_shown(response) == (
+        "This request was already made with another amount or value date: advance request "
+        f"{first.pk}, 1,000.00 valued 2003-04-07 (key 'same-form'). "
+        "To ask for another amount, make a new request."
+    )
+    assert AdvanceRequest.objects.count() == 1
+
+
+@pytest.mark.parametrize("key", ["", "   ", "k" * 101], ids=["empty", "blank", "overlong"])
+def test_a_missing_or_malformed_form_key_is_said_on_the_page(client, innotrac, cfo, approved, key):
+    client.force_login(cfo)
+
+    response = _ask(client, innotrac, "1000.00", key=key)
+
+    assert response.status_code == 400
+    assert _refusal_shown(response) == (
+        "This form has expired or was damaged on the way: open the page again and resubmit."
+    )
+    assert AdvanceRequest.objects.count() == 0
