@@ -104,6 +104,6 @@ def test_bad_financials_name_the_argument_and_the_field(cfo, tmp_path):
     path = tmp_path / "financials.json"
     path.write_text(json.dumps({**HEALTHY, "ebitda": "lots"}))
 
-    with pytest.raises(CommandError, match=r"--financials: .*ebitda: 'lots' is not a number"):
+    with pytest.raises(CommandError, match=r"--financials: .*ebitda: not an amount: 'lots'"):
         _submit(cfo, path)
     assert not StatementVersion.objects.exists()
