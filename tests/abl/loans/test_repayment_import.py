@@ -229,3 +229,34 @@ def test_a_bad_row_at_the_end_of_a_long_file_saves_nothing(opened, abl_analyst):
         "row 202, column 'value_date': 2003-04-09 is after today's business date 2003-04-07"
     )
     assert (LedgerEntry.objects.count(), AuditEvent.objects.count()) == (1, events)
+
+
+@pytest.mark.postgres
+def test_the_database_refuses_many_rows_at_once_whose_chain_breaks_in_the_middle(
+    opened, abl_analyst
+):
+    import polars as pl
+    import psycopg
+    from django.db import transaction
+
+    from abl import bulk
+
+    rows = pl.DataFrame(
+        {
+            "facility_id": [opened.pk] * 3,
+            "seq": [2, 3, 4],
+            "kind": ["repayment"] * 3,
+            "value_date": [dt.date(2003, 4, 2)] * 3,
+            "amount": ["-1.00", "-1.00", "-1.00"],
+            "balance_after": ["9999.00", "9999.00", "9997.00"],  # the second lies
+            "description": ["x"] * 3,
+            "source": ["", "", ""],
+            "created_at": ["2003-04-07 12:00:00+00:00"] * 3,
+        }
+    )
+    lie = "ledger entry 3 of facility .*: balance_after 9999.00 is not 9999.00 \\+ -1.00"
+
+    with pytest.raises(psycopg.errors.RaiseException, match=lie), transaction.atomic():
+        bulk.copy_frame(LedgerEntry._meta.db_table, rows)
+
+    assert LedgerEntry.objects.count() == 1
