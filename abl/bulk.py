@@ -33,9 +33,9 @@ Progress = Callable[[int, int], None]
 BINARY_TYPES = (pl.Int32, pl.Int64, pl.String, pl.Date, pl.Boolean)
 
 
-def cents_as_text(column: str) -> pl.Expr:
-    """Integer cents → exact decimal text: -123456 → "-1234.56"."""
-    cents = pl.col(column)
+def cents_as_text(column: str | pl.Expr) -> pl.Expr:
+    """Integer cents (a column or an expression) → exact decimal text: -123456 → "-1234.56"."""
+    cents = pl.col(column) if isinstance(column, str) else column
     whole = (cents.abs() // 100).cast(pl.Utf8)
     frac = (cents.abs() % 100).cast(pl.Utf8).str.zfill(2)
     sign = pl.when(cents < 0).then(pl.lit("-")).otherwise(pl.lit(""))

@@ -203,6 +203,9 @@ CELERY_TIMEZONE = TIME_ZONE
 ABL_UPLOAD_MAX_BYTES = env_int("ABL_UPLOAD_MAX_BYTES", default=200 * 1024 * 1024)
 ABL_UPLOAD_MAX_ROWS = env_int("ABL_UPLOAD_MAX_ROWS", default=2_000_000)
 ABL_UPLOAD_MAX_PROBLEMS = env_int("ABL_UPLOAD_MAX_PROBLEMS", default=50)
+# A file of repayments with more data rows is refused (abl.services.loans.import_repayments);
+# the import is booked within the request, so this bounds its time (docs/loans.md).
+ABL_REPAYMENT_IMPORT_MAX_ROWS = env_int("ABL_REPAYMENT_IMPORT_MAX_ROWS", default=100_000)
 ABL_XLSX_MAX_UNCOMPRESSED_BYTES = env_int(
     "ABL_XLSX_MAX_UNCOMPRESSED_BYTES", default=500 * 1024 * 1024
 )

@@ -12,6 +12,7 @@ percent, the reporting frequency it implies and why, and whether the
 certificate is stale.
 """
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -22,13 +23,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
+import polars as pl
+from django.conf import settings
 from django.core.files import File
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.db.models import Field, Model
+from django.db.models import Field, Model, Sum
 from django.db.models.expressions import Col
 from django.utils import timezone
 
-from abl import business_date
+from abl import bulk, business_date
 from abl.access import (
     advance_decision_refusal,
     may_record_repayment,
@@ -36,7 +39,8 @@ from abl.access import (
 )
 from abl.audit import record
 from abl.calc import loans as rules
-from abl.calc.money import ZERO, from_cents, money_text
+from abl.calc import repayments as repayment_rules
+from abl.calc.money import ZERO, from_cents, money_text, to_cents
 from abl.calc.terms import FacilityTerms, parse_terms
 from abl.models import (
     AdvanceRequest,
@@ -643,36 +647,27 @@ def _instance(model: type[_M], values: Sequence[object]) -> _M:
 
 
 def repayment_problem(
-    facility: Facility,
-    *,
-    amount: Decimal,
-    value_date: dt.date,
-    pending: Sequence[tuple[dt.date, Decimal]] = (),
+    facility: Facility, *, amount: Decimal, value_date: dt.date
 ) -> tuple[str, str] | None:
-    """(field, message) when a repayment cannot be recorded, or None.
+    """(field, message) when a repayment cannot be recorded now, or None: the rule of
+    `abl.calc.repayments` against the facility's ledger (call under its row lock)."""
+    problems, _ = repayment_rules.repayment_problems(
+        repayment_rules.repayments_frame([(value_date, amount)]),
+        ledger=_ledger_by_day(facility),
+        today=business_date.today(),
+    )
+    return (problems[0].field, problems[0].message) if problems else None
 
-    More than zero; valued on or before the business date (money is recorded
-    once received); never taking the balance below zero on any day from its
-    value date on. `pending` are (value date, amount) of the same import not yet written.
-    """
-    today = business_date.today()
-    if amount <= 0:
-        return "amount", f"must be more than zero: {money_text(amount)}"
-    if value_date > today:
-        return "value_date", f"{value_date} is after today's business date {today}"
-    entries = [
-        *LedgerEntry.objects.filter(facility=facility).values_list("value_date", "amount"),
-        *pending,
-    ]
-    lowest = rules.lowest_balance_from([*entries, (value_date, -amount)], value_date)
-    if lowest < 0:
-        return (
-            "amount",
-            f"{money_text(amount)} would take the balance below zero "
-            f"(to {money_text(lowest)}); the outstanding on {value_date} is "
-            f"{money_text(rules.balance_on(entries, value_date))}",
-        )
-    return None
+
+def _ledger_by_day(facility: Facility) -> list[tuple[dt.date, Decimal]]:
+    """The facility's ledger as (value date, the day's entries summed): a row a day."""
+    return list(
+        LedgerEntry.objects.filter(facility=facility)
+        .order_by()
+        .values("value_date")
+        .annotate(total=Sum("amount"))
+        .values_list("value_date", "total")
+    )
 
 
 @transaction.atomic
@@ -723,26 +718,39 @@ def _record_repayment_event(entry: LedgerEntry, actor: User) -> None:
     )
 
 
-def import_repayments(*, facility: Facility, actor: User, upload: File) -> list[LedgerEntry]:
+@dataclass(frozen=True)
+class RepaymentImport:
+    """What a file of repayments wrote: its entries are `first_seq` to `last_seq`."""
+
+    file: str
+    sha256: str
+    entries: int
+    first_seq: int
+    last_seq: int
+    repayments: Decimal
+    collections: Decimal
+    balance_after: Decimal
+
+
+def import_repayments(*, facility: Facility, actor: User, upload: File) -> RepaymentImport:
     """Repayments and collections from a CSV or XLSX file, all or nothing.
 
     Read by the collateral files' reader rules (abl.readers.read_repayments:
-    headers by alias, `$1,234.50`, `(5.00)`, two date formats); then each row
-    is held to `repayment_problem`, in file order, counting the rows before it.
-    Any problem refuses the whole file, every problem named by row and column
-    (LoanRefused, field "file"); nothing is saved. The same file twice is
-    refused: each entry keeps the file's SHA-256 and its row as its source.
+    headers by alias, `$1,234.50`, `(5.00)`, two date formats), at most
+    ABL_REPAYMENT_IMPORT_MAX_ROWS rows. Then, under the facility's lock, every
+    row is held to the repayment rule (abl.calc.repayments) in file order,
+    counting the ledger and the rows before it. Any problem refuses the whole
+    file, every problem named by row and column up to ABL_UPLOAD_MAX_PROBLEMS
+    (LoanRefused, field "file"); nothing is saved. Otherwise the rows are
+    written at once (abl.bulk.copy_frame), an entry each in file order, each
+    keeping the file's SHA-256 and its row as its source (the same file twice is
+    refused), and one audit event records the import and the entries it wrote.
     """
     content = upload.read()
     digest = hashlib.sha256(content).hexdigest()
     name = Path(upload.name or "repayments.csv").name
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"upload{Path(name).suffix.lower()}"
-        path.write_bytes(content)
-        try:
-            frame = read_repayments(path, limits=reader_limits(), filename=name)
-        except CollateralFileError as error:
-            raise LoanRefused(f"{name} was refused:\n{error}", field="file") from None
+    frame = _read_repayment_file(content, name)
+    today = business_date.today()
     with transaction.atomic():
         facility = _locked(facility)
         if not may_record_repayment(actor):
@@ -755,39 +763,108 @@ def import_repayments(*, facility: Facility, actor: User, upload: File) -> list[
                 f"{name} was imported already, on {timezone.localtime(earlier.created_at):%Y-%m-%d}.",
                 field="file",
             )
-        rows = [
-            (row, value_date, from_cents(cents), kind, reference or "")
-            for row, value_date, cents, kind, reference in frame.select(
-                "row", "value_date", "amount_cents", "kind", "reference"
-            ).iter_rows()
-        ]
-        problems: list[Problem] = []
-        pending: list[tuple[dt.date, Decimal]] = []
-        for row, value_date, amount, _, _ in rows:
-            problem = repayment_problem(
-                facility, amount=amount, value_date=value_date, pending=pending
-            )
-            if problem is not None:
-                problems.append(Problem(row, problem[0], problem[1]))
-            else:
-                pending.append((value_date, -amount))
+        problems, more = repayment_rules.repayment_problems(
+            frame, ledger=_ledger_by_day(facility), today=today, limit=reader_limits().max_problems
+        )
         if problems:
-            raise LoanRefused(f"{name} was refused:\n{CollateralFileError(problems)}", field="file")
-        entries = []
-        for row, value_date, amount, kind, reference in rows:
-            entry = _append(
-                facility,
-                kind=kind,
-                amount=-amount,
-                value_date=value_date,
-                actor=actor,
-                description=reference or Kind(kind).label,
-                source=f"{digest[:16]}:{row}",
+            rows = frame["row"]
+            refusal = CollateralFileError(
+                [Problem(rows[p.index], p.field, p.message) for p in problems], more=more
             )
-            _record_repayment_event(entry, actor)
-            entries.append(entry)
+            raise LoanRefused(f"{name} was refused:\n{refusal}", field="file")
+        head = _head(facility)
+        book = _repayment_entries(frame, facility=facility, actor=actor, head=head, digest=digest)
+        bulk.copy_frame(LedgerEntry._meta.db_table, book)
+        received = dict(frame.group_by("kind").agg(pl.col("amount_cents").sum()).iter_rows())
+        done = RepaymentImport(
+            file=name,
+            sha256=digest,
+            entries=frame.height,
+            first_seq=head.seq + 1,
+            last_seq=head.seq + frame.height,
+            repayments=from_cents(received.get(Kind.REPAYMENT, 0)),
+            collections=from_cents(received.get(Kind.COLLECTION, 0)),
+            balance_after=head.balance - from_cents(sum(received.values())),
+        )
+        _record_import_event(done, actor=actor, facility=facility)
         _balance_changed(facility)
-        return entries
+        return done
+
+
+def _read_repayment_file(content: bytes, name: str) -> pl.DataFrame:
+    """The file's rows (`row`, `value_date`, `amount_cents`, `kind`, `reference`), or
+    LoanRefused naming every problem the reader found."""
+    limits = dataclasses.replace(
+        reader_limits(),
+        max_rows=min(settings.ABL_UPLOAD_MAX_ROWS, settings.ABL_REPAYMENT_IMPORT_MAX_ROWS),
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"upload{Path(name).suffix.lower()}"
+        path.write_bytes(content)
+        try:
+            return read_repayments(path, limits=limits, filename=name)
+        except CollateralFileError as error:
+            raise LoanRefused(f"{name} was refused:\n{error}", field="file") from None
+
+
+def _head(facility: Facility) -> LedgerHead:
+    """The facility's last entry (call under its row lock)."""
+    found = (
+        LedgerEntry.objects.filter(facility=facility)
+        .order_by("-seq")
+        .values_list("seq", "balance_after")
+        .first()
+    )
+    return LedgerHead(*found) if found is not None else LedgerHead(0, ZERO)
+
+
+def _repayment_entries(
+    frame: pl.DataFrame, *, facility: Facility, actor: User, head: LedgerHead, digest: str
+) -> pl.DataFrame:
+    """The ledger's rows for the file's rows, in file order after `head`: each the next
+    place and the running balance (as `_next_entry` makes one), with the table's columns."""
+    received = pl.col("amount_cents")
+    created_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    labels = {kind.value: str(kind.label) for kind in (Kind.REPAYMENT, Kind.COLLECTION)}
+    return frame.select(
+        facility_id=pl.lit(facility.pk, pl.Int64),
+        seq=head.seq + pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
+        kind=pl.col("kind"),
+        value_date=pl.col("value_date"),
+        amount=bulk.cents_as_text(-received),
+        balance_after=bulk.cents_as_text(to_cents(head.balance) - received.cum_sum()),
+        description=pl.when(pl.col("reference").fill_null("") != "")
+        .then(pl.col("reference"))
+        .otherwise(pl.col("kind").replace_strict(labels)),
+        source=pl.lit(f"{digest[:16]}:") + pl.col("row").cast(pl.Utf8),
+        created_by_id=pl.lit(actor.pk, pl.Int64),
+        created_at=pl.lit(str(created_at)),
+    )
+
+
+def _record_import_event(done: RepaymentImport, *, actor: User, facility: Facility) -> None:
+    """One audit event for a file's entries: the file (its name, and its SHA-256, with
+    whose first 16 characters every entry's source begins), the entries' places and sums."""
+    total = done.repayments + done.collections
+    record(
+        actor=actor,
+        action="ledger.repayments_imported",
+        object_id=done.sha256,
+        facility=facility,
+        summary=f"{done.entries:,} repayments and collections of {money_text(total)} imported "
+        f"from {done.file}: ledger entries {done.first_seq} to {done.last_seq}, outstanding "
+        f"{money_text(done.balance_after)}",
+        changes={
+            "file": done.file,
+            "sha256": done.sha256,
+            "entries": done.entries,
+            "first_seq": done.first_seq,
+            "last_seq": done.last_seq,
+            "repayments": str(done.repayments),
+            "collections": str(done.collections),
+            "balance_after": str(done.balance_after),
+        },
+    )
 
 
 # --- Default -----------------------------------------------------------------------------

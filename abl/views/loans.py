@@ -204,13 +204,13 @@ def import_repayments(request: HttpRequest, pk: int) -> HttpResponse:
     form = RepaymentImportForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            entries = loans.import_repayments(
+            done = loans.import_repayments(
                 facility=facility, actor=user, upload=form.cleaned_data["file"]
             )
         except LoanRefused as error:
             show_refusal(form, error)
         else:
-            messages.success(request, f"{len(entries)} repayments and collections recorded.")
+            messages.success(request, f"{done.entries:,} repayments and collections recorded.")
             return redirect("ledger", facility.pk)
     context = _ledger_context(request, facility, user, import_form=form)
     return render(request, "abl/ledger.html", context, status=400)
