@@ -38,6 +38,7 @@ from abl.audit import record
 from abl.calc import loans as rules
 from abl.calc.money import ZERO, from_cents, money_text
 from abl.calc.terms import FacilityTerms, parse_terms
+from abl.locks import lock_facility
 from abl.models import (
     AdvanceRequest,
     Certificate,
@@ -320,8 +321,8 @@ def _next_entry(
     )
 
 
-def _locked(facility: Facility) -> Facility:
-    return Facility.objects.select_for_update().get(pk=facility.pk)
+# The facility's row lock (abl/locks.py), under the name import_repayments calls it by.
+_locked = lock_facility
 
 
 # --- Opening balance ---------------------------------------------------------------------
@@ -332,7 +333,7 @@ def record_opening_balance(
     *, facility: Facility, actor: User | None, amount: Decimal, value_date: dt.date
 ) -> LedgerEntry:
     """The balance a facility brings into ABL Desk: the first entry of an empty ledger."""
-    facility = _locked(facility)
+    facility = lock_facility(facility)
     if actor is not None and actor.role not in {Role.ANALYST, Role.ADMIN}:
         raise LoanRefused("Only the bank records a facility's opening balance.")
     if LedgerEntry.objects.filter(facility=facility).exists():
@@ -386,7 +387,7 @@ def charge_loan(
         raise LoanRefused("A correction given back must be less than zero.", field="amount")
     if kind != Kind.CORRECTION and amount <= 0:
         raise LoanRefused("A charge to the loan must be more than zero.", field="amount")
-    facility = _locked(facility)
+    facility = lock_facility(facility)
     entry = _append(
         facility,
         kind=kind,
@@ -432,7 +433,7 @@ def request_advance(
     the approval under the lock (`approval_refusal`), which is what books money.
     """
     terms = _terms(facility)
-    facility = _locked(facility)  # one request per key, even from two clicks at once
+    facility = lock_facility(facility)  # one request per key, even from two clicks at once
     if not may_request_advance(actor, facility):
         raise LoanRefused(f"Only a user of {facility.borrower} asks for its advances.")
     today = business_date.today()
@@ -689,7 +690,7 @@ def record_repayment(
     description: str = "",
 ) -> LedgerEntry:
     """An analyst records money received against the loan: a repayment or a collection."""
-    facility = _locked(facility)
+    facility = lock_facility(facility)
     if not may_record_repayment(actor):
         raise LoanRefused("Only an ABL analyst records repayments and collections.")
     if kind not in {Kind.REPAYMENT, Kind.COLLECTION}:
@@ -810,7 +811,7 @@ def declare_event_of_default(
     Already in default: nothing changes (a covenant case declaring again is harmless).
     `user` None is the system (a task).
     """
-    facility = _locked(facility)
+    facility = lock_facility(facility)
     _require_bank(user, "declares an event of default")
     if facility.in_default_since is not None:
         return facility
@@ -832,7 +833,7 @@ def cure_event_of_default(
     *, facility: Facility, on: dt.date, reason: str, user: User | None
 ) -> Facility:
     """End the default on `on` (cured or waived). Not in default: nothing changes."""
-    facility = _locked(facility)
+    facility = lock_facility(facility)
     _require_bank(user, "cures an event of default")
     if facility.in_default_since is None:
         return facility

@@ -21,6 +21,7 @@ from django.utils import timezone
 from abl import business_date
 from abl.audit import record
 from abl.calc.terms import parse_terms
+from abl.locks import lock_facility
 from abl.models import Facility, User
 from covenants.access import acceptance_refusal, statement_refusal
 from covenants.calc.financials import FIELDS, Financials, financials_to_data
@@ -103,7 +104,7 @@ def submit_statements(
     for period_end, _ in rows:
         if problem := period_problem(kind, period_end, today):
             raise CovenantRefused(problem)
-    Facility.objects.select_for_update().get(pk=facility.pk)
+    lock_facility(facility)
     if kind == Kind.ACTUAL:
         # The due items each statement fulfils, locked before anything is recorded (abl/audit.py).
         list(
