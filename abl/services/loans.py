@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 from django.core.files import File
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
@@ -45,7 +45,6 @@ from abl.models import (
     Computation,
     Facility,
     LedgerEntry,
-    Organisation,
     Role,
     TermsVersion,
     User,
@@ -57,7 +56,6 @@ from reporting.calc.frequency import Frequency
 from reporting.services.cadence import queue_reevaluation
 
 Kind = LedgerEntry.Kind
-_M = TypeVar("_M", bound=Model)
 
 
 class LedgerHead(NamedTuple):
@@ -122,8 +120,9 @@ def _parsed_terms(version_pk: int, created_at: dt.datetime) -> FacilityTerms:
     return parse_terms(TermsVersion.objects.values_list("data", flat=True).get(pk=version_pk))
 
 
-# Everything live availability reads, in one query (an approval's CPU is mostly Python, and
-# Django building the three queries this replaced cost more than running them):
+# Everything live availability reads, in one hand-written query: through the ORM the
+# reading cost an approval far more than running it (docs/performance.md, "Live
+# availability and the request's lock"):
 # - the ledger's last entry, whose `balance_after` already sums every entry (the chain's
 #   rule, checked by the database), and the sum of the entries valued after `on`: two index
 #   lookups whatever the ledger's length;
@@ -131,7 +130,7 @@ def _parsed_terms(version_pk: int, created_at: dt.datetime) -> FacilityTerms:
 #   .read_all` orders (as_of, then reviewed_at), with its approved figures;
 # - the facility's newest terms version and the frequency the reporting cadence has in
 #   force (it keeps weekly through a cure period after the figures turn monthly).
-# tests/abl/loans/test_live_availability.py checks it against the ORM's reading and read_all.
+# tests/abl/loans/test_live_availability.py checks it against read_all and balance_on.
 _LIVE_SQL = """
 SELECT head.seq, head.balance_after,
        (SELECT SUM(later.amount) FROM abl_ledgerentry later
@@ -582,65 +581,20 @@ def decline_advance(*, advance: AdvanceRequest, actor: User, comment: str) -> Ad
     return advance
 
 
-# The request, its facility and the facility's borrower in one statement, the request's and
-# the facility's rows locked (the borrower's is only read). Hand-written: through the ORM the
-# same query took 0.43 ms of Python against 0.15, a tenth of an approval's. The columns are
-# the models' own, so a field added to one of them is read here too.
-_LOCK_REQUEST_SQL = """
-SELECT {advance}, {facility}, {borrower}
-  FROM abl_advancerequest advance
-  JOIN abl_facility facility ON facility.id = advance.facility_id
-  JOIN abl_organisation borrower ON borrower.id = facility.borrower_id
- WHERE advance.id = %s
-"""
-
-
-@functools.cache
-def _lock_request_sql(for_update_of: bool) -> str:
-    """`_LOCK_REQUEST_SQL` with each model's columns, locking where the database can."""
-    sql = _LOCK_REQUEST_SQL.format(
-        advance=_columns_sql("advance", AdvanceRequest),
-        facility=_columns_sql("facility", Facility),
-        borrower=_columns_sql("borrower", Organisation),
-    )
-    return sql + (" FOR UPDATE OF advance, facility" if for_update_of else "")
-
-
-def _columns_sql(alias: str, model: type[Model]) -> str:
-    quote = connection.ops.quote_name
-    return ", ".join(f"{alias}.{quote(field.column)}" for field in model._meta.concrete_fields)
-
-
 def _locked_request(advance: AdvanceRequest) -> AdvanceRequest:
-    """The request and its facility, both rows locked in one query (the facility's lock is the
-    one every change of its ledger takes), with the facility's borrower.
+    """The request and its facility, both rows locked in one statement, with the facility's
+    borrower (only read).
 
-    Every service that locks a request locks it this way, so two never wait on each other
-    in opposite orders; one that waited gets the rows as the other left them.
+    The facility's lock is the one every change of its ledger takes (abl/locks.py); no
+    service locks a request after its facility, so every service that locks a request
+    locks it this way, before anything is recorded, and one that waited gets the rows as
+    the other left them.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _lock_request_sql(connection.features.has_select_for_update_of), [advance.pk]
-        )
-        row = cursor.fetchone()
-    if row is None:
-        raise AdvanceRequest.DoesNotExist("AdvanceRequest matching query does not exist.")
-    advance_end = len(AdvanceRequest._meta.concrete_fields)
-    facility_end = advance_end + len(Facility._meta.concrete_fields)
-    locked = _instance(AdvanceRequest, row[:advance_end])
-    facility = _instance(Facility, row[advance_end:facility_end])
-    facility.borrower = _instance(Organisation, row[facility_end:])
-    locked.facility = facility
-    return locked
-
-
-def _instance(model: type[_M], values: Sequence[object]) -> _M:
-    """The model's instance from a value of each of its concrete fields, converted as the ORM
-    converts them."""
-    fields = model._meta.concrete_fields
-    columns = [field.get_col(model._meta.db_table) for field in fields]
-    names = [field.attname for field in fields]
-    return model.from_db(connection.alias, names, _converted(values, columns))
+    return (
+        AdvanceRequest.objects.select_related("facility__borrower")
+        .select_for_update(of=("self", "facility"))
+        .get(pk=advance.pk)
+    )
 
 
 # --- Repayments and collections ----------------------------------------------------------
