@@ -13,10 +13,11 @@ from decimal import Decimal
 import polars as pl
 
 from abl.calc.inventory import InventoryResult, compute_inventory
+from abl.calc.loans import availability
 from abl.calc.money import ZERO
 from abl.calc.receivables import ReceivablesResult, compute_receivables, summarize_customers
 from abl.calc.terms import FacilityTerms
-from reporting.calc.frequency import Frequency, reporting_frequency
+from reporting.calc.frequency import Frequency
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,15 @@ def compute_borrowing_base(
     inventory_availability = inventory.availability if inventory else ZERO
     base = max(ZERO, receivables.availability + inventory_availability - reserves)
     line_cap = min(terms.facility.commitment, base)
-    excess = line_cap - outstanding
-    divisor = line_cap if terms.reporting.basis == "line_cap" else terms.facility.commitment
-    pct = excess / divisor if divisor != 0 else Decimal(0)
+    figures = availability(
+        borrowing_base=base,
+        reserves=reserves,
+        line_cap=line_cap,
+        commitment=terms.facility.commitment,
+        outstanding=outstanding,
+        basis=terms.reporting.basis,
+        threshold_pct=terms.reporting.threshold_pct,
+    )
     return BorrowingBase(
         terms=terms,
         receivables=receivables,
@@ -70,9 +77,9 @@ def compute_borrowing_base(
         borrowing_base=base,
         line_cap=line_cap,
         outstanding=outstanding,
-        excess_availability=excess,
-        excess_availability_pct=pct,
-        reporting_frequency=reporting_frequency(pct, terms.reporting.threshold_pct),
+        excess_availability=figures.excess_availability,
+        excess_availability_pct=figures.excess_availability_pct,
+        reporting_frequency=figures.reporting_frequency,
     )
 
 

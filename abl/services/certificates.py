@@ -15,6 +15,7 @@ from django.utils import timezone
 from abl.access import review_refusal
 from abl.audit import record
 from abl.calc.money import money_text
+from abl.locks import lock_facility
 from abl.models import (
     Certificate,
     CollateralFile,
@@ -58,6 +59,7 @@ def save_borrower_figures(
     reported_ineligibles: dict[str, Decimal | None],
 ) -> Certificate:
     """The borrower's roll-forward and own ineligibles, kept on the draft."""
+    lock_facility(certificate.facility_id)
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     _require_facility_borrower(certificate, actor)
     if not certificate.is_editable:
@@ -95,6 +97,7 @@ def submit_certificate(
     *, certificate: Certificate, actor: User, name: str, title: str, explanation: str = ""
 ) -> Certificate:
     """Certify and submit the draft as an officer of the borrower; its figures are frozen."""
+    lock_facility(certificate.facility_id)
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     _require_facility_borrower(certificate, actor)
     if certificate.status != Status.DRAFT:
@@ -147,6 +150,7 @@ def approve_certificate(*, certificate: Certificate, actor: User, comment: str =
     One locked step: the certificate is locked, checked, computed and approved in
     one transaction, so two analysts deciding at once cannot both act on it.
     """
+    lock_facility(certificate.facility_id)
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     _require_reviewer(certificate, actor)
     computation = compute_certificate(
@@ -182,6 +186,7 @@ def approve_certificate(*, certificate: Certificate, actor: User, comment: str =
 
 @transaction.atomic
 def return_certificate(*, certificate: Certificate, actor: User, comment: str) -> Certificate:
+    lock_facility(certificate.facility_id)
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     _require_reviewer(certificate, actor)
     if not comment.strip():

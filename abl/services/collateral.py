@@ -28,6 +28,7 @@ from abl.access import may_report
 from abl.audit import record
 from abl.business_date import as_of_problem
 from abl.calc.money import money_text
+from abl.locks import lock_facility
 from abl.models import Certificate, CollateralFile, Facility, User
 from abl.outbox import enqueue
 from abl.readers import source
@@ -196,6 +197,7 @@ def _draft_to_report_in(
 ) -> Certificate:
     if draft is None:
         return open_draft(facility=facility, as_of=as_of, actor=actor)
+    lock_facility(draft.facility_id)
     draft = Certificate.objects.select_for_update().get(pk=draft.pk)
     if draft.facility_id != facility.pk or draft.as_of != as_of:
         raise ValueError("the draft is not the facility's certificate for that as-of date")
@@ -227,6 +229,7 @@ def discard_draft(*, certificate: Certificate, actor: User, reason: str) -> Cert
     draft. A worker still processing one of its files loses its claim and
     keeps nothing.
     """
+    lock_facility(certificate.facility_id)
     certificate = (
         Certificate.objects.select_for_update().select_related("facility").get(pk=certificate.pk)
     )
@@ -265,7 +268,7 @@ def discard_draft(*, certificate: Certificate, actor: User, reason: str) -> Cert
 @transaction.atomic
 def open_draft(*, facility: Facility, as_of: dt.date, actor: User) -> Certificate:
     """The facility's open draft for that date, created (and audited) the first time."""
-    Facility.objects.select_for_update().get(pk=facility.pk)
+    lock_facility(facility)
     certificate = facility.certificates.filter(as_of=as_of, status=Certificate.Status.DRAFT).first()
     if certificate is not None:
         return certificate
@@ -292,6 +295,7 @@ def set_reported_outstanding(
 
     Shown beside the ledger's figure, which is the certificate's; it computes nothing.
     """
+    lock_facility(certificate.facility_id)
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if not certificate.is_editable:
         raise UploadRefused("This certificate is no longer a draft.")
@@ -319,6 +323,7 @@ def receive_file(
 
     With queue=False the caller processes it (the command line does, in-process).
     """
+    lock_facility(certificate.facility_id)
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if not certificate.is_editable:
         raise UploadRefused("This certificate is no longer a draft; its files cannot change.")

@@ -22,6 +22,7 @@ from abl.calc.money import money_text
 from abl.calc.receivables import CATEGORIES
 from abl.calc.report import borrowing_base_json
 from abl.calc.terms import parse_terms
+from abl.locks import lock_facility
 from abl.models import (
     Certificate,
     CollateralFile,
@@ -133,6 +134,7 @@ def _store_computation(
     actor: User | None,
     reason: str,
 ) -> Computation:
+    lock_facility(certificate.facility_id)
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     computation = Computation.objects.create(
         certificate=certificate,

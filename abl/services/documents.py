@@ -17,6 +17,7 @@ from typing import TypeVar
 from django.db import IntegrityError, transaction
 
 from abl.audit import record
+from abl.locks import lock_facility
 from abl.models import Certificate, CertificateDocument, Computation
 from abl.outbox import enqueue
 from abl.services.errors import CertificateError
@@ -84,6 +85,7 @@ def render_certificate_document(*, certificate_id: int) -> CertificateDocument:
         return certificate_pdf(certificate, computation, state)
 
     def create(pdf: bytes, sha256: str) -> CertificateDocument:
+        lock_facility(certificate.facility_id)
         Certificate.objects.select_for_update().get(pk=certificate.pk)
         document = CertificateDocument.objects.create(
             certificate=certificate, computation=computation, state=state, pdf=pdf, sha256=sha256

@@ -34,6 +34,7 @@ from abl.calc import fees as rules
 from abl.calc.fees import Month
 from abl.calc.money import ZERO, money_text
 from abl.calc.terms import FacilityTerms, parse_terms
+from abl.locks import lock_facilities, lock_facility
 from abl.models import BaseRate, Facility, FeeCharge, FieldExam, LedgerEntry, TermsVersion, User
 from abl.models.fees import FeeStatementDocument
 from abl.services import loans
@@ -454,10 +455,7 @@ def post_fees(
         raise FeeRefused("Only an ABL analyst posts fees and interest.")
     if reason := month_refusal(month):
         raise FeeRefused(reason, field="month")
-    locked = Facility.objects.select_for_update().order_by("pk")
-    if facility_ids is not None:
-        locked = locked.filter(pk__in=list(facility_ids))
-    facilities = list(locked)
+    facilities = lock_facilities(facility_ids)
     terms = _newest_terms(facilities)
     facilities = [f for f in facilities if f.pk in terms]
     ids = [f.pk for f in facilities]
@@ -538,7 +536,7 @@ def schedule_field_exam(
 ) -> FieldExam:
     """An analyst schedules a field exam; refused when its year already has the most charged."""
     _require_keeper(actor)
-    facility = Facility.objects.select_for_update().get(pk=facility.pk)
+    facility = lock_facility(facility)
     fee, most = _exam_fee(facility)
     year = scheduled_for.year
     counted = (
@@ -573,7 +571,7 @@ def record_field_exam(
     is not more than zero, or its year already has the most exams charged.
     """
     _require_keeper(actor)
-    facility = Facility.objects.select_for_update().get(pk=exam.facility_id)
+    facility = lock_facility(exam.facility_id)
     exam = FieldExam.objects.select_for_update().get(pk=exam.pk)
     if exam.is_done:
         raise FeeRefused(f"Field exam {exam.pk} is already recorded as done on {exam.done_on}.")

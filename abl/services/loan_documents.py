@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from abl import business_date
 from abl.access import may_report
 from abl.audit import record
+from abl.locks import lock_facility
 from abl.models import (
     ChecklistFile,
     ChecklistItem,
@@ -64,6 +65,7 @@ def acknowledge_terms(*, version: TermsVersion, sha256: str, actor: User) -> Ter
         )
     try:
         with transaction.atomic():
+            lock_facility(version.facility_id)
             TermsVersion.objects.select_for_update().get(pk=version.pk)
             acknowledgement = TermsAcknowledgement.objects.create(
                 terms_version=version, sha256=sha256, acknowledged_by=actor
@@ -99,7 +101,7 @@ def request_item(
     _require_analyst(actor)
     if not title.strip():
         raise DocumentRefused("Name the item the bank needs.")
-    Facility.objects.select_for_update().get(pk=facility.pk)
+    lock_facility(facility)
     item = ChecklistItem.objects.create(
         facility=facility,
         title=title.strip(),
@@ -122,6 +124,7 @@ def request_item(
 def attach_file(*, item: ChecklistItem, upload: File, actor: User) -> ChecklistFile:
     """Either side attaches a file to an item; a refused or failed one leaves no bytes behind."""
     with files_kept_only_on_success(), transaction.atomic():
+        lock_facility(item.facility_id)
         item = ChecklistItem.objects.select_for_update().get(pk=item.pk)
         if not (may_report(actor, item.facility) or actor.role == Role.ANALYST):
             raise DocumentRefused(
@@ -159,6 +162,7 @@ def attach_file(*, item: ChecklistItem, upload: File, actor: User) -> ChecklistF
 def decide_item(*, item: ChecklistItem, status: str, note: str = "", actor: User) -> ChecklistItem:
     """An analyst marks an item received or waives it (a waiver needs its reason)."""
     _require_analyst(actor)
+    lock_facility(item.facility_id)
     item = ChecklistItem.objects.select_for_update().get(pk=item.pk)
     if status not in (Status.RECEIVED, Status.WAIVED):
         raise DocumentRefused("An item is marked received or waived.")

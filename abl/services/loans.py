@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 import polars as pl
 from django.conf import settings
@@ -42,13 +42,13 @@ from abl.calc import loans as rules
 from abl.calc import repayments as repayment_rules
 from abl.calc.money import ZERO, from_cents, money_text, to_cents
 from abl.calc.terms import FacilityTerms, parse_terms
+from abl.locks import lock_facility
 from abl.models import (
     AdvanceRequest,
     Certificate,
     Computation,
     Facility,
     LedgerEntry,
-    Organisation,
     Role,
     TermsVersion,
     User,
@@ -60,7 +60,6 @@ from reporting.calc.frequency import Frequency
 from reporting.services.cadence import queue_reevaluation
 
 Kind = LedgerEntry.Kind
-_M = TypeVar("_M", bound=Model)
 
 
 class LedgerHead(NamedTuple):
@@ -125,8 +124,9 @@ def _parsed_terms(version_pk: int, created_at: dt.datetime) -> FacilityTerms:
     return parse_terms(TermsVersion.objects.values_list("data", flat=True).get(pk=version_pk))
 
 
-# Everything live availability reads, in one query (an approval's CPU is mostly Python, and
-# Django building the three queries this replaced cost more than running them):
+# Everything live availability reads, in one hand-written query: through the ORM the
+# reading cost an approval far more than running it (docs/performance.md, "Live
+# availability and the request's lock"):
 # - the ledger's last entry, whose `balance_after` already sums every entry (the chain's
 #   rule, checked by the database), and the sum of the entries valued after `on`: two index
 #   lookups whatever the ledger's length;
@@ -134,7 +134,7 @@ def _parsed_terms(version_pk: int, created_at: dt.datetime) -> FacilityTerms:
 #   .read_all` orders (as_of, then reviewed_at), with its approved figures;
 # - the facility's newest terms version and the frequency the reporting cadence has in
 #   force (it keeps weekly through a cure period after the figures turn monthly).
-# tests/abl/loans/test_live_availability.py checks it against the ORM's reading and read_all.
+# tests/abl/loans/test_live_availability.py checks it against read_all and balance_on.
 _LIVE_SQL = """
 SELECT head.seq, head.balance_after,
        (SELECT SUM(later.amount) FROM abl_ledgerentry later
@@ -324,8 +324,8 @@ def _next_entry(
     )
 
 
-def _locked(facility: Facility) -> Facility:
-    return Facility.objects.select_for_update().get(pk=facility.pk)
+# The facility's row lock (abl/locks.py), under the name import_repayments calls it by.
+_locked = lock_facility
 
 
 # --- Opening balance ---------------------------------------------------------------------
@@ -336,7 +336,7 @@ def record_opening_balance(
     *, facility: Facility, actor: User | None, amount: Decimal, value_date: dt.date
 ) -> LedgerEntry:
     """The balance a facility brings into ABL Desk: the first entry of an empty ledger."""
-    facility = _locked(facility)
+    facility = lock_facility(facility)
     if actor is not None and actor.role not in {Role.ANALYST, Role.ADMIN}:
         raise LoanRefused("Only the bank records a facility's opening balance.")
     if LedgerEntry.objects.filter(facility=facility).exists():
@@ -390,7 +390,7 @@ def charge_loan(
         raise LoanRefused("A correction given back must be less than zero.", field="amount")
     if kind != Kind.CORRECTION and amount <= 0:
         raise LoanRefused("A charge to the loan must be more than zero.", field="amount")
-    facility = _locked(facility)
+    facility = lock_facility(facility)
     entry = _append(
         facility,
         kind=kind,
@@ -436,7 +436,7 @@ def request_advance(
     the approval under the lock (`approval_refusal`), which is what books money.
     """
     terms = _terms(facility)
-    facility = _locked(facility)  # one request per key, even from two clicks at once
+    facility = lock_facility(facility)  # one request per key, even from two clicks at once
     if not may_request_advance(actor, facility):
         raise LoanRefused(f"Only a user of {facility.borrower} asks for its advances.")
     today = business_date.today()
@@ -582,65 +582,20 @@ def decline_advance(*, advance: AdvanceRequest, actor: User, comment: str) -> Ad
     return advance
 
 
-# The request, its facility and the facility's borrower in one statement, the request's and
-# the facility's rows locked (the borrower's is only read). Hand-written: through the ORM the
-# same query took 0.43 ms of Python against 0.15, a tenth of an approval's. The columns are
-# the models' own, so a field added to one of them is read here too.
-_LOCK_REQUEST_SQL = """
-SELECT {advance}, {facility}, {borrower}
-  FROM abl_advancerequest advance
-  JOIN abl_facility facility ON facility.id = advance.facility_id
-  JOIN abl_organisation borrower ON borrower.id = facility.borrower_id
- WHERE advance.id = %s
-"""
-
-
-@functools.cache
-def _lock_request_sql(for_update_of: bool) -> str:
-    """`_LOCK_REQUEST_SQL` with each model's columns, locking where the database can."""
-    sql = _LOCK_REQUEST_SQL.format(
-        advance=_columns_sql("advance", AdvanceRequest),
-        facility=_columns_sql("facility", Facility),
-        borrower=_columns_sql("borrower", Organisation),
-    )
-    return sql + (" FOR UPDATE OF advance, facility" if for_update_of else "")
-
-
-def _columns_sql(alias: str, model: type[Model]) -> str:
-    quote = connection.ops.quote_name
-    return ", ".join(f"{alias}.{quote(field.column)}" for field in model._meta.concrete_fields)
-
-
 def _locked_request(advance: AdvanceRequest) -> AdvanceRequest:
-    """The request and its facility, both rows locked in one query (the facility's lock is the
-    one every change of its ledger takes), with the facility's borrower.
+    """The request and its facility, both rows locked in one statement, with the facility's
+    borrower (only read).
 
-    Every service that locks a request locks it this way, so two never wait on each other
-    in opposite orders; one that waited gets the rows as the other left them.
+    The facility's lock is the one every change of its ledger takes (abl/locks.py); no
+    service locks a request after its facility, so every service that locks a request
+    locks it this way, before anything is recorded, and one that waited gets the rows as
+    the other left them.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _lock_request_sql(connection.features.has_select_for_update_of), [advance.pk]
-        )
-        row = cursor.fetchone()
-    if row is None:
-        raise AdvanceRequest.DoesNotExist("AdvanceRequest matching query does not exist.")
-    advance_end = len(AdvanceRequest._meta.concrete_fields)
-    facility_end = advance_end + len(Facility._meta.concrete_fields)
-    locked = _instance(AdvanceRequest, row[:advance_end])
-    facility = _instance(Facility, row[advance_end:facility_end])
-    facility.borrower = _instance(Organisation, row[facility_end:])
-    locked.facility = facility
-    return locked
-
-
-def _instance(model: type[_M], values: Sequence[object]) -> _M:
-    """The model's instance from a value of each of its concrete fields, converted as the ORM
-    converts them."""
-    fields = model._meta.concrete_fields
-    columns = [field.get_col(model._meta.db_table) for field in fields]
-    names = [field.attname for field in fields]
-    return model.from_db(connection.alias, names, _converted(values, columns))
+    return (
+        AdvanceRequest.objects.select_related("facility__borrower")
+        .select_for_update(of=("self", "facility"))
+        .get(pk=advance.pk)
+    )
 
 
 # --- Repayments and collections ----------------------------------------------------------
@@ -681,7 +636,7 @@ def record_repayment(
     description: str = "",
 ) -> LedgerEntry:
     """An analyst records money received against the loan: a repayment or a collection."""
-    facility = _locked(facility)
+    facility = lock_facility(facility)
     if not may_record_repayment(actor):
         raise LoanRefused("Only an ABL analyst records repayments and collections.")
     if kind not in {Kind.REPAYMENT, Kind.COLLECTION}:
@@ -884,7 +839,7 @@ def declare_event_of_default(
     Already in default: nothing changes (a covenant case declaring again is harmless).
     `user` None is the system (a task).
     """
-    facility = _locked(facility)
+    facility = lock_facility(facility)
     _require_bank(user, "declares an event of default")
     if facility.in_default_since is not None:
         return facility
@@ -906,7 +861,7 @@ def cure_event_of_default(
     *, facility: Facility, on: dt.date, reason: str, user: User | None
 ) -> Facility:
     """End the default on `on` (cured or waived). Not in default: nothing changes."""
-    facility = _locked(facility)
+    facility = lock_facility(facility)
     _require_bank(user, "cures an event of default")
     if facility.in_default_since is None:
         return facility

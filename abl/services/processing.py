@@ -34,6 +34,7 @@ from django.utils import timezone
 from abl import bulk
 from abl.audit import record
 from abl.calc.money import from_cents, money_text
+from abl.locks import lock_facility
 from abl.models import Certificate, CollateralFile, InventoryItem, Invoice, Payable
 from abl.readers import CollateralFileError
 from abl.readers.errors import printable
@@ -305,7 +306,12 @@ def settle_certificate(
 
 
 def _lock(claim: Claim) -> CollateralFile | None:
-    """The file, locked, if this run still holds its claim."""
+    """The file, locked, if this run still holds its claim: its facility's row first
+    (abl/locks.py), as every service that records about the facility locks it."""
+    facility_id = claim.mine().values_list("certificate__facility_id", flat=True).first()
+    if facility_id is None:
+        return None
+    lock_facility(facility_id)
     return claim.mine().select_related("certificate__facility").select_for_update().first()
 
 

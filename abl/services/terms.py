@@ -22,6 +22,7 @@ from abl.calc.terms import (
     with_consent,
     with_reserves,
 )
+from abl.locks import lock_facility
 from abl.models import Facility, Organisation, Role, TermsVersion, User
 from abl.outbox import enqueue
 from abl.services.errors import CertificateError
@@ -90,7 +91,7 @@ def create_terms_version(
     source_text: str = "",
 ) -> tuple[TermsVersion, bool]:
     """Append a terms version (locking the facility so two writers never share a number)."""
-    Facility.objects.select_for_update().get(pk=facility.pk)
+    lock_facility(facility)
     latest = facility.terms_versions.order_by("-version").first()
     data = terms_to_data(terms)
     if (
@@ -192,7 +193,7 @@ def _change_terms(
         raise CertificateError(
             f"A change cannot take effect on {effective_date}, after today's business date {today}."
         )
-    Facility.objects.select_for_update().get(pk=facility.pk)
+    lock_facility(facility)
     create_terms_version(
         facility=facility,
         terms=change(current_facility_terms(facility)),

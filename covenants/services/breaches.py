@@ -24,7 +24,8 @@ from django.utils import timezone
 from abl import business_date
 from abl.audit import record
 from abl.calc.terms import parse_terms
-from abl.models import Facility, User
+from abl.locks import lock_facility
+from abl.models import User
 from covenants.access import breach_resolution_refusal
 from covenants.calc.report import figure_text
 from covenants.calc.terms import with_requirement
@@ -38,7 +39,7 @@ MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 def _locked_open_case(case: BreachCase, user: User) -> BreachCase:
     # The facility first, as every covenant and terms service locks it, then the case.
-    Facility.objects.select_for_update().get(pk=case.facility_id)
+    lock_facility(case.facility_id)
     case = (
         BreachCase.objects.select_for_update(of=("self",))
         .select_related("statement__facility")

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from abl.audit import record
 from abl.calc.money import money_text
+from abl.locks import lock_facility
 from abl.models import Facility, User
 from covenants.access import capex_decision_refusal, capex_request_refusal
 from covenants.models import CapexRequest
@@ -34,6 +35,7 @@ def request_capex_approval(
         raise CovenantRefused(f"{year} is not a fiscal year.")
     if not reason.strip():
         raise CovenantRefused("Say what the capital expenditure is for.")
+    lock_facility(facility)
     request = CapexRequest.objects.create(
         facility=facility, year=year, amount=amount, reason=reason.strip(), requested_by=user
     )
@@ -54,6 +56,7 @@ def decide_capex_request(
     *, request: CapexRequest, approve: bool, comment: str, user: User
 ) -> CapexRequest:
     """Approve or decline; a decline needs a comment. Refused when already decided."""
+    lock_facility(request.facility_id)
     request = CapexRequest.objects.select_for_update().get(pk=request.pk)
     if refusal := capex_decision_refusal(user, request):
         raise CovenantRefused(refusal)

@@ -12,6 +12,7 @@ from typing import Any
 
 from abl.audit import record
 from abl.calc.money import money_text
+from abl.locks import lock_facility
 from abl.services.documents import store_once
 from covenants.models import (
     AcceptedCertificate,
@@ -77,6 +78,7 @@ def render_compliance_certificate(*, version_id: int) -> ComplianceCertificate:
         raise CovenantRefused(f"Statement version {version_id} has not been tested.")
 
     def create(pdf: bytes, digest: str) -> ComplianceCertificate:
+        lock_facility(version.statement.facility_id)
         certificate = ComplianceCertificate.objects.create(
             statement_version=version, test=test, pdf=pdf, sha256=digest
         )
@@ -116,6 +118,7 @@ def render_accepted_certificate(*, version_id: int) -> AcceptedCertificate:
         raise CovenantRefused(f"Statement version {version_id} has not been accepted.")
 
     def create(pdf: bytes, digest: str) -> AcceptedCertificate:
+        lock_facility(version.statement.facility_id)
         accepted = AcceptedCertificate.objects.create(certificate=submitted, pdf=pdf, sha256=digest)
         record(
             actor=None,

@@ -22,6 +22,7 @@ from abl import business_date
 from abl.audit import record
 from abl.calc.dates import date_problem
 from abl.calc.terms import parse_terms
+from abl.locks import lock_facility
 from abl.models import Facility, User
 from abl.outbox import enqueue
 from covenants.access import acceptance_refusal, statement_refusal
@@ -108,7 +109,7 @@ def submit_statements(
     for period_end, _ in rows:
         if problem := period_problem(kind, period_end, today):
             raise CovenantRefused(problem)
-    Facility.objects.select_for_update().get(pk=facility.pk)
+    lock_facility(facility)
     if kind == Kind.ACTUAL:
         # The due items each statement fulfils, locked before anything is recorded (abl/audit.py).
         list(

@@ -30,6 +30,7 @@ from abl.calc import loans as availability_rules
 from abl.calc.money import ZERO, money_text, pct_display
 from abl.calc.terms import FacilityTerms, parse_terms
 from abl.calc.terms.model import ReportingTerms
+from abl.locks import lock_facilities, lock_facility
 from abl.models import Certificate, Facility, LedgerEntry, TermsVersion
 from abl.outbox import enqueue
 from reporting.calc import frequency as cadence_rules
@@ -96,15 +97,13 @@ def reevaluate_facility(
 ) -> FrequencySwitch | None:
     """Measure one facility and move its cadence; the switch when the frequency changed.
 
-    Locks the facility's cadence row (the facility's row when it has none yet),
-    so two re-evaluations of one facility run one after the other.
+    Locks the facility's row, then its cadence row (abl/locks.py), before the switch is
+    audited: re-evaluations, approvals and repayments of one facility run one after the
+    other.
     """
     on = on or business_date.today()
+    facility = lock_facility(facility_id)
     cadence = Cadence.objects.select_for_update().filter(facility_id=facility_id).first()
-    if cadence is None:  # the first evaluation: the facility's row serialises it
-        Facility.objects.select_for_update().filter(pk=facility_id).first()
-        cadence = Cadence.objects.select_for_update().filter(facility_id=facility_id).first()
-    facility = Facility.objects.get(pk=facility_id)
     measure = measure_facility(facility, on=on)
     if measure is None:
         return None
@@ -202,10 +201,12 @@ def _parsed_terms(keys: set[tuple[int, dt.datetime]]) -> dict[int, FacilityTerms
 def reevaluate_all(*, on: dt.date) -> tuple[int, list[FrequencySwitch]]:
     """The nightly pass: every facility measured and its cadence moved, at once.
 
-    The cadence table is locked first (EXCLUSIVE: pages still read it, a single
-    re-evaluation waits for the close to commit and then measures again), then
-    every facility is measured. Returns how many were measured, and the switches.
+    Every facility's row is locked first (abl/locks.py: the lock order), then the
+    cadence table (EXCLUSIVE: pages still read it, a single re-evaluation waits for
+    the close to commit and then measures again), then every facility is measured.
+    Returns how many were measured, and the switches.
     """
+    lock_facilities()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {Cadence._meta.db_table} IN EXCLUSIVE MODE")

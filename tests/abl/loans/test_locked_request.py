@@ -1,7 +1,7 @@
 """Locking an advance request to decide it (abl/services/loans.py `_locked_request`, one
-hand-written query): the request, its facility and the facility's borrower as the ORM reads
-them, the request's and the facility's rows locked until the transaction ends, the
-borrower's only read.
+query through the ORM): the request, its facility and the facility's borrower, the
+request's and the facility's rows locked until the transaction ends, the borrower's only
+read.
 """
 
 import datetime as dt
