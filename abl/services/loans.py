@@ -270,8 +270,8 @@ def _balance_changed(facility: Facility) -> None:
 
     Called inside the transaction that appended the entry. §6 asks for the
     reporting frequency to be re-evaluated after each such change: the
-    reporting cadence (reporting/services/cadence.py) queues its task here with
-    `transaction.on_commit`, so a worker sees the committed balance.
+    reporting cadence (reporting/services/cadence.py) queues its task here through
+    the outbox (abl.outbox.enqueue), so a worker sees the committed balance.
     """
     queue_reevaluation(facility.pk, "outstanding balance changed")
 
@@ -322,10 +322,6 @@ def _next_entry(
         source=source,
         created_by=actor,
     )
-
-
-# The facility's row lock (abl/locks.py), under the name import_repayments calls it by.
-_locked = lock_facility
 
 
 # --- Opening balance ---------------------------------------------------------------------
@@ -707,7 +703,7 @@ def import_repayments(*, facility: Facility, actor: User, upload: File) -> Repay
     frame = _read_repayment_file(content, name)
     today = business_date.today()
     with transaction.atomic():
-        facility = _locked(facility)
+        facility = lock_facility(facility)
         if not may_record_repayment(actor):
             raise LoanRefused("Only an ABL analyst records repayments and collections.")
         earlier = LedgerEntry.objects.filter(
