@@ -24,7 +24,7 @@ from django.test import Client
 
 from abl.models import AdvanceRequest, AuditEvent, LedgerEntry
 from abl.services import loans
-from abl.services.audit import verify_chain
+from abl.services.audit import verify_trail
 from abl.tasks import ping_worker
 from reporting.models import Cadence, FrequencySwitch
 from tests.abl.conftest import abl_analyst
@@ -124,7 +124,7 @@ def test_approvals_and_repayments_racing_the_worker_across_the_line_never_deadlo
     assert AuditEvent.objects.filter(action="reporting.frequency_switched").count() == switches
     cadence = Cadence.objects.get(facility=facility)
     assert (cadence.frequency, cadence.excess_availability) == ("monthly", EXCESS)
-    report = verify_chain()
+    report = verify_trail()
     assert report.intact, report
 
 
