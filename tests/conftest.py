@@ -21,11 +21,17 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import FacilityFactory, OrganisationFactory, UserFactory
 
 OWNER = "owner"
 OWNER_FLUSH = "owner_flush"  # not in settings.DATABASES
+
+# Property tests check behaviour, never speed: no per-example deadline, which a busy shared
+# machine (CI's two cores) would otherwise turn into a flaky failure.
+hypothesis_settings.register_profile("abl", deadline=None)
+hypothesis_settings.load_profile("abl")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
