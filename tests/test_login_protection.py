@@ -20,7 +20,7 @@ TWO_PM = dt.datetime(2026, 3, 2, 14, 0, tzinfo=NEW_YORK)
 HOME = "203.0.113.10"
 ELSEWHERE = "198.51.100.7"
 LOCKED = (
-    "Too many failed logins for this account; try again after 15:00 "
+    "Too many failed logins for this account; try again after 2026-03-02 15:00 EST "
     "or ask an administrator to unlock it."
 )
 

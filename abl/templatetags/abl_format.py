@@ -1,10 +1,11 @@
-"""Display formatting only: money with commas and cents, percentages."""
+"""Display formatting only: money with commas and cents, percentages, category labels."""
 
 from decimal import Decimal, InvalidOperation
 
 from django import template
 
 from abl.calc.money import money_text, pct_display
+from abl.calc.report import label as category_label
 
 register = template.Library()
 
@@ -34,3 +35,9 @@ def percent(fraction: object) -> str:
     if value.is_finite():
         value = pct_display(value)
     return f"{value * 100:.2f}%"
+
+
+@register.filter
+def label(key: object) -> str:
+    """A category or figure key as the pages name it: "work_in_process" → "Work in process"."""
+    return category_label(str(key)) if key else ""

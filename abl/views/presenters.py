@@ -121,15 +121,30 @@ def _why(line: CustomerLine | None) -> str:
 
 
 def files_panel(certificate: Certificate) -> dict[str, Any]:
-    """The files panel: the files listed (a replaced one is on record, not shown) and whether
-    the page must keep polling (a file is being checked, or the figures recomputed)."""
-    files = certificate.files.exclude(status=CollateralFile.Status.REPLACED).select_related(
-        "uploaded_by"
+    """The files panel: the files listed (a replaced one is on record, not shown), the refused
+    attempts folded into a history below them, and whether the page must keep polling (a file
+    is being checked, or the figures recomputed).
+
+    The table holds each kind's file in use; a kind with none holds its newest refused attempt
+    instead, the one to act on. Every other refused attempt goes to `refused_attempts`.
+    """
+    files = list(
+        certificate.files.exclude(status=CollateralFile.Status.REPLACED).select_related(
+            "uploaded_by"
+        )
     )
+    refused = CollateralFile.Status.REFUSED
+    in_use = {f.kind for f in files if f.status != refused}
+    newest_refused: dict[str, CollateralFile] = {}
+    for f in sorted(files, key=lambda f: f.pk):  # the newest of each kind last, so it stays
+        if f.status == refused and f.kind not in in_use:
+            newest_refused[f.kind] = f
+    shown = [f for f in files if f.status != refused or newest_refused.get(f.kind) is f]
     recomputing = recomputation_pending(certificate)
     return {
         "certificate": certificate,
-        "files": files,
+        "files": shown,
+        "refused_attempts": [f for f in files if f not in shown],
         "pending": recomputing or any(not f.is_finished for f in files),
         "recomputing": recomputing,
     }

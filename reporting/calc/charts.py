@@ -11,6 +11,11 @@ and are shown as text by the page's table beside each chart.
 ... )
 >>> chart.series[0].points
 '40.0,80.0 190.0,10.0'
+>>> chart.series[0].markers
+((40.0, 80.0), (190.0, 10.0))
+
+A single date sits in the middle of the width, and its point is drawn as a marker
+(a polyline of one point draws nothing).
 """
 
 import datetime as dt
@@ -26,6 +31,7 @@ class Series:
     name: str
     index: int  # the series' colour (a class of the stylesheet)
     points: str  # "x,y x,y …" for an SVG polyline; gaps where a value is missing split nothing
+    markers: tuple[tuple[float, float], ...]  # the same points, each drawn as a dot
 
 
 @dataclass(frozen=True)
@@ -60,20 +66,18 @@ def line_chart(
     span = (dates[-1].toordinal() - first) if len(dates) > 1 else 1
 
     def x(day: dt.date) -> float:
+        if len(dates) == 1:
+            return round(LEFT + (width - LEFT - RIGHT) / 2, 1)
         return round(LEFT + (day.toordinal() - first) / span * (width - LEFT - RIGHT), 1)
 
     def y(value: Decimal) -> float:
         share = float((value - low) / (high - low))
         return round(TOP + (1 - share) * (height - TOP - BOTTOM), 1)
 
-    lines = [
-        Series(
-            name,
-            index,
-            " ".join(f"{x(d)},{y(v)}" for d, v in zip(dates, vs, strict=True) if v is not None),
-        )
-        for index, (name, vs) in enumerate(series.items())
-    ]
+    lines = []
+    for index, (name, vs) in enumerate(series.items()):
+        markers = tuple((x(d), y(v)) for d, v in zip(dates, vs, strict=True) if v is not None)
+        lines.append(Series(name, index, " ".join(f"{a},{b}" for a, b in markers), markers))
     ticks = [dates[0], dates[len(dates) // 2], dates[-1]] if dates else []
     x_labels = [(x(d), d.isoformat()) for d in dict.fromkeys(ticks)]
     y_labels = [(y(v), _short(v, unit)) for v in (high, (high + low) / 2, low)]

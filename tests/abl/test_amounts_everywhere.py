@@ -12,15 +12,17 @@ from io import StringIO
 
 import pytest
 from django import forms
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from hypothesis import given
 from hypothesis import strategies as st
 
 from abl import fee_forms, loan_forms
 from abl import forms as abl_forms
-from abl.models import AdvanceRequest
+from abl.models import AdvanceRequest, Certificate
 from abl.readers import parse_amount
 from covenants import forms as covenant_forms
+from tests.abl.conftest import AGING
 
 # What the issue found accepted, and must not be: exponents, underscores,
 # other scripts' digits, a plus sign, a point without digits on one side.
@@ -168,3 +170,41 @@ def test_the_request_advance_command_refuses_it_in_the_parsers_words(innotrac, c
 
     assert str(refused.value) == f"--amount: not an amount: {text!r}"
     assert AdvanceRequest.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_report_page_reads_loans_outstanding_with_grouped_thousands(
+    client, innotrac, cfo, settings, django_capture_on_commit_callbacks
+):
+    settings.ABL_BUSINESS_DATE = "2003-04-07"
+    client.force_login(cfo)
+    data = {
+        "as_of": "2003-03-31",
+        "reported_outstanding": "1,234,567.89",
+        "receivables": SimpleUploadedFile("aging.csv", AGING.encode()),
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/facilities/{innotrac.pk}/report/", data)
+
+    assert response.status_code == 302
+    assert Certificate.objects.get().reported_outstanding == Decimal("1234567.89")
+
+
+@pytest.mark.django_db
+def test_the_report_page_refuses_loans_outstanding_grouped_wrongly_and_keeps_nothing(
+    client, innotrac, cfo, settings
+):
+    settings.ABL_BUSINESS_DATE = "2003-04-07"
+    settings.DEBUG = False
+    client.force_login(cfo)
+    data = {
+        "as_of": "2003-03-31",
+        "reported_outstanding": "1,23",
+        "receivables": SimpleUploadedFile("aging.csv", AGING.encode()),
+    }
+
+    response = client.post(f"/facilities/{innotrac.pk}/report/", data)
+
+    assert response.context["form"].errors["reported_outstanding"] == ["not an amount: '1,23'"]
+    assert Certificate.objects.count() == 0

@@ -5,15 +5,18 @@ changes); these tests show the page after each change that makes it compare othe
 figures: the certificate recomputed, a newer certificate approved before it.
 """
 
+import datetime as dt
 import re
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from abl.calc.report import label
 from abl.calc.terms import Reserve
 from abl.models import Certificate
-from abl.services import certificates, terms
+from abl.services import certificates, collateral, terms
+from abl.tasks import process_collateral_file_task
 from tests.abl.conftest import AGING, post_report
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +114,32 @@ def test_a_cache_that_cannot_be_reached_costs_the_saving_not_the_page(
     assert heading == "Compared with the certificate approved as of 2003-03-26"
     assert rows[label("gross_receivables")] == ("1,245,000.00", "1,245,000.00")
     assert "cache unreachable" in caplog.text
+
+
+def test_files_panel_keeps_the_newest_refusal_of_a_kind_with_no_file_in_use(
+    client, innotrac, cfo, django_capture_on_commit_callbacks
+):
+    bad = AGING.replace('"$600,000.00"', "lots")
+    draft = collateral.open_draft(facility=innotrac, as_of=dt.date(2003, 3, 31), actor=cfo)
+    attempts = []
+    for text in (bad, bad.replace("lots", "heaps")):
+        received = collateral.receive_file(
+            certificate=draft,
+            kind="receivables",
+            upload=SimpleUploadedFile("aging.csv", text.encode()),
+            actor=cfo,
+            queue=False,
+        )
+        process_collateral_file_task(received.pk)
+        attempts.append(received)
+    client.force_login(cfo)
+
+    panel = client.get(f"/certificates/{draft.pk}/files/")
+
+    assert [f.pk for f in panel.context["files"]] == [attempts[1].pk]
+    assert [f.pk for f in panel.context["refused_attempts"]] == [attempts[0].pk]
+    html = panel.content.decode()
+    table, history = html.split('data-testid="refused-attempts"')
+    assert "not an amount: &#x27;heaps&#x27;" in table
+    assert "1 earlier attempt refused" in history
+    assert "not an amount: &#x27;lots&#x27;" in history

@@ -58,7 +58,7 @@ def test_approval_emails_the_borrowers_users(
         )
 
     assert [m.to for m in mail.outbox] == [[cfo.email]]
-    assert "Borrowing base as approved: 546125.00" in mail.outbox[0].body
+    assert "Borrowing base as approved: 546,125.00" in mail.outbox[0].body
     assert "The analyst's comment: Thank you" in mail.outbox[0].body
 
 
