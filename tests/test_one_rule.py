@@ -62,6 +62,20 @@ def test_views_get_the_signed_in_user_from_one_helper():
     assert helpers == ["abl/access.py:signed_in_user"]
 
 
+def test_excess_availability_is_worked_out_only_by_its_rule():
+    subtractions = [
+        f"{path}:{function.name}"
+        for path, tree in _modules()
+        for function in _functions(tree)
+        for node in ast.walk(function)
+        if isinstance(node, ast.BinOp)
+        and isinstance(node.op, ast.Sub)
+        and _mentions_line_cap(node.left)
+    ]
+
+    assert subtractions == ["abl/calc/loans.py:excess_availability"]
+
+
 def test_no_two_access_predicates_compute_the_same_thing():
     bodies: dict[str, list[str]] = {}
     for path in ("abl/access.py", "covenants/access.py"):
