@@ -7,6 +7,12 @@ here before it drifts from the original.
 import ast
 from pathlib import Path
 
+from django.conf import settings
+
+from abl.calc.fees import FeeStatement
+from abl.calc.receivables import CustomerResult
+from abl.models import User
+
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ("abl", "covenants", "reporting", "config")
 
@@ -87,3 +93,11 @@ def test_no_two_access_predicates_compute_the_same_thing():
                 bodies.setdefault(key, []).append(f"{path}:{function.name}")
 
     assert [names for names in bodies.values() if len(names) > 1] == []
+
+
+def test_unused_helpers_and_the_htmx_middleware_are_gone():
+    assert not hasattr(User, "is_borrower")
+    assert not hasattr(FeeStatement, "total_text")
+    assert not hasattr(CustomerResult, "whole_balance_category")
+    assert not [app for app in settings.INSTALLED_APPS if app.startswith("django_htmx")]
+    assert not [m for m in settings.MIDDLEWARE if m.startswith("django_htmx")]
