@@ -44,11 +44,8 @@ def require_role(user: User, *roles: str) -> None:
 
 
 def get_certificate_for_user(user: User, pk: int) -> Certificate:
-    """A certificate of a facility the user may see, or 404.
-
-    Its computations are read when asked for: joining the three of them here made
-    an eight-table query whose planning alone took longer than reading them.
-    """
+    """A certificate of a facility the user may see, or 404 (its computations are read
+    when a page asks for them, not joined here)."""
     try:
         return Certificate.objects.select_related("facility__borrower", "facility__lender").get(
             pk=pk, facility__in=facilities_for(user)
