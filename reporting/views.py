@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 
 from abl import business_date
-from abl.access import facilities_for, get_facility_for_user, require_role
+from abl.access import facilities_for, get_facility_for_user, require_role, signed_in_user
 from abl.models import Role, User
 from reporting import presenters
 from reporting.filters import SORTABLE, PortfolioFilter
@@ -33,14 +33,9 @@ LISTED_TOTALS = {
 }
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @login_required
 def due_calendar(request: HttpRequest, pk: int) -> HttpResponse:
-    facility = get_facility_for_user(_user(request), pk)
+    facility = get_facility_for_user(signed_in_user(request), pk)
     on = business_date.today()
     (summary,) = summaries([facility], on=on)
     context = {
@@ -56,7 +51,7 @@ def due_calendar(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def portfolio(request: HttpRequest) -> HttpResponse:
     """Every facility the user covers: exceptions first, then the filtered, sorted page."""
-    user = _user(request)
+    user = signed_in_user(request)
     require_role(user, Role.RELATIONSHIP_MANAGER, Role.ANALYST)
     context = _portfolio_context(user, request.GET, on=business_date.today())
     return render(request, "reporting/portfolio.html", context)
@@ -131,7 +126,7 @@ def _headers(current: str) -> list[tuple[str, str, str, str]]:
 @login_required
 def facility_charts(request: HttpRequest, pk: int) -> HttpResponse:
     """A facility over time: availability and outstanding, ineligibles, covenant headroom."""
-    user = _user(request)
+    user = signed_in_user(request)
     require_role(user, Role.RELATIONSHIP_MANAGER, Role.ANALYST)
     facility = get_facility_for_user(user, pk)
     past = history.facility_history(facility)

@@ -360,10 +360,6 @@ class FeeStatement:
             "total": f"{cents(self.total):.2f}",
         }
 
-    @property
-    def total_text(self) -> str:
-        return money_text(self.total)
-
     def state(self, *, placeholder: bool) -> str:
         """The SHA-256 of what the statement says (its §10 JSON and whether it carries the
         placeholder note): the same state, the same PDF.

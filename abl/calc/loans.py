@@ -88,7 +88,9 @@ class Availability:
     reporting_frequency: Frequency
 
     def __post_init__(self) -> None:
-        if self.excess_availability != self.line_cap - self.outstanding:
+        if self.excess_availability != excess_availability(
+            line_cap=self.line_cap, outstanding=self.outstanding
+        ):
             raise ValueError("excess availability must be line cap − outstanding")
         if self.line_cap > self.borrowing_base or self.line_cap > self.commitment:
             raise ValueError("the line cap is at most the borrowing base and the commitment")
@@ -132,6 +134,15 @@ class Availability:
         )
 
 
+def excess_availability(*, line_cap: Decimal, outstanding: Decimal) -> Decimal:
+    """Excess availability (§5): the line cap less the outstanding balance (negative = over-advance).
+
+    >>> excess_availability(line_cap=Decimal("8500000.00"), outstanding=Decimal("9000000.00"))
+    Decimal('-500000.00')
+    """
+    return line_cap - outstanding
+
+
 def _percent(fraction: Decimal) -> str:
     return f"{pct_display(fraction) * 100:.2f}%"
 
@@ -154,7 +165,7 @@ def availability(
     >>> a.excess_availability, a.excess_availability_pct, a.reporting_frequency
     (Decimal('1275000'), Decimal('0.15'), 'weekly')
     """
-    excess = line_cap - outstanding
+    excess = excess_availability(line_cap=line_cap, outstanding=outstanding)
     divisor = line_cap if basis == "line_cap" else commitment
     pct = excess / divisor if divisor != 0 else Decimal(0)
     return Availability(

@@ -70,11 +70,6 @@ class CustomerResult:
         if any(amount < 0 for amount in self.ineligible.values()):
             raise ValueError(f"{self.customer.customer_id}: a negative ineligible amount")
 
-    @property
-    def whole_balance_category(self) -> str | None:
-        """The category that took the customer's whole balance, if one did."""
-        return next((c for c in WHOLE_BALANCE if self.ineligible[c]), None)
-
 
 @dataclass(frozen=True)
 class ReceivablesResult:

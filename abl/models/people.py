@@ -65,10 +65,6 @@ class User(AbstractUser):
     def is_analyst(self) -> bool:
         return self.role == Role.ANALYST
 
-    @property
-    def is_borrower(self) -> bool:
-        return self.role == Role.BORROWER
-
 
 class TwoFactorActivation(models.Model):
     """A one-time code an administrator issued so that a person may enrol an authenticator app.

@@ -17,10 +17,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from abl.access import require_role
+from abl.access import require_role, signed_in_user
 from abl.models import Role, User
 from abl.services import accounts as service
-from abl.views.home import _user
 
 
 def locked_out(
@@ -45,7 +44,10 @@ def locked_out(
 
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
-    context = {"person": _user(request), "idle_minutes": settings.SESSION_IDLE_TIMEOUT // 60}
+    context = {
+        "person": signed_in_user(request),
+        "idle_minutes": settings.SESSION_IDLE_TIMEOUT // 60,
+    }
     return render(request, "abl/account/account.html", context)
 
 
@@ -53,7 +55,7 @@ def account(request: HttpRequest) -> HttpResponse:
 @require_POST
 def end_my_sessions(request: HttpRequest) -> HttpResponse:
     """Log out everywhere else: every other session of this user ends; this one stays."""
-    user = _user(request)
+    user = signed_in_user(request)
     user = service.end_sessions(actor=user, user=user)
     update_session_auth_hash(request, user)
     messages.success(request, "Every other session of yours has ended.")
@@ -64,7 +66,7 @@ def end_my_sessions(request: HttpRequest) -> HttpResponse:
 @require_POST
 def end_person_sessions(request: HttpRequest, pk: int) -> HttpResponse:
     """An administrator ends every session of a person (from the person's page)."""
-    actor = _user(request)
+    actor = signed_in_user(request)
     require_role(actor, Role.ADMIN)
     person = service.end_sessions(actor=actor, user=get_object_or_404(User, pk=pk))
     if person.pk == actor.pk:
@@ -80,7 +82,7 @@ class UnlockForm(forms.Form):
 
 @login_required
 def lockout_list(request: HttpRequest) -> HttpResponse:
-    require_role(_user(request), Role.ADMIN)
+    require_role(signed_in_user(request), Role.ADMIN)
     context = {
         "lockouts": service.current_lockouts(),
         "failure_limit": settings.AXES_FAILURE_LIMIT,
@@ -92,7 +94,7 @@ def lockout_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def unlock(request: HttpRequest) -> HttpResponse:
-    actor = _user(request)
+    actor = signed_in_user(request)
     require_role(actor, Role.ADMIN)
     form = UnlockForm(request.POST)
     if not form.is_valid():

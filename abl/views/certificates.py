@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from abl.access import get_certificate_for_user, get_facility_for_user, may_report
+from abl.access import get_certificate_for_user, get_facility_for_user, may_report, signed_in_user
 from abl.calc.receivables import CATEGORIES
 from abl.forms import (
     CertifyForm,
@@ -24,7 +24,6 @@ from abl.services import certificates as certificate_service
 from abl.services import collateral as collateral_service
 from abl.services import loans
 from abl.services.collateral import UploadRefused
-from abl.views.home import _user
 from abl.views.presenters import certificate_context, files_panel
 
 FILE_FIELDS = ("receivables", "inventory", "payables")
@@ -33,7 +32,7 @@ FILE_FIELDS = ("receivables", "inventory", "payables")
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     facility = get_facility_for_user(user, pk)
     if not may_report(user, facility):
         raise Http404("Only the borrower reports collateral")
@@ -66,7 +65,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def replace_file(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     certificate = get_certificate_for_user(user, pk)
     if not may_report(user, certificate.facility):
         raise Http404("Only the borrower reports collateral")
@@ -94,7 +93,7 @@ def replace_file(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def discard(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     certificate = get_certificate_for_user(user, pk)
     form = DiscardForm(request.POST)
     if not form.is_valid():
@@ -120,7 +119,7 @@ def _detail_context(certificate: Certificate, user: User, **forms: Any) -> dict[
 def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The certificate, rendered afresh on every request: what it shows is the data as it is
     now, and its forms carry the request's own CSRF token (the template's csrf_token tag)."""
-    user = _user(request)
+    user = signed_in_user(request)
     certificate = get_certificate_for_user(user, pk)
     return render(request, "abl/certificate_detail.html", _detail_context(certificate, user))
 
@@ -128,7 +127,7 @@ def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def certificate_files(request: HttpRequest, pk: int) -> HttpResponse:
     """The files panel alone: htmx polls it while any file is being processed."""
-    certificate = get_certificate_for_user(_user(request), pk)
+    certificate = get_certificate_for_user(signed_in_user(request), pk)
     panel = files_panel(certificate)
     pending = panel["pending"]
     response = render(request, "abl/_files.html", panel)
@@ -140,7 +139,7 @@ def certificate_files(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def save_roll_forward(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     certificate = get_certificate_for_user(user, pk)
     form = RollForwardForm(request.POST)
     reported = ReportedIneligiblesForm(request.POST, categories=CATEGORIES, prefix="reported")
@@ -164,7 +163,7 @@ def save_roll_forward(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def certify(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     certificate = get_certificate_for_user(user, pk)
     form = CertifyForm(request.POST)
     if form.is_valid():
@@ -187,7 +186,7 @@ def certify(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def certificate_list(request: HttpRequest, pk: int) -> HttpResponse:
-    facility = get_facility_for_user(_user(request), pk)
+    facility = get_facility_for_user(signed_in_user(request), pk)
     items = facility.certificates.select_related("current", "submitted", "approved")
     context = {
         "facility": facility,

@@ -15,7 +15,7 @@ from django.db.models import Count, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from abl.access import get_certificate_for_user
+from abl.access import get_certificate_for_user, signed_in_user
 from abl.calc.inventory import category_tests
 from abl.calc.receivables import CATEGORIES
 from abl.calc.report import label
@@ -29,7 +29,6 @@ from abl.models import (
     Invoice,
 )
 from abl.reasons import inventory_filter, inventory_reasons, invoice_reasons
-from abl.views.home import _user
 
 PAGE_SIZE = 50
 
@@ -77,7 +76,7 @@ def _accepted(certificate: Certificate, kind: str) -> CollateralFile | None:
 
 @login_required
 def receivables_customers(request: HttpRequest, pk: int) -> HttpResponse:
-    certificate = get_certificate_for_user(_user(request), pk)
+    certificate = get_certificate_for_user(signed_in_user(request), pk)
     computation = shown_computation(request, certificate)
     category = request.GET.get("category", "")
     customers = CustomerLine.objects.filter(computation=computation)
@@ -117,7 +116,7 @@ def receivables_customers(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def customer_invoices(request: HttpRequest, pk: int, customer_id: str) -> HttpResponse:
-    certificate = get_certificate_for_user(_user(request), pk)
+    certificate = get_certificate_for_user(signed_in_user(request), pk)
     computation = shown_computation(request, certificate)
     line = CustomerLine.objects.filter(computation=computation, customer_id=customer_id).first()
     receivables = _accepted(certificate, CollateralFile.Kind.RECEIVABLES)
@@ -153,7 +152,7 @@ def customer_invoices(request: HttpRequest, pk: int, customer_id: str) -> HttpRe
 
 @login_required
 def inventory_items(request: HttpRequest, pk: int) -> HttpResponse:
-    certificate = get_certificate_for_user(_user(request), pk)
+    certificate = get_certificate_for_user(signed_in_user(request), pk)
     computation = shown_computation(request, certificate)
     inventory = _accepted(certificate, CollateralFile.Kind.INVENTORY)
     if inventory is None:

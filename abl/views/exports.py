@@ -9,11 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 
 from abl import exports
-from abl.access import get_certificate_for_user
+from abl.access import get_certificate_for_user, signed_in_user
 from abl.models import Certificate
 from abl.services.documents import document_state, render_certificate_document
 from abl.views.drilldown import shown_computation
-from abl.views.home import _user
 
 CSV_TABLES = {"invoices": 0, "customers": 1, "inventory": 2}
 
@@ -24,7 +23,7 @@ def _name(certificate: Certificate, what: str, suffix: str) -> str:
 
 @login_required
 def certificate_xlsx(request: HttpRequest, pk: int) -> FileResponse:
-    certificate = get_certificate_for_user(_user(request), pk)
+    certificate = get_certificate_for_user(signed_in_user(request), pk)
     computation = shown_computation(request, certificate)
     handle = exports.write_xlsx(exports.tables(certificate, computation))
     return FileResponse(
@@ -37,7 +36,7 @@ def certificate_xlsx(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 def certificate_csv(request: HttpRequest, pk: int, table: str) -> StreamingHttpResponse:
-    certificate = get_certificate_for_user(_user(request), pk)
+    certificate = get_certificate_for_user(signed_in_user(request), pk)
     computation = shown_computation(request, certificate)
     if table not in CSV_TABLES:
         raise Http404("No such list")
@@ -53,7 +52,7 @@ def certificate_csv(request: HttpRequest, pk: int, table: str) -> StreamingHttpR
 @login_required
 def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The certificate's PDF in its present state (DRAFT until approved); 404 for a draft."""
-    certificate = get_certificate_for_user(_user(request), pk)
+    certificate = get_certificate_for_user(signed_in_user(request), pk)
     if document_state(certificate) is None:
         raise Http404("A certificate has a PDF once it is submitted")
     document = render_certificate_document(certificate_id=certificate.pk)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from abl import business_date
-from abl.access import facilities_for, get_facility_for_user, may_keep_fee_ledger
+from abl.access import facilities_for, get_facility_for_user, may_keep_books, signed_in_user
 from abl.calc.fees import Month, percent_text
 from abl.calc.money import money_text
 from abl.fee_forms import BaseRateForm, PostFeesForm, RecordExamForm, ScheduleExamForm
@@ -20,7 +20,6 @@ from abl.forms import show_refusal
 from abl.models import BaseRate, Facility, FieldExam
 from abl.models.fees import FeeStatementDocument
 from abl.services import fees
-from abl.views.home import _user
 
 
 def _month(request: HttpRequest) -> tuple[Month | None, str]:
@@ -46,7 +45,7 @@ def _statement_context(
         month, error = _month(request)
     statement = fees.fee_statement(facility=facility, month=month) if month else None
     placeholder = fees.pricing_placeholder(facility)
-    keeper = may_keep_fee_ledger(_user(request))
+    keeper = may_keep_books(signed_in_user(request))
     stored = fees.statement_documents(facility=facility, month=month) if month and statement else []
     state = statement.state(placeholder=placeholder) if statement else None
     return {
@@ -67,7 +66,7 @@ def _statement_context(
 @require_GET
 def fee_statement(request: HttpRequest, pk: int) -> HttpResponse:
     """The facility's fees and interest for a month, as posted to the loan."""
-    context = _statement_context(get_facility_for_user(_user(request), pk), request)
+    context = _statement_context(get_facility_for_user(signed_in_user(request), pk), request)
     return render(
         request, "abl/fee_statement.html", context, status=400 if context["error"] else 200
     )
@@ -85,7 +84,7 @@ def _pdf_response(document: FeeStatementDocument, facility: Facility) -> HttpRes
 def fee_statement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The statement as it stands, as a PDF: the one stored for this state, rendered and
     stored the first time it is asked for (once per state)."""
-    facility = get_facility_for_user(_user(request), pk)
+    facility = get_facility_for_user(signed_in_user(request), pk)
     month, _ = _month(request)
     if month is None:
         context = _statement_context(facility, request)
@@ -98,7 +97,9 @@ def fee_statement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def fee_statement_document(request: HttpRequest, pk: int) -> HttpResponse:
     """A stored PDF of a statement, as it was rendered (an earlier state too)."""
     document = (
-        FeeStatementDocument.objects.filter(pk=pk, facility__in=facilities_for(_user(request)))
+        FeeStatementDocument.objects.filter(
+            pk=pk, facility__in=facilities_for(signed_in_user(request))
+        )
         .select_related("facility")
         .first()
     )
@@ -112,9 +113,9 @@ def fee_statement_document(request: HttpRequest, pk: int) -> HttpResponse:
 def post_fees(request: HttpRequest, pk: int) -> HttpResponse:
     """An analyst posts a month's fees and interest of the facility (`fees.post_fees`, the
     service beat and `manage.py post_fees` run): idempotent, audited with who posted."""
-    user = _user(request)
+    user = signed_in_user(request)
     facility = get_facility_for_user(user, pk)
-    if not may_keep_fee_ledger(user):
+    if not may_keep_books(user):
         raise Http404("Only analysts post fees")
     form = PostFeesForm(request.POST, prefix="post")
     month = None
@@ -146,8 +147,8 @@ def _exams_page(
     schedule_form: ScheduleExamForm | None = None,
     failed: tuple[int, RecordExamForm] | None = None,
 ) -> HttpResponse:
-    user = _user(request)
-    keeper = may_keep_fee_ledger(user)
+    user = signed_in_user(request)
+    keeper = may_keep_books(user)
     exams = list(
         FieldExam.objects.filter(facility=facility)
         .select_related("charge")
@@ -176,11 +177,11 @@ def _exams_page(
 @require_http_methods(["GET", "POST"])
 def field_exams(request: HttpRequest, pk: int) -> HttpResponse:
     """The facility's field exams; analysts schedule one here."""
-    user = _user(request)
+    user = signed_in_user(request)
     facility = get_facility_for_user(user, pk)
     if request.method == "GET":
         return _exams_page(request, facility)
-    if not may_keep_fee_ledger(user):
+    if not may_keep_books(user):
         raise Http404("Only analysts schedule field exams")
     form = ScheduleExamForm(request.POST)
     if form.is_valid():
@@ -203,9 +204,9 @@ def field_exams(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def record_field_exam(request: HttpRequest, pk: int) -> HttpResponse:
     """An analyst records an exam as done with its actual fee."""
-    user = _user(request)
+    user = signed_in_user(request)
     exam = FieldExam.objects.filter(pk=pk, facility__in=facilities_for(user)).first()
-    if exam is None or not may_keep_fee_ledger(user):
+    if exam is None or not may_keep_books(user):
         raise Http404("No such field exam")
     form = RecordExamForm(request.POST)
     if form.is_valid():
@@ -226,10 +227,10 @@ def record_field_exam(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def base_rates(request: HttpRequest) -> HttpResponse:
     """The base rate series: the bank sees it, analysts set a rate from a date."""
-    user = _user(request)
+    user = signed_in_user(request)
     if not user.is_bank_staff:
         raise Http404("Not found")
-    keeper = may_keep_fee_ledger(user)
+    keeper = may_keep_books(user)
     if request.method == "POST" and not keeper:
         raise Http404("Only analysts set base rates")
     form = BaseRateForm(request.POST or None)

@@ -7,8 +7,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from abl import business_date
-from abl.access import facilities_for, get_facility_for_user, may_report, require_role
-from abl.models import AuditEvent, Facility, Role, TermsVersion, User
+from abl.access import (
+    facilities_for,
+    get_facility_for_user,
+    may_report,
+    require_role,
+    signed_in_user,
+)
+from abl.models import AuditEvent, Facility, Role, TermsVersion
 from abl.services.certificates import latest_approved
 from abl.services.loan_documents import awaiting_acknowledgement, terms_hash
 from abl.services.loans import live_availability
@@ -32,14 +38,9 @@ def _listed(facilities: QuerySet[Facility]) -> QuerySet[Facility]:
     )
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     if user.role == Role.RELATIONSHIP_MANAGER:  # their home is the portfolio dashboard
         from reporting.views import portfolio
 
@@ -68,14 +69,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def facility_list(request: HttpRequest) -> HttpResponse:
-    facilities = _listed(facilities_for(_user(request)))
+    facilities = _listed(facilities_for(signed_in_user(request)))
     page = Paginator(facilities, FACILITIES_PAGE).get_page(request.GET.get("page"))
     return render(request, "abl/facility_list.html", {"facilities": page, "page": page})
 
 
 @login_required
 def facility_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     facility = get_facility_for_user(user, pk)
     versions = list(
         facility.terms_versions.select_related("created_by", "acknowledgement__acknowledged_by")
@@ -99,7 +100,7 @@ def facility_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
-    require_role(_user(request), Role.ANALYST, Role.ADMIN)
+    require_role(signed_in_user(request), Role.ANALYST, Role.ADMIN)
     events = AuditEvent.objects.select_related("facility")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "abl/audit_list.html", {"page": page})

@@ -6,7 +6,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from abl.access import facilities_for, get_facility_for_user, may_report
+from abl.access import facilities_for, get_facility_for_user, may_report, signed_in_user
 from abl.document_forms import (
     AcknowledgeTermsForm,
     ChecklistDecisionForm,
@@ -16,13 +16,12 @@ from abl.document_forms import (
 from abl.models import ChecklistFile, ChecklistItem, Role
 from abl.services import loan_documents
 from abl.services.errors import DocumentRefused
-from abl.views.home import _user
 
 
 def _item(request: HttpRequest, pk: int) -> ChecklistItem:
     item = (
         ChecklistItem.objects.select_related("facility")
-        .filter(pk=pk, facility__in=facilities_for(_user(request)))
+        .filter(pk=pk, facility__in=facilities_for(signed_in_user(request)))
         .first()
     )
     if item is None:
@@ -39,7 +38,7 @@ def _form_problem(form: ChecklistItemForm | ChecklistFileForm | ChecklistDecisio
 
 @login_required
 def checklist(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     facility = get_facility_for_user(user, pk)
     items = (
         ChecklistItem.objects.filter(facility=facility)
@@ -61,7 +60,7 @@ def checklist(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def checklist_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     facility = get_facility_for_user(user, pk)
     form = ChecklistItemForm(request.POST)
     if not form.is_valid():
@@ -86,7 +85,7 @@ def checklist_attach(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("checklist", item.facility_id)
     try:
         attached = loan_documents.attach_file(
-            item=item, upload=form.cleaned_data["file"], actor=_user(request)
+            item=item, upload=form.cleaned_data["file"], actor=signed_in_user(request)
         )
     except DocumentRefused as error:
         messages.error(request, str(error))
@@ -104,7 +103,9 @@ def checklist_decide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _form_problem(form))
         return redirect("checklist", item.facility_id)
     try:
-        item = loan_documents.decide_item(item=item, actor=_user(request), **form.cleaned_data)
+        item = loan_documents.decide_item(
+            item=item, actor=signed_in_user(request), **form.cleaned_data
+        )
     except DocumentRefused as error:
         messages.error(request, str(error))
     else:
@@ -116,7 +117,7 @@ def checklist_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def checklist_file(request: HttpRequest, pk: int) -> FileResponse:
     attached = (
         ChecklistFile.objects.select_related("item")
-        .filter(pk=pk, item__facility__in=facilities_for(_user(request)))
+        .filter(pk=pk, item__facility__in=facilities_for(signed_in_user(request)))
         .first()
     )
     if attached is None:
@@ -131,7 +132,7 @@ def checklist_file(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 @require_POST
 def acknowledge_terms(request: HttpRequest, pk: int, version: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     facility = get_facility_for_user(user, pk)
     terms = facility.terms_versions.filter(version=version).first()
     if terms is None:

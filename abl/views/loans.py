@@ -14,8 +14,9 @@ from abl.access import (
     get_advance_for_user,
     get_facility_for_user,
     may_decide_advance,
-    may_record_repayment,
-    may_request_advance,
+    may_keep_books,
+    may_report,
+    signed_in_user,
 )
 from abl.calc.loans import daily_balances
 from abl.calc.money import money_text
@@ -29,16 +30,15 @@ from abl.loan_forms import (
 from abl.models import AdvanceRequest, Facility, LedgerEntry, User
 from abl.services import loans
 from abl.services.errors import LoanRefused
-from abl.views.home import _user
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def loan(request: HttpRequest, pk: int) -> HttpResponse:
     """The borrower's loan: balance, availability, its requests, and the request form."""
-    user = _user(request)
+    user = signed_in_user(request)
     facility = get_facility_for_user(user, pk)
-    can_request = may_request_advance(user, facility)
+    can_request = may_report(user, facility)
     if request.method == "POST" and not can_request:
         raise Http404("Only the borrower asks for advances")
     form = AdvanceRequestForm(request.POST or None, initial={"key": uuid.uuid4().hex})
@@ -73,7 +73,7 @@ def loan(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def advance_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One request: availability before and after it, and the analyst's decision."""
-    user = _user(request)
+    user = signed_in_user(request)
     advance = get_advance_for_user(user, pk)
     can_decide = may_decide_advance(user, advance)
     if request.method == "POST" and not can_decide:
@@ -135,7 +135,7 @@ def open_advances(user: User) -> list[dict[str, Any]]:
 
 @login_required
 def ledger(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     facility = get_facility_for_user(user, pk)
     return render(request, "abl/ledger.html", _ledger_context(request, facility, user))
 
@@ -153,7 +153,7 @@ def _ledger_context(
         "live": loans.live_availability(facility),
         "page": page,
         "days": list(reversed(days))[:60],
-        "can_record": may_record_repayment(user),
+        "can_record": may_keep_books(user),
     }
     if context["can_record"]:
         context["repayment_form"] = forms.get("repayment_form") or RepaymentForm(
@@ -166,9 +166,9 @@ def _ledger_context(
 @login_required
 @require_POST
 def record_repayment(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     facility = get_facility_for_user(user, pk)
-    if not may_record_repayment(user):
+    if not may_keep_books(user):
         raise Http404("Only analysts record repayments")
     form = RepaymentForm(request.POST)
     if form.is_valid():
@@ -197,9 +197,9 @@ def record_repayment(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def import_repayments(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     facility = get_facility_for_user(user, pk)
-    if not may_record_repayment(user):
+    if not may_keep_books(user):
         raise Http404("Only analysts record repayments")
     form = RepaymentImportForm(request.POST, request.FILES)
     if form.is_valid():

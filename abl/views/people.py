@@ -12,11 +12,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from abl.access import get_facility_for_user, require_role
+from abl.access import get_facility_for_user, require_role, signed_in_user
 from abl.forms import show_refusal
 from abl.models import Facility, Organisation, Role, User
 from abl.services import people as service
-from abl.views.home import _user
 
 
 class OrganisationChoiceField(forms.ModelChoiceField):
@@ -90,7 +89,7 @@ class AssignManagerForm(forms.Form):
 
 
 def _admin(request: HttpRequest) -> User:
-    user = _user(request)
+    user = signed_in_user(request)
     require_role(user, Role.ADMIN)
     return user
 

@@ -6,19 +6,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from abl.access import facilities_for, get_certificate_for_user, require_role
+from abl.access import facilities_for, get_certificate_for_user, require_role, signed_in_user
 from abl.calc.terms import Reserve
 from abl.forms import ConsentForm, ReserveChangeForm, ReserveFormSet, ReviewForm
 from abl.models import Certificate, Role
 from abl.services import certificates as service
 from abl.services import terms as terms_service
-from abl.views.home import _user
 from abl.views.presenters import certificate_context
 
 
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     require_role(user, Role.ANALYST, Role.ADMIN)
     queue = (
         Certificate.objects.filter(
@@ -34,7 +33,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 
 def _rerender(request: HttpRequest, certificate: Certificate, **forms: object) -> HttpResponse:
-    context = certificate_context(certificate, _user(request))
+    context = certificate_context(certificate, signed_in_user(request))
     context.update(forms)
     return render(request, "abl/certificate_detail.html", context, status=400)
 
@@ -42,7 +41,7 @@ def _rerender(request: HttpRequest, certificate: Certificate, **forms: object) -
 @login_required
 @require_POST
 def set_reserves(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     require_role(user, Role.ANALYST)
     certificate = get_certificate_for_user(user, pk)
     formset = ReserveFormSet(request.POST, prefix="reserve")
@@ -71,7 +70,7 @@ def set_reserves(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def record_consent(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     require_role(user, Role.ANALYST)
     certificate = get_certificate_for_user(user, pk)
     form = ConsentForm(request.POST, prefix="consent")
@@ -98,7 +97,7 @@ def record_consent(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def review(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     require_role(user, Role.ANALYST)
     certificate = get_certificate_for_user(user, pk)
     form = ReviewForm(request.POST)

@@ -6,8 +6,7 @@ import io
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 
-from abl.access import get_facility_for_user
-from abl.views.home import _user
+from abl.access import get_facility_for_user, signed_in_user
 
 TEMPLATES: dict[str, tuple[list[str], list[str]]] = {
     "receivables": (
@@ -70,7 +69,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @login_required
 def collateral_template(request: HttpRequest, pk: int, kind: str, fmt: str) -> HttpResponse:
-    get_facility_for_user(_user(request), pk)
+    get_facility_for_user(signed_in_user(request), pk)
     if kind not in TEMPLATES or fmt not in {"csv", "xlsx"}:
         raise Http404("No such template")
     headers, example = TEMPLATES[kind]

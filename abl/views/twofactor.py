@@ -16,8 +16,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from abl.access import signed_in_user
 from abl.services import twofactor as service
-from abl.views.home import _user
 
 
 class CodeForm(forms.Form):
@@ -53,7 +53,7 @@ class EnrolForm(CodeForm):
 @login_required
 def two_factor(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app (GET shows its QR code, POST confirms it with a code)."""
-    user = _user(request)
+    user = signed_in_user(request)
     if service.is_enrolled(user):
         if service.needs_second_factor(user):
             # Enrolled but not verified: a stolen password must not replace the app.
@@ -102,7 +102,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
 @login_required
 def verify(request: HttpRequest) -> HttpResponse:
     """After the password, the code from the authenticator app (or a backup code)."""
-    user = _user(request)
+    user = signed_in_user(request)
     if not service.needs_second_factor(user):
         return redirect(_next(request))
     if not service.is_enrolled(user):

@@ -7,18 +7,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from abl import business_date
+from abl.access import signed_in_user
 from abl.calc.terms import parse_terms
-from abl.models import User
 from covenants.calc.engine import NAMES, TITLES, UNITS
 from covenants.calc.report import pct_text
 from covenants.calc.requirements import schedule_ahead
 from covenants.presenters import result_row
 from covenants.services.queries import facility_for_covenant_page, tested_statements
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _required_text(covenant: str, value: Any) -> str:
@@ -32,7 +27,7 @@ def _required_text(covenant: str, value: Any) -> str:
 @login_required
 def covenant_page(request: HttpRequest, pk: int) -> HttpResponse:
     """Three queries of its own: the facility (with its terms and open cases) and the statements."""
-    facility = facility_for_covenant_page(_user(request), pk)
+    facility = facility_for_covenant_page(signed_in_user(request), pk)
     tested = tested_statements(facility)
     actuals = [t for t in tested if t.statement.kind == "actual"]
     projections = [t for t in tested if t.statement.kind == "projection"]

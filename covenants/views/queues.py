@@ -6,8 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from abl.access import require_role
-from abl.models import Role, User
+from abl.access import require_role, signed_in_user
+from abl.models import Role
 from covenants.access import (
     breach_resolution_refusal,
     capex_decision_refusal,
@@ -20,21 +20,16 @@ from covenants.services.errors import CovenantRefused
 from covenants.services.queries import open_cases, pending_capex_requests
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @login_required
 def breach_queue(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     require_role(user, Role.ANALYST, Role.ADMIN, Role.RELATIONSHIP_MANAGER)
     return render(request, "covenants/breach_queue.html", {"cases": open_cases(user)})
 
 
 @login_required
 def breach_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     case = get_case_for_user(user, pk)
     context = {
         "case": case,
@@ -47,7 +42,7 @@ def breach_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _resolve(request: HttpRequest, pk: int, form_class: type, action: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     case = get_case_for_user(user, pk)
     form = form_class(request.POST, request.FILES)
     if not form.is_valid():
@@ -88,7 +83,7 @@ def declare_default(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def waiver_document(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_case_for_user(_user(request), pk)
+    case = get_case_for_user(signed_in_user(request), pk)
     if not case.document_name:
         from django.http import Http404
 
@@ -100,7 +95,7 @@ def waiver_document(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def capex_queue(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     require_role(user, Role.ANALYST, Role.ADMIN, Role.RELATIONSHIP_MANAGER)
     requests = [(r, capex_decision_refusal(user, r) is None) for r in pending_capex_requests(user)]
     return render(
@@ -111,7 +106,7 @@ def capex_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def decide_capex(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     capex_request = get_capex_request_for_user(user, pk)
     form = CapexDecisionForm(request.POST)
     if not form.is_valid():

@@ -13,9 +13,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from abl import business_date
-from abl.access import get_facility_for_user
+from abl.access import get_facility_for_user, signed_in_user
 from abl.calc.terms import parse_terms
-from abl.models import Facility, User
+from abl.models import Facility
 from abl.readers import CollateralFileError
 from covenants.access import capex_request_refusal, statement_refusal
 from covenants.calc.financials import FIELDS, Financials, FinancialsError
@@ -24,11 +24,6 @@ from covenants.models import CapexRequest, FinancialStatement
 from covenants.services import capex, statements
 from covenants.services.errors import CovenantRefused
 from reporting.services.calendar import due_rules
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 @dataclass(frozen=True)
@@ -62,7 +57,7 @@ def due_rows(facility: Facility, by_period: dict[Any, FinancialStatement]) -> li
 
 
 def _page(request: HttpRequest, facility: Facility, **forms: Any) -> dict[str, Any]:
-    user = _user(request)
+    user = signed_in_user(request)
     all_statements = list(
         FinancialStatement.objects.filter(facility=facility)
         .select_related("current__latest_test")
@@ -91,7 +86,7 @@ def _page(request: HttpRequest, facility: Facility, **forms: Any) -> dict[str, A
 
 @login_required
 def financial_reporting(request: HttpRequest, pk: int) -> HttpResponse:
-    facility = get_facility_for_user(_user(request), pk)
+    facility = get_facility_for_user(signed_in_user(request), pk)
     return render(request, "covenants/reporting.html", _page(request, facility))
 
 
@@ -103,7 +98,7 @@ def _invalid(request: HttpRequest, facility: Facility, **forms: Any) -> HttpResp
 @login_required
 @require_POST
 def submit_statement(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     facility = get_facility_for_user(user, pk)
     form = StatementForm(request.POST)
     if not form.is_valid():
@@ -138,7 +133,7 @@ def submit_statement(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def upload_statements(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     facility = get_facility_for_user(user, pk)
     form = StatementFileForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -176,7 +171,7 @@ def upload_statements(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def request_capex(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     facility = get_facility_for_user(user, pk)
     form = CapexRequestForm(request.POST)
     if not form.is_valid():

@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from abl.models import User
+from abl.access import signed_in_user
 from covenants.access import acceptance_refusal, get_certificate_for_user, get_version_for_user
 from covenants.models import AcceptedCertificate, ComplianceCertificate
 from covenants.presenters import figure_rows, result_rows
@@ -14,14 +14,9 @@ from covenants.services import statements
 from covenants.services.errors import CovenantRefused
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @login_required
 def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     version = get_version_for_user(user, pk)
     statement = version.statement
     test = version.tests.select_related("terms_version").order_by("-id").first()
@@ -50,9 +45,9 @@ def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def accept_statement(request: HttpRequest, pk: int) -> HttpResponse:
-    version = get_version_for_user(_user(request), pk)
+    version = get_version_for_user(signed_in_user(request), pk)
     try:
-        statements.accept_statement(version=version, user=_user(request))
+        statements.accept_statement(version=version, user=signed_in_user(request))
     except CovenantRefused as error:
         messages.error(request, str(error))
     else:
@@ -63,7 +58,7 @@ def accept_statement(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def compliance_certificate(request: HttpRequest, pk: int) -> HttpResponse:
     """The certificate as submitted, or with `?as=accepted` as rendered once accepted."""
-    certificate = get_certificate_for_user(_user(request), pk)
+    certificate = get_certificate_for_user(signed_in_user(request), pk)
     version = certificate.statement_version
     document: ComplianceCertificate | AcceptedCertificate = certificate
     suffix = ""

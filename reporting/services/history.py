@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from abl.calc.loans import excess_availability
 from abl.calc.money import ZERO
 from abl.calc.report import label
 from abl.models import Certificate, Facility, LedgerEntry
@@ -43,10 +44,15 @@ def facility_history(facility: Facility) -> FacilityHistory:
     by_date = {as_of: figures for _, as_of, figures in certificates}  # the last of a day counts
     dates = sorted(by_date)
     balances = _balances_on(facility, dates)
+    line_caps = [Decimal(by_date[d]["line_cap"]) for d in dates]
+    outstanding = [balances[d] for d in dates]
     availability = {
-        "Line cap": [Decimal(by_date[d]["line_cap"]) for d in dates],
-        "Outstanding": [balances[d] for d in dates],
-        "Excess availability": [Decimal(by_date[d]["line_cap"]) - balances[d] for d in dates],
+        "Line cap": line_caps,
+        "Outstanding": outstanding,
+        "Excess availability": [
+            excess_availability(line_cap=cap, outstanding=owed)
+            for cap, owed in zip(line_caps, outstanding, strict=True)
+        ],
     }
     ineligibles = _ineligibles(dates, by_date)
     periods, headroom = _headroom(facility)
