@@ -8,7 +8,7 @@ input is short of what the resolution needs:
 - an amendment resets the covenant's requirement from a date as a new terms
   version (abl/services/terms.py), tests the statement again under it, and is
   refused if the statement still fails;
-- an event of default is declared on the facility (abl/services/loans.py),
+- an event of default is declared on the facility (abl/services/loans/),
   which blocks new advances until it is cured.
 """
 
