@@ -7,7 +7,7 @@ computation never make a second record: the first is returned (a unique
 constraint is the last line when two renderings race).
 
 `store_once` is that pattern for any stored PDF (the fee statement's too,
-abl/services/fees.py): the stored one, or rendered now and stored once.
+abl/services/fees/statements.py): the stored one, or rendered now and stored once.
 """
 
 import hashlib

@@ -5,10 +5,13 @@ each a new version under the facility's lock, effective on the date given.
 """
 
 import datetime as dt
-from collections.abc import Callable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
 from abl import business_date
 from abl.audit import record
@@ -210,7 +213,83 @@ def current_facility_terms(facility: Facility) -> FacilityTerms:
     version = facility.current_terms()
     if version is None:
         raise CertificateError("The facility has no terms loaded.")
-    return parse_terms(version.data)
+    return parsed_version(version)
+
+
+# --- The parsed terms, once per version ----------------------------------------------------
+
+TermsKey = tuple[int, dt.datetime]
+"""A terms version's key: its id and creation time. A version never changes once written;
+the time is in the key so that an id used again (a test database emptied and refilled) is
+never taken for another version."""
+
+PARSED_TERMS_KEPT = 512
+_parsed: OrderedDict[TermsKey, FacilityTerms] = OrderedDict()  # least recently used first
+_parsed_lock = threading.Lock()
+
+
+def parsed_terms(keys: Iterable[TermsKey]) -> dict[int, FacilityTerms]:
+    """The terms versions of `keys` parsed, by id: one query for those not parsed yet.
+
+    The one cache of parsed terms: the most recently used PARSED_TERMS_KEPT versions are
+    kept in the process, so a version is parsed once while it is in use.
+    """
+    wanted = set(keys)
+    found = {key: terms for key in wanted if (terms := _kept(key)) is not None}
+    missing = wanted - found.keys()
+    if missing:
+        versions = TermsVersion.objects.filter(pk__in=[pk for pk, _ in missing])
+        for pk, created_at, data in versions.values_list("pk", "created_at", "data"):
+            if (pk, created_at) in missing:
+                found[(pk, created_at)] = _keep((pk, created_at), parse_terms(data))
+    return {pk: found[(pk, created_at)] for pk, created_at in wanted}
+
+
+def parsed_version(version: TermsVersion) -> FacilityTerms:
+    """`version` parsed, through the same cache as `parsed_terms` (its data is at hand)."""
+    key = (version.pk, version.created_at)
+    terms = _kept(key)
+    return terms if terms is not None else _keep(key, parse_terms(version.data))
+
+
+def _kept(key: TermsKey) -> FacilityTerms | None:
+    with _parsed_lock:
+        terms = _parsed.get(key)
+        if terms is not None:
+            _parsed.move_to_end(key)
+        return terms
+
+
+def _keep(key: TermsKey, terms: FacilityTerms) -> FacilityTerms:
+    with _parsed_lock:
+        _parsed[key] = terms
+        _parsed.move_to_end(key)
+        while len(_parsed) > PARSED_TERMS_KEPT:
+            _parsed.popitem(last=False)
+    return terms
+
+
+def newest_terms(facilities: Iterable[Facility]) -> dict[int, FacilityTerms]:
+    """Each facility's newest terms version, parsed (`parsed_terms`), by facility id; a
+    facility with no terms is left out."""
+    newest = TermsVersion.objects.filter(facility=OuterRef("pk")).order_by("-version")
+    rows = (
+        Facility.objects.filter(pk__in=[f.pk for f in facilities])
+        .annotate(
+            terms_pk=Subquery(newest.values("pk")[:1]),
+            terms_created_at=Subquery(newest.values("created_at")[:1]),
+        )
+        .values_list("pk", "terms_pk", "terms_created_at")
+    )
+    keys = {pk: (terms_pk, created_at) for pk, terms_pk, created_at in rows if terms_pk}
+    parsed = parsed_terms(keys.values())
+    return {pk: parsed[terms_pk] for pk, (terms_pk, _) in keys.items()}
+
+
+def facility_terms(facility: Facility) -> FacilityTerms | None:
+    """The facility's newest terms, parsed (`parsed_terms`), or None when it has none."""
+    key = facility.terms_versions.order_by("-version").values_list("pk", "created_at").first()
+    return parsed_terms([key])[key[0]] if key is not None else None
 
 
 def set_reserves(

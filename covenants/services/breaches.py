@@ -8,7 +8,7 @@ input is short of what the resolution needs:
 - an amendment resets the covenant's requirement from a date as a new terms
   version (abl/services/terms.py), tests the statement again under it, and is
   refused if the statement still fails;
-- an event of default is declared on the facility (abl/services/loans.py),
+- an event of default is declared on the facility (abl/services/loans/),
   which blocks new advances until it is cured.
 """
 
@@ -23,9 +23,9 @@ from django.utils import timezone
 
 from abl import business_date
 from abl.audit import record
-from abl.calc.terms import parse_terms
 from abl.locks import lock_facility
 from abl.models import User
+from abl.services.terms import parsed_version
 from covenants.access import breach_resolution_refusal
 from covenants.calc.report import figure_text
 from covenants.calc.terms import with_requirement
@@ -122,7 +122,7 @@ def amend_covenant(
     current = case.facility.current_terms()
     if current is None:
         raise CovenantRefused("The facility has no terms loaded.")
-    terms = parse_terms(current.data)
+    terms = parsed_version(current)
     assert terms.covenants is not None
     try:
         covenants = with_requirement(terms.covenants, case.covenant, effective_from, requirement)

@@ -21,10 +21,10 @@ from django.utils import timezone
 from abl import business_date
 from abl.audit import record
 from abl.calc.dates import date_problem
-from abl.calc.terms import parse_terms
 from abl.locks import lock_facility
 from abl.models import Facility, User
 from abl.outbox import enqueue
+from abl.services.terms import parsed_version
 from covenants.access import acceptance_refusal, statement_refusal
 from covenants.calc.financials import FIELDS, Financials, financials_to_data
 from covenants.models import ComplianceCertificate, FinancialStatement, StatementVersion
@@ -56,7 +56,7 @@ def due_on(facility: Facility, period_end: dt.date) -> dt.date:
     version = facility.current_terms()
     if version is None:
         raise CovenantRefused("The facility has no terms loaded.")
-    rules = due_rules(parse_terms(version.data).reporting)
+    rules = due_rules(parsed_version(version).reporting)
     return rules.due_for("financials", None, period_end).due_on
 
 

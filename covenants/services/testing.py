@@ -14,8 +14,8 @@ from django.db import transaction
 from django.db.models import Sum
 
 from abl.audit import record
-from abl.calc.terms import parse_terms
 from abl.models import Facility, TermsVersion
+from abl.services.terms import parsed_version
 from covenants.calc.engine import CovenantResult, evaluate
 from covenants.calc.report import figure_text, result_from_data, result_to_data
 from covenants.calc.terms import Covenants
@@ -32,7 +32,7 @@ from covenants.services.errors import CovenantRefused
 def covenants_of(terms_version: TermsVersion | None) -> Covenants:
     if terms_version is None:
         raise CovenantRefused("The facility has no terms loaded, so no covenants to test.")
-    covenants = parse_terms(terms_version.data).covenants
+    covenants = parsed_version(terms_version).covenants
     if covenants is None:
         raise CovenantRefused("The facility's terms set no covenants.")
     return covenants

@@ -1,7 +1,7 @@
 """Re-evaluating a facility's reporting frequency (§6): after every approved certificate,
 advance and repayment (queued on commit), and for every facility in the nightly close.
 
-The measure is live availability (abl/services/loans.py): the latest approved
+The measure is live availability (abl/services/loans/availability.py): the latest approved
 certificate's line cap and the ledger's outstanding on the business date. The
 cadence (reporting/calc/frequency.py) moves with the cure period; a change of
 frequency is a `FrequencySwitch` holding the figures that caused it, audited,
@@ -28,11 +28,11 @@ from abl import business_date
 from abl.audit import record
 from abl.calc import loans as availability_rules
 from abl.calc.money import ZERO, money_text, pct_display
-from abl.calc.terms import FacilityTerms, parse_terms
 from abl.calc.terms.model import ReportingTerms
 from abl.locks import lock_facilities, lock_facility
 from abl.models import Certificate, Facility, LedgerEntry, TermsVersion
 from abl.outbox import enqueue
+from abl.services.terms import current_facility_terms, parsed_terms
 from reporting.calc import frequency as cadence_rules
 from reporting.calc.due import Due
 from reporting.models import Cadence, FrequencySwitch
@@ -63,7 +63,7 @@ class Measure:
 class Readings:
     """What `read_all` read of the facilities: each measured (those with an approved
     certificate and terms), and of every facility read its newest terms version's key
-    (id, created_at: parse with `_parsed_terms`) and its ledger balance on the date."""
+    (id, created_at: parse with `abl.services.terms.parsed_terms`) and its ledger balance on the date."""
 
     measures: list[Measure]
     newest_terms: dict[int, tuple[int, dt.datetime]]
@@ -80,7 +80,6 @@ def queue_reevaluation(facility_id: int, trigger: str) -> None:
 def measure_facility(facility: Facility, *, on: dt.date) -> Measure | None:
     """The facility's live availability on `on`; None before its first approved certificate."""
     from abl.services.loans import live_availability
-    from abl.services.terms import current_facility_terms
 
     live = live_availability(facility, on=on)
     if live.figures is None or live.certificate is None:
@@ -149,7 +148,7 @@ def read_all(*, on: dt.date, facility_ids: list[int] | None = None) -> Readings:
         .values_list("facility_id", "pk", "created_at")
     }
     measured = sorted(certificates.keys() & newest_terms.keys())
-    parsed = _parsed_terms({newest_terms[facility_id] for facility_id in measured})
+    parsed = parsed_terms(newest_terms[facility_id] for facility_id in measured)
     heads = [
         (facility_id, certificates[facility_id], parsed[newest_terms[facility_id][0]])
         for facility_id in measured
@@ -180,21 +179,6 @@ def read_all(*, on: dt.date, facility_ids: list[int] | None = None) -> Readings:
             )
         )
     return Readings(measures, newest_terms, outstanding)
-
-
-# Terms versions are never changed once written: each is parsed once per process.
-# Keyed by id and creation time, so an id a rolled-back test reused is not mistaken.
-_PARSED: dict[tuple[int, dt.datetime], FacilityTerms] = {}
-
-
-def _parsed_terms(keys: set[tuple[int, dt.datetime]]) -> dict[int, FacilityTerms]:
-    """The terms versions (id, created_at) parsed, by id: each parsed once per process."""
-    missing = [pk for pk, created in keys if (pk, created) not in _PARSED]
-    for pk, created, data in TermsVersion.objects.filter(pk__in=missing).values_list(
-        "pk", "created_at", "data"
-    ):
-        _PARSED[(pk, created)] = parse_terms(data)
-    return {pk: _PARSED[(pk, created)] for pk, created in keys}
 
 
 @transaction.atomic

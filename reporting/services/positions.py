@@ -31,11 +31,12 @@ from abl.calc.money import ZERO
 from abl.models import Facility
 from abl.models.fees import FeeCharge
 from abl.outbox import enqueue
+from abl.services.terms import parsed_terms
 from covenants.calc.report import result_from_data
 from covenants.models import BreachCase, FinancialStatement
 from reporting.calc import position as rules
 from reporting.models import Cadence, DueItem, FacilityPosition
-from reporting.services.cadence import _parsed_terms, _stored_pct, read_all
+from reporting.services.cadence import _stored_pct, read_all
 
 BATCH = 500
 FIELDS = [
@@ -53,7 +54,7 @@ def positions_of(facility_ids: list[int], *, on: dt.date) -> list[FacilityPositi
     ids = [pk for pk, _, _ in facilities]
     read = read_all(on=on, facility_ids=ids)
     measures = {m.facility_id: m for m in read.measures}
-    parsed = _parsed_terms(set(read.newest_terms.values()))
+    parsed = parsed_terms(read.newest_terms.values())
     terms = {facility_id: parsed[pk] for facility_id, (pk, _) in read.newest_terms.items()}
     frequencies = dict(
         Cadence.objects.filter(facility_id__in=ids).values_list("facility_id", "frequency")

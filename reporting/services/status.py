@@ -2,7 +2,7 @@
 
 One answer for `manage.py facility_status --json` (§10) and the home pages'
 "what is due next" and "reporting frequency and why": live availability from
-the loan ledger and the latest approved certificate (abl/services/loans.py),
+the loan ledger and the latest approved certificate (abl/services/loans/),
 the frequency in force (its last switch on or before the date: the cure period counted),
 and the next open items of its due calendar.
 """

@@ -1,6 +1,6 @@
-"""Live availability's one hand-written query (abl/services/loans.py `_LIVE_SQL`) against
-the rules it reads: the certificate and figures the nightly reading chooses
-(`reporting.services.cadence.read_all`), the ledger's balance on each date
+"""Live availability's one hand-written query (abl/services/loans/availability.py
+`_LIVE_SQL`) against the rules it reads: the certificate and figures the nightly reading
+chooses (`reporting.services.cadence.read_all`), the ledger's balance on each date
 (`balance_on`), the newest terms version and the frequency the cadence has in force.
 
 The history has what the query must tell apart: an older certificate approved last, a

@@ -1,7 +1,7 @@
-"""Locking an advance request to decide it (abl/services/loans.py `_locked_request`, one
-query through the ORM): the request, its facility and the facility's borrower, the
-request's and the facility's rows locked until the transaction ends, the borrower's only
-read.
+"""Locking an advance request to decide it (abl/services/loans/advances.py
+`_locked_request`, one query through the ORM): the request, its facility and the
+facility's borrower, the request's and the facility's rows locked until the transaction
+ends, the borrower's only read.
 """
 
 import datetime as dt
@@ -13,6 +13,7 @@ from django.db import transaction
 
 from abl.models import AdvanceRequest
 from abl.services import loans
+from abl.services.loans import advances
 from tests.abl.loans.conftest import TODAY, another_connection
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -37,7 +38,7 @@ def test_a_locked_request_is_read_as_the_orm_reads_it_with_its_facility_and_borr
     decided, django_assert_num_queries
 ):
     with transaction.atomic(), django_assert_num_queries(1):
-        locked = loans._locked_request(decided)
+        locked = advances._locked_request(decided)
         facility, borrower = locked.facility, locked.facility.borrower
 
     expected = AdvanceRequest.objects.select_related("facility__borrower").get(pk=decided.pk)
@@ -53,7 +54,7 @@ def test_a_locked_request_is_read_as_the_orm_reads_it_with_its_facility_and_borr
 
 def test_a_request_that_does_not_exist_is_not_found(db):
     with pytest.raises(AdvanceRequest.DoesNotExist), transaction.atomic():
-        loans._locked_request(AdvanceRequest(pk=999_999))
+        advances._locked_request(AdvanceRequest(pk=999_999))
 
 
 def _lock_from_another_connection(table: str, pk: int) -> str:
@@ -73,7 +74,7 @@ def test_a_locked_request_holds_its_row_and_its_facility_row_and_reads_the_borro
     }
 
     with transaction.atomic():
-        loans._locked_request(decided)
+        advances._locked_request(decided)
         held = {table: _lock_from_another_connection(table, pk) for table, pk in rows.items()}
     after = {table: _lock_from_another_connection(table, pk) for table, pk in rows.items()}
 

@@ -1,0 +1,106 @@
+"""Field exams (§9; docs/fees.md): scheduled and recorded by an analyst, each year's charged
+ones counted against the terms' most."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+
+from abl import business_date
+from abl.access import may_keep_fee_ledger
+from abl.audit import record
+from abl.calc import fees as rules
+from abl.calc.money import money_text
+from abl.locks import lock_facility
+from abl.models import Facility, FieldExam, User
+from abl.services.errors import FeeRefused
+from abl.services.terms import newest_terms
+
+
+def _exam_fee(facility: Facility) -> tuple[Decimal, int]:
+    terms = newest_terms([facility]).get(facility.pk)
+    if terms is None or terms.fees is None:
+        return Decimal("2700.00"), 3
+    return terms.fees.field_exam.typical, terms.fees.field_exam.max_per_year
+
+
+def require_keeper(actor: User) -> None:
+    """Refused unless `actor` keeps the fee ledger (field exams and the base rates)."""
+    if not may_keep_fee_ledger(actor):
+        raise FeeRefused("Only an ABL analyst schedules and records field exams and base rates.")
+
+
+@transaction.atomic
+def schedule_field_exam(
+    *, facility: Facility, actor: User, scheduled_for: dt.date, notes: str = ""
+) -> FieldExam:
+    """An analyst schedules a field exam; refused when its year already has the most charged."""
+    require_keeper(actor)
+    facility = lock_facility(facility)
+    fee, most = _exam_fee(facility)
+    year = scheduled_for.year
+    counted = (
+        FieldExam.objects.filter(facility=facility, charge_year=year).count()
+        + FieldExam.objects.filter(
+            facility=facility, done_on__isnull=True, scheduled_for__year=year
+        ).count()
+    )
+    if reason := rules.field_exam_refusal(year=year, counted=counted, max_per_year=most):
+        raise FeeRefused(reason, field="scheduled_for")
+    exam = FieldExam.objects.create(
+        facility=facility, scheduled_for=scheduled_for, fee=fee, notes=notes, scheduled_by=actor
+    )
+    record(
+        actor=actor,
+        action="fees.field_exam_scheduled",
+        obj=exam,
+        facility=facility,
+        summary=f"Field exam scheduled for {scheduled_for}",
+        changes={"scheduled_for": scheduled_for.isoformat()},
+    )
+    return exam
+
+
+@transaction.atomic
+def record_field_exam(
+    *, exam: FieldExam, actor: User, done_on: dt.date, fee: Decimal, notes: str = ""
+) -> FieldExam:
+    """An analyst records an exam as done with its actual fee: its place among the year's charged.
+
+    Refused when it is already recorded, done after the business date, its fee
+    is not more than zero, or its year already has the most exams charged.
+    """
+    require_keeper(actor)
+    facility = lock_facility(exam.facility_id)
+    exam = FieldExam.objects.select_for_update().get(pk=exam.pk)
+    if exam.is_done:
+        raise FeeRefused(f"Field exam {exam.pk} is already recorded as done on {exam.done_on}.")
+    if done_on > business_date.today():
+        raise FeeRefused(
+            f"The done date {done_on} is after today's business date {business_date.today()}.",
+            field="done_on",
+        )
+    if fee <= 0:
+        raise FeeRefused("A field exam's fee must be more than zero.", field="fee")
+    _, most = _exam_fee(facility)
+    counted = FieldExam.objects.filter(facility=facility, charge_year=done_on.year).count()
+    if reason := rules.field_exam_refusal(year=done_on.year, counted=counted, max_per_year=most):
+        raise FeeRefused(reason, field="done_on")
+    exam.done_on, exam.fee, exam.recorded_by = done_on, fee, actor
+    exam.charge_year, exam.charge_number = done_on.year, counted + 1
+    exam.notes = notes or exam.notes
+    try:
+        with transaction.atomic():
+            exam.save()
+    except IntegrityError:  # the database's last line: a place already taken
+        raise FeeRefused(f"{done_on.year} already has that field exam charged.") from None
+    record(
+        actor=actor,
+        action="fees.field_exam_recorded",
+        obj=exam,
+        facility=facility,
+        summary=f"Field exam done {done_on}, fee {money_text(fee)} "
+        f"({exam.charge_number} of {done_on.year})",
+        changes={"done_on": done_on.isoformat(), "fee": str(fee)},
+    )
+    return exam
