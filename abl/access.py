@@ -78,19 +78,10 @@ def may_review(user: User, certificate: Certificate) -> bool:
     return review_refusal(user, certificate) is None
 
 
-# The name abl.services.loans still imports; the rule is may_report.
-may_request_advance = may_report
-
-
 def may_keep_books(user: User) -> bool:
     """Whether the user keeps the bank's books of its loans: records repayments and
     collections on the ledger, field exams and the base rate series. Only an ABL analyst."""
     return user.role == Role.ANALYST
-
-
-# The names abl.services.loans and abl.services.fees still import; the rule is may_keep_books.
-may_record_repayment = may_keep_books
-may_keep_fee_ledger = may_keep_books
 
 
 def advance_decision_refusal(user: User, advance: AdvanceRequest) -> str | None:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 
 from abl import business_date
-from abl.access import may_keep_fee_ledger
+from abl.access import may_keep_books
 from abl.audit import record
 from abl.calc import fees as rules
 from abl.calc.money import money_text
@@ -26,7 +26,7 @@ def _exam_fee(facility: Facility) -> tuple[Decimal, int]:
 
 def require_keeper(actor: User) -> None:
     """Refused unless `actor` keeps the fee ledger (field exams and the base rates)."""
-    if not may_keep_fee_ledger(actor):
+    if not may_keep_books(actor):
         raise FeeRefused("Only an ABL analyst schedules and records field exams and base rates.")
 
 

@@ -27,7 +27,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from abl import business_date
-from abl.access import may_keep_fee_ledger
+from abl.access import may_keep_books
 from abl.audit import record
 from abl.calc import fees as rules
 from abl.calc.fees import Month
@@ -331,7 +331,7 @@ def post_fees(
     month has not ended on the business date, or a facility with a balance has
     no base rate in force on a day of it.
     """
-    if actor is not None and not may_keep_fee_ledger(actor):
+    if actor is not None and not may_keep_books(actor):
         raise FeeRefused("Only an ABL analyst posts fees and interest.")
     if reason := month_refusal(month):
         raise FeeRefused(reason, field="month")

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from abl import business_date
-from abl.access import advance_decision_refusal, may_request_advance
+from abl.access import advance_decision_refusal, may_report
 from abl.audit import record
 from abl.calc import loans as rules
 from abl.calc.money import money_text
@@ -45,7 +45,7 @@ def request_advance(
     """
     terms = facility_terms(facility)
     facility = lock_facility(facility)  # one request per key, even from two clicks at once
-    if not may_request_advance(actor, facility):
+    if not may_report(actor, facility):
         raise LoanRefused(f"Only a user of {facility.borrower} asks for its advances.")
     today = business_date.today()
     value_date = value_date or today

@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from abl import bulk, business_date
-from abl.access import may_record_repayment
+from abl.access import may_keep_books
 from abl.audit import record
 from abl.calc import repayments as repayment_rules
 from abl.calc.money import from_cents, money_text, to_cents
@@ -60,7 +60,7 @@ def record_repayment(
 ) -> LedgerEntry:
     """An analyst records money received against the loan: a repayment or a collection."""
     facility = lock_facility(facility)
-    if not may_record_repayment(actor):
+    if not may_keep_books(actor):
         raise LoanRefused("Only an ABL analyst records repayments and collections.")
     if kind not in {Kind.REPAYMENT, Kind.COLLECTION}:
         raise LoanRefused(f"Not a repayment or a collection: {kind!r}.", field="kind")
@@ -131,7 +131,7 @@ def import_repayments(*, facility: Facility, actor: User, upload: File) -> Repay
     today = business_date.today()
     with transaction.atomic():
         facility = lock_facility(facility)
-        if not may_record_repayment(actor):
+        if not may_keep_books(actor):
             raise LoanRefused("Only an ABL analyst records repayments and collections.")
         earlier = LedgerEntry.objects.filter(
             facility=facility, source__startswith=f"{digest[:16]}:"
