@@ -30,6 +30,7 @@ from reporting.models import Cadence, FrequencySwitch
 from reporting.tasks import reevaluate_frequency_task
 from tests.abl.conftest import abl_analyst
 from tests.abl.loans.conftest import approve_certificate
+from tests.processes import database_url, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,24 +40,15 @@ __all__ = ["abl_analyst"]  # the fixture, for this module
 SUBJECT = re.compile(r"^Subject: [^\n]*borrowing base reporting is\s+now\s+weekly", re.MULTILINE)
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    return (
-        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}"
-        f":{db['PORT'] or 5432}/{db['NAME']}"
-    )
-
-
 @pytest.fixture
-def workers(settings, tmp_path):
+def workers(settings, spawned):
     """Start `celery worker` processes on this run's queue; all are killed at the end."""
-    started: list[subprocess.Popen[bytes]] = []
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "0",
         "SECRET_KEY": "cadence-worker-fault-test",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_TASK_DEFAULT_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
         "ABL_BUSINESS_DATE": TODAY,
@@ -68,24 +60,12 @@ def workers(settings, tmp_path):
 
     def start() -> subprocess.Popen[bytes]:
         args = [sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "prefork"]
-        args += ["-c", "1", "--without-mingle", "--without-gossip", "-n", f"c{len(started)}@%h"]
-        with (tmp_path / f"worker-{len(started)}.log").open("wb") as log:
-            process = subprocess.Popen(
-                [*args, "--loglevel", "INFO"],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        started.append(process)
-        return process
+        args += ["-c", "1", "--without-mingle", "--without-gossip"]
+        args += ["-n", f"c{len(spawned.started)}@%h", "--loglevel", "INFO"]
+        return spawned.start("worker", args, env)
 
     yield start
-    for process in started:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(10)
+    spawned.kill_all()
     from config.celery import app
 
     app.control.purge()
@@ -93,16 +73,6 @@ def workers(settings, tmp_path):
 
 def _logs(tmp_path: Path) -> str:
     return "\n".join(p.read_text(errors="replace") for p in sorted(tmp_path.glob("worker-*.log")))
-
-
-def _wait_for(condition, what: str, seconds: float = 90):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"waited {seconds} s for {what}")
 
 
 @pytest.fixture
@@ -149,13 +119,13 @@ def test_worker_killed_in_the_middle_of_the_cadence_task_switches_and_emails_onc
     monthly_at_twenty_percent, cfo, abl_analyst, settings, workers, tmp_path
 ):
     innotrac = monthly_at_twenty_percent
-    with psycopg.connect(_database_url().replace("postgres://", "postgresql://")) as holder:
+    with psycopg.connect(database_url().replace("postgres://", "postgresql://")) as holder:
         holder.execute(
             "SELECT id FROM reporting_cadence WHERE facility_id = %s FOR UPDATE", [innotrac.pk]
         )
         _advance_to_fourteen_ninety_nine(innotrac, cfo, abl_analyst, settings, key="kill")
         first = workers()
-        _wait_for(_waiting_for_the_cadence_lock, "the worker to wait inside the task")
+        wait_for(_waiting_for_the_cadence_lock, "the worker to wait inside the task")
 
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(10)
@@ -163,8 +133,8 @@ def test_worker_killed_in_the_middle_of_the_cadence_task_switches_and_emails_onc
     assert not FrequencySwitch.objects.filter(facility=innotrac, to_frequency="weekly").exists()
 
     workers()
-    switch = _wait_for(lambda: _notified(innotrac), "the redelivered task's switch and email")
-    _wait_for(
+    switch = wait_for(lambda: _notified(innotrac), "the redelivered task's switch and email")
+    wait_for(
         lambda: len(SUBJECT.findall(_logs(tmp_path))) >= 2,
         "both emails in the logs",
         seconds=20,
@@ -187,8 +157,8 @@ def test_the_cadence_task_sent_twice_to_a_real_worker_switches_once(
     reevaluate_frequency_task.delay(innotrac.pk, "sent again")
     workers()
 
-    _wait_for(lambda: _notified(innotrac), "the switch and its email")
-    _wait_for(
+    wait_for(lambda: _notified(innotrac), "the switch and its email")
+    wait_for(
         lambda: _logs(tmp_path).count("Task reporting.reevaluate_frequency[") >= 2 * 2,
         "both tasks to be received and finished",
     )

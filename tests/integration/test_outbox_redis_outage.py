@@ -41,6 +41,7 @@ from reporting.models import Cadence, FrequencySwitch
 from tests.abl.conftest import AGING, abl_analyst
 from tests.abl.loans.conftest import another_connection, approve_certificate, submit_certificate
 from tests.brokers import RedisServer, celery_on
+from tests.processes import database_url, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,14 +58,6 @@ TASKS = {
     "reporting.reevaluate_frequency",
     "reporting.refresh_positions",
 }
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    return (
-        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}"
-        f":{db['PORT'] or 5432}/{db['NAME']}"
-    )
 
 
 @pytest.fixture
@@ -91,15 +84,14 @@ def static_root(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def processes(settings, own_redis, static_root, tmp_path):
+def processes(settings, own_redis, static_root, spawned):
     """Start `celery worker` and `manage.py relay_outbox` processes; all are killed at the end."""
-    started: list[subprocess.Popen[bytes]] = []
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "0",
         "SECRET_KEY": "outbox-outage-test",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "REDIS_URL": own_redis.url,
         "CELERY_TASK_DEFAULT_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
@@ -112,36 +104,12 @@ def processes(settings, own_redis, static_root, tmp_path):
     def start(kind: str) -> subprocess.Popen[bytes]:
         if kind == "worker":
             args = [sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "solo"]
-            args += ["--without-mingle", "--without-gossip", "-n", f"o{len(started)}@%h"]
+            args += ["--without-mingle", "--without-gossip", "-n", f"o{len(spawned.started)}@%h"]
         else:
             args = [sys.executable, "manage.py", "relay_outbox"]
-        with (tmp_path / f"{kind}-{len(started)}.log").open("wb") as log:
-            process = subprocess.Popen(
-                args,
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        started.append(process)
-        return process
+        return spawned.start(kind, args, env)
 
-    yield start
-    for process in started:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(10)
-
-
-def _wait_for(condition, what: str, seconds: float = 90):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"waited {seconds} s for {what}")
+    return start
 
 
 def _logs(tmp_path: Path, kind: str) -> str:
@@ -245,7 +213,7 @@ def _wait_until_done(scene, file: CollateralFile, seconds: float = 120) -> None:
 
 
 def _assert_done_once(scene, file: CollateralFile, tmp_path: Path, own_redis, queue: str) -> None:
-    _wait_for(lambda: own_redis.client().llen(queue) == 0, "the worker to empty its queue")
+    wait_for(lambda: own_redis.client().llen(queue) == 0, "the worker to empty its queue")
     time.sleep(1)  # the last task taken finishes
     file.refresh_from_db()
     assert file.status == CollateralFile.Status.ACCEPTED, file.problems
@@ -310,7 +278,7 @@ def test_a_relay_killed_before_marking_its_messages_sent_sends_them_again_done_o
         with another_connection() as holder:
             holder.execute("LOCK TABLE abl_outboxmessage IN SHARE MODE")
             relay = processes("relay")
-            _wait_for(_relay_waiting_for_a_lock, "the relay to wait to mark its messages sent")
+            wait_for(_relay_waiting_for_a_lock, "the relay to wait to mark its messages sent")
             assert own_redis.client().llen(queue) == waiting
             os.killpg(relay.pid, signal.SIGKILL)
             relay.wait(10)
@@ -318,7 +286,7 @@ def test_a_relay_killed_before_marking_its_messages_sent_sends_them_again_done_o
         assert OutboxMessage.objects.filter(sent_at__isnull=True).count() == waiting
 
         processes("relay")
-        _wait_for(
+        wait_for(
             lambda: not OutboxMessage.objects.filter(sent_at__isnull=True).exists(),
             "the second relay to send the messages again",
         )

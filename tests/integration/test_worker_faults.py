@@ -12,7 +12,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from django.db import connection
 from abl.models import AuditEvent, CollateralFile, Invoice
 from abl.services import collateral
 from bench.generate import AS_OF, write_receivables_csv
+from tests.processes import database_url, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,17 +49,14 @@ def queue_on_redis(settings):
 
 
 @pytest.fixture
-def processes(queue_on_redis, settings, tmp_path):
+def processes(queue_on_redis, settings, tmp_path, spawned):
     """Start celery processes against the test database; all are killed at the end."""
-    started: list[subprocess.Popen[bytes]] = []
-    db = connection.settings_dict
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "0",
         "SECRET_KEY": "worker-fault-test",
-        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}"
-        f":{db['PORT'] or 5432}/{db['NAME']}",
+        "DATABASE_URL": database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_TASK_DEFAULT_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
@@ -74,30 +71,16 @@ def processes(queue_on_redis, settings, tmp_path):
         args = [sys.executable, "-m", "celery", "-A", "config"]
         if kind == "worker":
             args += ["worker", "-P", "prefork", "-c", "1", "--without-mingle", "--without-gossip"]
-            args += ["-n", f"w{len(started)}@%h"]
+            args += ["-n", f"w{len(spawned.started)}@%h"]
         else:
             args += ["beat", "-s", str(tmp_path / "beat-schedule")]
-        with (tmp_path / f"{kind}-{len(started)}.log").open("wb") as log:
-            process = subprocess.Popen(
-                [*args, "--loglevel", "INFO"],
-                cwd=ROOT,
-                env={
-                    **env,
-                    "CELERY_VISIBILITY_TIMEOUT": str(visibility_timeout),
-                    "ABL_FILE_CLAIM_TIMEOUT": str(claim_timeout),
-                },
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        started.append(process)
-        return process
+        timeouts = {
+            "CELERY_VISIBILITY_TIMEOUT": str(visibility_timeout),
+            "ABL_FILE_CLAIM_TIMEOUT": str(claim_timeout),
+        }
+        return spawned.start(kind, [*args, "--loglevel", "INFO"], {**env, **timeouts})
 
-    yield start
-    for process in started:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(10)
+    return start
 
 
 def _upload(innotrac, cfo, path: Path) -> CollateralFile:
@@ -109,16 +92,6 @@ def _upload(innotrac, cfo, path: Path) -> CollateralFile:
             upload=File(handle, name=path.name),
             actor=cfo,
         )
-
-
-def _wait_for(condition, what: str, seconds: float = 90):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"waited {seconds} s for {what}")
 
 
 def _storing(file_id: int) -> bool:
@@ -170,12 +143,12 @@ def test_worker_killed_while_storing_its_task_is_redelivered_and_finished(
     tables_before = _invoice_tables()
     uploaded = _upload(innotrac, cfo, big_aging)
     first = processes("worker")
-    _wait_for(lambda: _storing(uploaded.pk), "the first worker to store rows")
+    wait_for(lambda: _storing(uploaded.pk), "the first worker to store rows")
 
     os.killpg(first.pid, signal.SIGKILL)
     first.wait(10)
     processes("worker")
-    file = _wait_for(lambda: _finished(uploaded.pk), "the file to be finished")
+    file = wait_for(lambda: _finished(uploaded.pk), "the file to be finished")
 
     _assert_accepted_once(file, tables_before)
     assert file.attempts == 2
@@ -189,10 +162,10 @@ def test_pool_process_killed_while_storing_the_task_comes_back_once_the_claim_is
     # A claim lasts longer than the worker takes to start a new pool process and
     # hand it the task again: the task finds the dead process's claim still live.
     worker = processes("worker", claim_timeout=10)
-    _wait_for(lambda: _storing(uploaded.pk), "the worker to store rows")
+    wait_for(lambda: _storing(uploaded.pk), "the worker to store rows")
 
     os.kill(_pool_process(worker), signal.SIGKILL)
-    file = _wait_for(lambda: _finished(uploaded.pk), "the file to be finished")
+    file = wait_for(lambda: _finished(uploaded.pk), "the file to be finished")
 
     _assert_accepted_once(file, tables_before)
     assert file.attempts == 2
@@ -204,7 +177,7 @@ def test_sweep_from_beat_finishes_a_file_whose_task_was_lost(
     tables_before = _invoice_tables()
     uploaded = _upload(innotrac, cfo, big_aging)
     first = processes("worker")
-    _wait_for(lambda: _storing(uploaded.pk), "the first worker to store rows")
+    wait_for(lambda: _storing(uploaded.pk), "the first worker to store rows")
     os.killpg(first.pid, signal.SIGKILL)
     first.wait(10)
     # The broker loses the unacknowledged task (as when Redis restarts without persistence).
@@ -212,7 +185,7 @@ def test_sweep_from_beat_finishes_a_file_whose_task_was_lost(
 
     processes("worker", visibility_timeout=3600)
     processes("beat")
-    file = _wait_for(lambda: _finished(uploaded.pk), "the sweep to finish the file")
+    file = wait_for(lambda: _finished(uploaded.pk), "the sweep to finish the file")
 
     _assert_accepted_once(file, tables_before)
     assert file.attempts == 2
