@@ -24,6 +24,7 @@ from django.db import DEFAULT_DB_ALIAS
 from hypothesis import settings as hypothesis_settings
 
 from tests.factories import FacilityFactory, OrganisationFactory, UserFactory
+from tests.processes import Spawned, collect_static
 
 OWNER = "owner"
 OWNER_FLUSH = "owner_flush"  # not in settings.DATABASES
@@ -180,6 +181,22 @@ def celery_worker_on_redis(settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
         yield worker
+
+
+@pytest.fixture
+def spawned(tmp_path):
+    """Start processes (tests/processes.py); every one still running is killed at the end."""
+    processes = Spawned(tmp_path)
+    yield processes
+    processes.kill_all()
+
+
+@pytest.fixture(scope="module")
+def static_root(tmp_path_factory) -> Path:
+    """The static files as the image collects them, for worker processes with DEBUG off."""
+    root = tmp_path_factory.mktemp("static")
+    collect_static(root)
+    return root
 
 
 @pytest.fixture

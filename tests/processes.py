@@ -8,6 +8,7 @@ children (`spawned`, a fixture in tests/integration/conftest.py).
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,10 +24,12 @@ class Spawned:
     def __init__(self, logs: Path) -> None:
         self.logs = logs
         self.started: list[subprocess.Popen[bytes]] = []
+        self._log_of: dict[int, Path] = {}
 
     def start(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
         """Run `args` from the project's folder; its output goes to `<name>-<n>.log`."""
-        with (self.logs / f"{name}-{len(self.started)}.log").open("wb") as log:
+        path = self.logs / f"{name}-{len(self.started)}.log"
+        with path.open("wb") as log:
             process = subprocess.Popen(
                 args,
                 cwd=ROOT,
@@ -36,13 +39,31 @@ class Spawned:
                 start_new_session=True,
             )
         self.started.append(process)
+        self._log_of[process.pid] = path
         return process
+
+    def log(self, process: subprocess.Popen[bytes]) -> str:
+        """What `process` has written so far."""
+        return self._log_of[process.pid].read_text(errors="replace")
 
     def kill_all(self) -> None:
         for process in self.started:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(10)
+
+
+def collect_static(root: Path) -> None:
+    """collectstatic as the Dockerfile runs it, into `root`: workers with DEBUG off render PDFs
+    with the hashed stylesheet found there."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "0"}
+    env |= {"SECRET_KEY": "build-only", "STATIC_ROOT": str(root)}
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
 
 
 def database_url() -> str:

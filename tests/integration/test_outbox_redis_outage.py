@@ -68,21 +68,6 @@ def own_redis(tmp_path):
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def static_root(tmp_path_factory) -> Path:
-    """The static files as the image collects them: the worker renders PDFs with DEBUG off."""
-    root = tmp_path_factory.mktemp("static")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "0"}
-    env |= {"SECRET_KEY": "outbox-outage-test", "STATIC_ROOT": str(root)}
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
-    return root
-
-
 @pytest.fixture
 def processes(settings, own_redis, static_root, spawned):
     """Start `celery worker` and `manage.py relay_outbox` processes; all are killed at the end."""
