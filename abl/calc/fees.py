@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from abl.calc.fee_terms import PricingLevel
+from abl.calc.loans import balances_on
 from abl.calc.money import ZERO, cents, money_text
 
 DAY_COUNT_DIVISORS = {"actual/360": 360, "actual/365": 365}
@@ -249,7 +250,8 @@ def percent_text(rate: Decimal) -> str:
 def closing_balances(
     entries: Iterable[tuple[dt.date, Decimal]], month: Month
 ) -> dict[dt.date, Decimal]:
-    """The ledger's balance at the end of each day of `month`, from its signed entries.
+    """The ledger's balance at the end of each day of `month`, from its signed entries (the
+    ledger's one running balance, `abl.calc.loans.balances_on`).
 
     >>> closing = closing_balances(
     ...     [(dt.date(2003, 3, 1), Decimal("10.00")), (dt.date(2003, 4, 16), Decimal("-4.00"))],
@@ -258,17 +260,7 @@ def closing_balances(
     >>> closing[dt.date(2003, 4, 15)], closing[dt.date(2003, 4, 16)]
     (Decimal('10.00'), Decimal('6.00'))
     """
-    balance, moves = ZERO, dict[dt.date, Decimal]()
-    for day, amount in entries:
-        if day < month.first:
-            balance += amount
-        elif day <= month.last:
-            moves[day] = moves.get(day, ZERO) + amount
-    closing: dict[dt.date, Decimal] = {}
-    for day in month.days():
-        balance += moves.get(day, ZERO)
-        closing[day] = balance
-    return closing
+    return balances_on(entries, month.days())
 
 
 def month_interest(

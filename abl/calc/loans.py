@@ -22,8 +22,66 @@ from reporting.calc.frequency import Frequency, reporting_frequency
 
 
 def balance_on(entries: Iterable[tuple[dt.date, Decimal]], on: dt.date) -> Decimal:
-    """The outstanding balance at the end of `on`: every entry valued on or before it."""
-    return sum((amount for value_date, amount in entries if value_date <= on), ZERO)
+    """The outstanding balance at the end of `on`: every entry valued on or before it
+    (`balances_on` for one date)."""
+    return balances_on(entries, [on])[on]
+
+
+@dataclass(frozen=True)
+class RunningBalance:
+    """One ledger entry and the balance after it, in the ledger's order (`running_balances`)."""
+
+    value_date: dt.date
+    seq: int
+    amount: Decimal
+    balance: Decimal
+
+
+def running_balances(entries: Iterable[tuple[dt.date, int, Decimal]]) -> list[RunningBalance]:
+    """The ledger's running balance (§7): entries ordered by value date, then by recording
+    order (`seq`), each with the sum of itself and every entry before it in that order.
+
+    An entry recorded late but valued earlier takes its place by its value date, so each
+    running balance is the balance that was owed at that point of that day.
+
+    >>> [(r.seq, str(r.balance)) for r in running_balances([
+    ...     (dt.date(2003, 3, 3), 1, Decimal("100.00")),
+    ...     (dt.date(2003, 3, 10), 2, Decimal("-40.00")),
+    ...     (dt.date(2003, 2, 28), 3, Decimal("5.00"))])]
+    [(3, '5.00'), (1, '105.00'), (2, '65.00')]
+    """
+    rows, balance = [], ZERO
+    for value_date, seq, amount in sorted(entries, key=lambda e: (e[0], e[1])):
+        balance += amount
+        rows.append(RunningBalance(value_date, seq, amount, balance))
+    return rows
+
+
+def _in_recording_order(
+    entries: Iterable[tuple[dt.date, Decimal]],
+) -> list[tuple[dt.date, int, Decimal]]:
+    return [(value_date, seq, amount) for seq, (value_date, amount) in enumerate(entries, 1)]
+
+
+def balances_on(
+    entries: Iterable[tuple[dt.date, Decimal]], dates: Iterable[dt.date]
+) -> dict[dt.date, Decimal]:
+    """The balance at the end of each of `dates`: the running balance after the last entry
+    valued on or before it (zero before the first).
+
+    >>> balances_on([(dt.date(2003, 4, 1), Decimal("10.00")), (dt.date(2003, 4, 3),
+    ...     Decimal("-4.00"))], [dt.date(2003, 3, 31), dt.date(2003, 4, 2), dt.date(2003, 4, 3)])
+    {datetime.date(2003, 3, 31): Decimal('0.00'), datetime.date(2003, 4, 2): Decimal('10.00'), datetime.date(2003, 4, 3): Decimal('6.00')}
+    """
+    running = running_balances(_in_recording_order(entries))
+    found: dict[dt.date, Decimal] = {}
+    at, balance = 0, ZERO
+    for day in sorted(set(dates)):
+        while at < len(running) and running[at].value_date <= day:
+            balance = running[at].balance
+            at += 1
+        found[day] = balance
+    return found
 
 
 @dataclass(frozen=True)
@@ -36,20 +94,21 @@ class DailyBalance:
 
 
 def daily_balances(entries: Iterable[tuple[dt.date, Decimal]]) -> list[DailyBalance]:
-    """The balance at the end of each day with an entry, in date order.
+    """The balance at the end of each day with an entry, in date order: the running balance
+    after the day's last entry.
 
     >>> [(d.day.isoformat(), str(d.balance)) for d in daily_balances(
     ...     [(dt.date(2003, 4, 2), Decimal("-5.00")), (dt.date(2003, 4, 1), Decimal("10.00")),
     ...      (dt.date(2003, 4, 2), Decimal("1.00"))])]
     [('2003-04-01', '10.00'), ('2003-04-02', '6.00')]
     """
-    by_day: dict[dt.date, Decimal] = {}
-    for value_date, amount in entries:
-        by_day[value_date] = by_day.get(value_date, ZERO) + amount
-    days, balance = [], ZERO
-    for day in sorted(by_day):
-        balance += by_day[day]
-        days.append(DailyBalance(day=day, movement=by_day[day], balance=balance))
+    days: list[DailyBalance] = []
+    for row in running_balances(_in_recording_order(entries)):
+        if days and days[-1].day == row.value_date:
+            last = days.pop()
+            days.append(DailyBalance(row.value_date, last.movement + row.amount, row.balance))
+        else:
+            days.append(DailyBalance(row.value_date, row.amount, row.balance))
     return days
 
 

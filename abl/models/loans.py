@@ -17,16 +17,20 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import Q
 
-from abl.calc.money import ZERO
+from abl.calc.loans import RunningBalance, balance_on, running_balances
 
 
 class LedgerQuerySet(models.QuerySet["LedgerEntry"]):
     def balance_on(self, on: dt.date) -> Decimal:
-        """The outstanding balance at the end of `on`: every entry valued on or before it."""
-        total = self.filter(value_date__lte=on).aggregate(total=Sum("amount"))["total"]
-        return total if total is not None else ZERO
+        """The outstanding balance at the end of `on`: the ledger's running balance (§7,
+        `abl.calc.loans.balance_on`) after the last entry valued on or before it."""
+        return balance_on(self.filter(value_date__lte=on).values_list("value_date", "amount"), on)
+
+    def running_balances(self) -> list[RunningBalance]:
+        """Every entry's running balance, by value date then recording order (§7)."""
+        return running_balances(self.values_list("value_date", "seq", "amount"))
 
 
 class LedgerEntry(models.Model):

@@ -144,14 +144,17 @@ def _ledger_context(
     request: HttpRequest, facility: Facility, user: User, **forms: Any
 ) -> dict[str, Any]:
     entries = LedgerEntry.objects.filter(facility=facility)
-    page = Paginator(entries.select_related("created_by").order_by("-seq"), 100).get_page(
-        request.GET.get("page")
-    )
-    days = daily_balances(entries.values_list("value_date", "amount"))
+    running = entries.running_balances()  # §7: by value date, then recording order
+    page = Paginator(running[::-1], 100).get_page(request.GET.get("page"))
+    by_seq = entries.filter(seq__in=[row.seq for row in page]).select_related("created_by")
+    shown = {entry.seq: entry for entry in by_seq}
+    rows = [(shown[row.seq], row.balance) for row in page]
+    days = daily_balances((row.value_date, row.amount) for row in running)
     context: dict[str, Any] = {
         "facility": facility,
         "live": loans.live_availability(facility),
         "page": page,
+        "rows": rows,
         "days": list(reversed(days))[:60],
         "can_record": may_keep_books(user),
     }

@@ -1,5 +1,5 @@
 """A facility over time, for its charts: availability and outstanding at each approved
-certificate, ineligibles by category, covenant headroom by statement. Four queries."""
+certificate as approved, ineligibles by category, covenant headroom by statement. Three queries."""
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
@@ -7,10 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from abl.calc.loans import excess_availability
-from abl.calc.money import ZERO
 from abl.calc.report import label
-from abl.models import Certificate, Facility, LedgerEntry
+from abl.models import Certificate, Facility
 from covenants.calc.report import result_from_data
 from covenants.models import FinancialStatement
 from reporting.calc.charts import Chart, line_chart
@@ -43,16 +41,16 @@ def facility_history(facility: Facility) -> FacilityHistory:
     )
     by_date = {as_of: figures for _, as_of, figures in certificates}  # the last of a day counts
     dates = sorted(by_date)
-    balances = _balances_on(facility, dates)
-    line_caps = [Decimal(by_date[d]["line_cap"]) for d in dates]
-    outstanding = [balances[d] for d in dates]
+    # §7: each point is its certificate as approved; an entry valued into its period later
+    # (a month's fees, a late repayment) does not move it. The ledger's balance on a date is
+    # `abl.calc.loans.balances_on`; a past point does not ask it again.
     availability = {
-        "Line cap": line_caps,
-        "Outstanding": outstanding,
-        "Excess availability": [
-            excess_availability(line_cap=cap, outstanding=owed)
-            for cap, owed in zip(line_caps, outstanding, strict=True)
-        ],
+        name: [Decimal(by_date[d][key]) for d in dates]
+        for name, key in (
+            ("Line cap", "line_cap"),
+            ("Outstanding", "outstanding"),
+            ("Excess availability", "excess_availability"),
+        )
     }
     ineligibles = _ineligibles(dates, by_date)
     periods, headroom = _headroom(facility)
@@ -74,20 +72,6 @@ def _panel(
 ) -> Panel:
     rows = [(d, [values[i] for values in series.values()]) for i, d in enumerate(dates)]
     return Panel(title, line_chart(dates, series, unit=unit), list(series), rows, unit)
-
-
-def _balances_on(facility: Facility, dates: list[dt.date]) -> dict[dt.date, Decimal]:
-    """The ledger's balance at the end of each date (as LedgerEntry.objects.balance_on)."""
-    entries = LedgerEntry.objects.filter(facility=facility).order_by("value_date")
-    balances: dict[dt.date, Decimal] = {}
-    total, pending = ZERO, list(dates)
-    for value_date, amount in entries.values_list("value_date", "amount"):
-        while pending and pending[0] < value_date:
-            balances[pending.pop(0)] = total
-        total += amount
-    for day in pending:
-        balances[day] = total
-    return balances
 
 
 def _ineligibles(

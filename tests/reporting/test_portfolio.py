@@ -250,3 +250,33 @@ def test_a_page_past_the_end_shows_the_last(client, bank, manager, portfolio):
         body = client.get(reverse("portfolio") + f"?page={asked}").content.decode()
         expected = "Page 2 of 2" if asked in {"9", "2"} else "Page 1 of 2"
         assert expected in body, asked
+
+
+def test_a_fee_valued_into_an_approved_period_leaves_its_chart_point_as_approved(
+    innotrac, cfo, abl_analyst
+):
+    """§7: the chart's past points show each certificate's figures as approved."""
+    from abl.models import LedgerEntry
+    from reporting.services.history import facility_history
+
+    certificate = approve_certificate(innotrac, cfo, abl_analyst)  # as of 2003-03-31, owing 0
+    loans.charge_loan(
+        facility=innotrac,
+        actor=None,
+        kind=LedgerEntry.Kind.FEE,
+        amount=Decimal("1555.00"),
+        value_date=dt.date(2003, 3, 31),
+        description="Monitoring fee, March 2003",
+        source="fees:monitoring:2003-03",
+    )
+
+    (day, (line_cap, outstanding, excess)) = facility_history(innotrac).availability.rows[0]
+
+    approved = certificate.approved.figures
+    assert day == dt.date(2003, 3, 31)
+    assert (line_cap, outstanding, excess) == (
+        Decimal(approved["line_cap"]),
+        Decimal(approved["outstanding"]),
+        Decimal(approved["excess_availability"]),
+    )
+    assert excess == Decimal("546125.00")

@@ -10,10 +10,12 @@ from abl.calc.loans import (
     advance_refusal,
     availability,
     balance_on,
+    balances_on,
     certificate_stale,
     current_until,
     daily_balances,
     lowest_balance_from,
+    running_balances,
 )
 
 D = Decimal
@@ -168,3 +170,46 @@ def test_advance_refusals(amount, changes, refusal):
     committed = _availability("7000000.00")
 
     assert advance_refusal(amount=D(amount), committed=committed, **{**RULES, **changes}) == refusal
+
+
+# §7: the running balance follows value dates, then the order the entries were recorded.
+LATE = [
+    (dt.date(2003, 4, 7), 1, D("100000.00")),  # an advance
+    (dt.date(2003, 2, 28), 2, D("1125.00")),  # the set-up fee, recorded later, valued earlier
+    (dt.date(2003, 3, 31), 3, D("1555.00")),  # March's monitoring fee
+    (dt.date(2003, 3, 31), 4, D("-500.00")),  # a repayment the same day, recorded after it
+]
+
+
+def test_running_balances_follow_value_dates_then_recording_order():
+    rows = running_balances(LATE)
+
+    assert [(r.seq, r.balance) for r in rows] == [
+        (2, D("1125.00")),
+        (3, D("2680.00")),
+        (4, D("2180.00")),
+        (1, D("102180.00")),
+    ]
+
+
+def test_running_balances_end_at_every_entry_summed_whatever_their_order():
+    assert running_balances(LATE)[-1].balance == sum(amount for _, _, amount in LATE)
+    assert running_balances(reversed(LATE)) == running_balances(LATE)
+
+
+@pytest.mark.parametrize(
+    ("on", "balance"),
+    [
+        (dt.date(2003, 2, 27), D("0.00")),
+        (dt.date(2003, 2, 28), D("1125.00")),
+        (dt.date(2003, 3, 31), D("2180.00")),
+        (dt.date(2003, 4, 6), D("2180.00")),
+        (dt.date(2003, 4, 7), D("102180.00")),
+    ],
+)
+def test_the_balance_on_a_date_is_the_running_balance_after_its_last_entry(on, balance):
+    pairs = [(value_date, amount) for value_date, _, amount in LATE]
+    after = [r.balance for r in running_balances(LATE) if r.value_date <= on]
+
+    assert balances_on(pairs, [on]) == {on: balance}
+    assert balance_on(pairs, on) == balance == (after[-1] if after else D("0.00"))
