@@ -28,12 +28,26 @@ class ScheduleExamForm(forms.Form):
         label="Scheduled for", widget=forms.DateInput(attrs={"type": "date"})
     )
     notes = forms.CharField(label="Notes", max_length=2000, required=False)
+    reason = forms.CharField(
+        label="Reason the bank holds it",
+        max_length=2000,
+        required=False,
+        help_text="Needed for an exam beyond the year's three charged (risk, a breach); "
+        "such an exam is not charged.",
+    )
 
 
 class RecordExamForm(forms.Form):
     done_on = forms.DateField(label="Done on", widget=forms.DateInput(attrs={"type": "date"}))
     fee = AmountField(label="Actual fee", sign="positive")
     notes = forms.CharField(label="Notes", max_length=2000, required=False)
+    reason = forms.CharField(
+        label="Reason the bank holds it",
+        max_length=2000,
+        required=False,
+        help_text="Needed for an exam beyond the year's three charged (risk, a breach); "
+        "such an exam is not charged.",
+    )
 
 
 class BaseRateForm(forms.Form):

@@ -106,16 +106,39 @@ def setup_date(month: Month, *, terms_date: dt.date, maturity_date: dt.date) -> 
     return max(month.first, terms_date)
 
 
-def field_exam_refusal(*, year: int, counted: int, max_per_year: int) -> str | None:
-    """Why one more field exam may not be charged in `year`, or None when it may.
+def field_exam_not_charged(*, year: int, number: int, max_per_year: int) -> str:
+    """Why the `number`th field exam done in `year` is not charged ("" when it is, §9: the
+    letter caps the charges, not the exams).
 
-    >>> field_exam_refusal(year=2003, counted=3, max_per_year=3)
-    'At most 3 field exams are charged per calendar year: 2003 already has 3.'
+    >>> field_exam_not_charged(year=2003, number=3, max_per_year=3)
+    ''
+    >>> field_exam_not_charged(year=2003, number=4, max_per_year=3)
+    'Not charged: field exam 4 of 2003, and at most 3 are charged per calendar year.'
     """
-    if counted >= max_per_year:
+    if number > max_per_year:
         return (
-            f"At most {max_per_year} field exams are charged per calendar year: "
-            f"{year} already has {counted}."
+            f"Not charged: field exam {number} of {year}, and at most {max_per_year} are "
+            "charged per calendar year."
+        )
+    return ""
+
+
+def field_exam_hold_refusal(
+    *, year: int, number: int, max_per_year: int, reason: str
+) -> str | None:
+    """Why the bank may not hold the `number`th field exam of `year` as asked, or None when it
+    may: beyond the most charged, it holds one only with its reason (risk, a breach) recorded.
+
+    >>> field_exam_hold_refusal(year=2003, number=4, max_per_year=3, reason="")
+    'Field exam 4 of 2003 is beyond the 3 charged per calendar year: give the reason the bank holds it (risk, a breach).'
+    >>> field_exam_hold_refusal(year=2003, number=4, max_per_year=3, reason="Covenant breach")
+    """
+    if field_exam_not_charged(year=year, number=number, max_per_year=max_per_year) and not (
+        reason.strip()
+    ):
+        return (
+            f"Field exam {number} of {year} is beyond the {max_per_year} charged per calendar "
+            "year: give the reason the bank holds it (risk, a breach)."
         )
     return None
 

@@ -58,9 +58,10 @@ class BaseRate(models.Model):
 class FieldExam(models.Model):
     """A field exam ("audit fees for periodic ABL review"): scheduled, then recorded as done.
 
-    Recording it gives it its place among the year's charged exams
-    (`charge_year`, `charge_number` 1, 2, 3 …, unique): the service refuses one
-    beyond the terms' `max_per_year`.
+    Recording it gives it its place among the year's exams done (`charge_year`,
+    `charge_number` 1, 2, 3, 4 …, unique). The letter caps the charges, not the exams
+    (§9): one beyond the terms' `max_per_year` is held only with the bank's reason
+    (`hold_reason`) and is not charged (`not_charged` says why; empty when charged).
     """
 
     facility = models.ForeignKey(
@@ -71,7 +72,16 @@ class FieldExam(models.Model):
     fee = models.DecimalField(max_digits=18, decimal_places=2, default=FIELD_EXAM_FEE)
     notes = models.TextField(blank=True)
     charge_year = models.PositiveIntegerField(null=True, blank=True)
-    charge_number = models.PositiveIntegerField(null=True, blank=True)
+    charge_number = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Its place among the year's exams done: 1, 2, 3, 4 …"
+    )
+    hold_reason = models.TextField(
+        blank=True,
+        help_text="Why the bank holds it beyond the year's most charged (risk, a breach)",
+    )
+    not_charged = models.CharField(
+        max_length=300, blank=True, help_text="Why it is not charged; empty when it is"
+    )
     scheduled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -95,6 +105,10 @@ class FieldExam(models.Model):
                 )
                 | Q(done_on__isnull=False, charge_year__isnull=False, charge_number__gte=1),
             ),
+            models.CheckConstraint(
+                name="field_exam_not_charged_when_done",
+                condition=Q(not_charged="") | Q(done_on__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -104,6 +118,10 @@ class FieldExam(models.Model):
     @property
     def is_done(self) -> bool:
         return self.done_on is not None
+
+    @property
+    def is_charged(self) -> bool:
+        return self.is_done and not self.not_charged
 
 
 class FeeCharge(models.Model):

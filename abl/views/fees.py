@@ -140,6 +140,11 @@ def post_fees(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "abl/fee_statement.html", context, status=400)
 
 
+def _record_ids(exam: FieldExam) -> str:
+    """Each exam's record form's own field ids, apart from the schedule form's on the page."""
+    return f"id_exam_{exam.pk}_%s"
+
+
 def _exams_page(
     request: HttpRequest,
     facility: Facility,
@@ -159,7 +164,7 @@ def _exams_page(
             exam,
             failed[1]
             if failed and failed[0] == exam.pk
-            else RecordExamForm(initial={"fee": exam.fee}),
+            else RecordExamForm(initial={"fee": exam.fee}, auto_id=_record_ids(exam)),
         )
         for exam in exams
     ]
@@ -191,6 +196,7 @@ def field_exams(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=user,
                 scheduled_for=form.cleaned_data["scheduled_for"],
                 notes=form.cleaned_data["notes"],
+                reason=form.cleaned_data["reason"],
             )
         except fees.FeeRefused as error:
             show_refusal(form, error)
@@ -208,12 +214,17 @@ def record_field_exam(request: HttpRequest, pk: int) -> HttpResponse:
     exam = FieldExam.objects.filter(pk=pk, facility__in=facilities_for(user)).first()
     if exam is None or not may_keep_books(user):
         raise Http404("No such field exam")
-    form = RecordExamForm(request.POST)
+    form = RecordExamForm(request.POST, auto_id=_record_ids(exam))
     if form.is_valid():
         data = form.cleaned_data
         try:
             fees.record_field_exam(
-                exam=exam, actor=user, done_on=data["done_on"], fee=data["fee"], notes=data["notes"]
+                exam=exam,
+                actor=user,
+                done_on=data["done_on"],
+                fee=data["fee"],
+                notes=data["notes"],
+                reason=data["reason"],
             )
         except fees.FeeRefused as error:
             show_refusal(form, error)

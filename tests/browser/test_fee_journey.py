@@ -1,6 +1,7 @@
 """The fee journey in Chromium: the analyst keeps the base rate, schedules and records a
 field exam, posts April from the statement page, downloads the statement's PDF and reads
-it back; a fourth field exam in the year is refused with the reason on the page.
+it back; a fourth field exam in the year is held only with the bank's reason, and is shown
+not charged, with the reason, on the field exams page and the fee statement.
 
 Innotrac with 5,400,000.00 outstanding from 2003-03-31, on the business date
 2003-05-01, and no accepted covenant result yet (so the last, highest level of
@@ -27,7 +28,7 @@ from pypdf import PdfReader
 
 from abl.models import AuditEvent, FeeCharge, FieldExam
 from abl.models.fees import FeeStatementDocument
-from abl.services import loans
+from abl.services import fees, loans
 from tests.browser.conftest import login
 from tests.factories import PASSWORD, UserFactory
 
@@ -104,26 +105,49 @@ def test_analyst_sets_the_rate_records_an_exam_posts_april_and_downloads_the_sta
     expect(page.get_by_test_id("stored-pdf")).to_be_visible()
 
 
-def test_a_fourth_field_exam_in_a_year_is_refused_with_the_reason_on_the_page(
+def test_a_fourth_field_exam_in_a_year_is_held_with_its_reason_and_shown_not_charged(
     page, live_server, settings, innotrac
 ):
-    settings.ABL_BUSINESS_DATE = "2003-05-01"
+    """§9 (issue 23, finding 11): the letter caps the charges, not the exams."""
+    settings.ABL_BUSINESS_DATE = "2003-12-31"
     analyst = UserFactory(username="analyst", role="analyst", organisation=innotrac.lender)
+    for day in (dt.date(2003, 4, 14), dt.date(2003, 7, 14), dt.date(2003, 10, 13)):
+        exam = fees.schedule_field_exam(facility=innotrac, actor=analyst, scheduled_for=day)
+        fees.record_field_exam(exam=exam, actor=analyst, done_on=day, fee=exam.fee)
     login(page, live_server, analyst.username, PASSWORD)
+    page.set_viewport_size({"width": 1366, "height": 768})
     page.goto(f"{live_server.url}/facilities/{innotrac.pk}/field-exams/")
 
+    # Without a reason the fourth is refused, the field named; with one it is scheduled.
     schedule = page.get_by_test_id("schedule-exam")
-    for day in ("2003-04-14", "2003-07-14", "2003-10-13", "2003-12-01"):
-        schedule.get_by_label("Scheduled for").fill(day)
-        schedule.get_by_role("button", name="Schedule").click()
-        page.wait_for_load_state()
-
+    schedule.get_by_label("Scheduled for").fill("2003-12-01")
+    schedule.get_by_role("button", name="Schedule").click()
     expect(page.get_by_test_id("schedule-exam")).to_contain_text(
-        "At most 3 field exams are charged per calendar year: 2003 already has 3."
+        "Field exam 4 of 2003 is beyond the 3 charged per calendar year: give the reason the "
+        "bank holds it (risk, a breach)."
     )
-    assert sorted(FieldExam.objects.values_list("scheduled_for", flat=True)) == [
-        dt.date(2003, 4, 14),
-        dt.date(2003, 7, 14),
-        dt.date(2003, 10, 13),
-    ]
-    assert FeeCharge.objects.count() == 0
+    assert FieldExam.objects.count() == 3
+    schedule = page.get_by_test_id("schedule-exam")
+    schedule.get_by_label("Scheduled for").fill("2003-12-01")
+    schedule.get_by_label("Reason the bank holds it").fill("Borrowing base breach in November")
+    schedule.get_by_role("button", name="Schedule").click()
+    fourth = FieldExam.objects.get(scheduled_for=dt.date(2003, 12, 1))
+
+    record = page.get_by_test_id(f"record-exam-{fourth.pk}")
+    record.get_by_label("Done on").fill("2003-12-02")
+    record.get_by_role("button", name="Record").click()
+    expect(page.get_by_test_id(f"exam-charged-{fourth.pk}")).to_have_text(
+        "4 of 2003 · Not charged: field exam 4 of 2003, and at most 3 are charged per "
+        "calendar year."
+    )
+    expect(page.get_by_test_id(f"exam-hold-reason-{fourth.pk}")).to_have_text(
+        "Held: Borrowing base breach in November"
+    )
+
+    page.goto(f"{live_server.url}/facilities/{innotrac.pk}/fees/?month=2003-12")
+    line = page.locator("tr[data-kind=field_exam]")
+    expect(line).to_have_count(1)
+    expect(line).to_contain_text("Not charged: field exam 4 of 2003")
+    expect(line).to_contain_text("Held: Borrowing base breach in November")
+    expect(line.locator("td.money")).to_have_text("0.00")
+    assert FeeCharge.objects.filter(field_exam=fourth).count() == 0

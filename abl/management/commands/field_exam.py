@@ -1,10 +1,11 @@
 """python manage.py field_exam (--schedule YYYY-MM-DD --facility ID | --exam ID --done-on YYYY-MM-DD
-[--fee AMOUNT]) --user USER
+[--fee AMOUNT]) [--reason TEXT] --user USER
 
 An analyst schedules a field exam or records one as done with its actual fee,
 as the field exams page does (`fees.schedule_field_exam`, `fees.record_field_exam`).
-Prints the exam's id. A fourth exam charged in a calendar year is refused: the
-command exits non-zero with the reason on stderr and changes nothing.
+Prints the exam's id. An exam beyond the year's three charged needs `--reason` (why the
+bank holds it: risk, a breach) and is not charged; without one the command exits
+non-zero with the reason on stderr and changes nothing.
 """
 
 from argparse import ArgumentParser
@@ -23,7 +24,12 @@ from abl.management.commands._arguments import (
 from abl.models import FieldExam
 from abl.services import fees
 
-ARGUMENTS = {"scheduled_for": "--schedule", "done_on": "--done-on", "fee": "--fee"}
+ARGUMENTS = {
+    "scheduled_for": "--schedule",
+    "done_on": "--done-on",
+    "fee": "--fee",
+    "reason": "--reason",
+}
 
 
 class Command(BaseCommand):
@@ -37,6 +43,9 @@ class Command(BaseCommand):
         parser.add_argument("--done-on", help="YYYY-MM-DD: record the exam as done")
         parser.add_argument("--fee", help="the actual fee (default: the exam's)")
         parser.add_argument("--notes", default="")
+        parser.add_argument(
+            "--reason", default="", help="why the bank holds an exam beyond the year's most"
+        )
         parser.add_argument("--user", required=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -48,6 +57,7 @@ class Command(BaseCommand):
                     actor=user,
                     scheduled_for=date_argument("--schedule", options["schedule"]),
                     notes=options["notes"],
+                    reason=options["reason"],
                 )
             elif options["exam"] and options["done_on"]:
                 exam = self._record(user, options)
@@ -70,4 +80,5 @@ class Command(BaseCommand):
             done_on=date_argument("--done-on", options["done_on"]),
             fee=fee,
             notes=options["notes"],
+            reason=options["reason"],
         )

@@ -1,5 +1,6 @@
-"""Field exams (§9; docs/fees.md): scheduled and recorded by an analyst, each year's charged
-ones counted against the terms' most."""
+"""Field exams (§9; docs/fees.md): scheduled and recorded by an analyst. The letter caps the
+charges, not the exams: one beyond the year's most charged is held with the bank's reason and
+is not charged."""
 
 import datetime as dt
 from decimal import Decimal
@@ -32,43 +33,61 @@ def require_keeper(actor: User) -> None:
 
 @transaction.atomic
 def schedule_field_exam(
-    *, facility: Facility, actor: User, scheduled_for: dt.date, notes: str = ""
+    *, facility: Facility, actor: User, scheduled_for: dt.date, notes: str = "", reason: str = ""
 ) -> FieldExam:
-    """An analyst schedules a field exam; refused when its year already has the most charged."""
+    """An analyst schedules a field exam. One beyond the year's most charged (counting the
+    year's exams done and those still scheduled) needs the reason the bank holds it."""
     require_keeper(actor)
     facility = lock_facility(facility)
     fee, most = _exam_fee(facility)
     year = scheduled_for.year
-    counted = (
+    number = (
         FieldExam.objects.filter(facility=facility, charge_year=year).count()
         + FieldExam.objects.filter(
             facility=facility, done_on__isnull=True, scheduled_for__year=year
         ).count()
+        + 1
     )
-    if reason := rules.field_exam_refusal(year=year, counted=counted, max_per_year=most):
-        raise FeeRefused(reason, field="scheduled_for")
+    if refusal := rules.field_exam_hold_refusal(
+        year=year, number=number, max_per_year=most, reason=reason
+    ):
+        raise FeeRefused(refusal, field="reason")
     exam = FieldExam.objects.create(
-        facility=facility, scheduled_for=scheduled_for, fee=fee, notes=notes, scheduled_by=actor
+        facility=facility,
+        scheduled_for=scheduled_for,
+        fee=fee,
+        notes=notes,
+        hold_reason=reason.strip(),
+        scheduled_by=actor,
     )
+    beyond = rules.field_exam_not_charged(year=year, number=number, max_per_year=most)
     record(
         actor=actor,
         action="fees.field_exam_scheduled",
         obj=exam,
         facility=facility,
-        summary=f"Field exam scheduled for {scheduled_for}",
-        changes={"scheduled_for": scheduled_for.isoformat()},
+        summary=f"Field exam scheduled for {scheduled_for}"
+        + (f", held beyond the {most} charged: {exam.hold_reason}" if beyond else ""),
+        changes={"scheduled_for": scheduled_for.isoformat(), "hold_reason": exam.hold_reason},
     )
     return exam
 
 
 @transaction.atomic
 def record_field_exam(
-    *, exam: FieldExam, actor: User, done_on: dt.date, fee: Decimal, notes: str = ""
+    *,
+    exam: FieldExam,
+    actor: User,
+    done_on: dt.date,
+    fee: Decimal,
+    notes: str = "",
+    reason: str = "",
 ) -> FieldExam:
-    """An analyst records an exam as done with its actual fee: its place among the year's charged.
+    """An analyst records an exam as done with its actual fee: its place among the year's exams.
 
-    Refused when it is already recorded, done after the business date, its fee
-    is not more than zero, or its year already has the most exams charged.
+    Refused when it is already recorded, done after the business date, or its fee is not
+    more than zero. One beyond the year's most charged is recorded, not charged (§9), and
+    needs the reason the bank holds it (given now or when it was scheduled).
     """
     require_keeper(actor)
     facility = lock_facility(exam.facility_id)
@@ -83,24 +102,35 @@ def record_field_exam(
     if fee <= 0:
         raise FeeRefused("A field exam's fee must be more than zero.", field="fee")
     _, most = _exam_fee(facility)
-    counted = FieldExam.objects.filter(facility=facility, charge_year=done_on.year).count()
-    if reason := rules.field_exam_refusal(year=done_on.year, counted=counted, max_per_year=most):
-        raise FeeRefused(reason, field="done_on")
+    year = done_on.year
+    number = FieldExam.objects.filter(facility=facility, charge_year=year).count() + 1
+    hold_reason = reason.strip() or exam.hold_reason
+    if refusal := rules.field_exam_hold_refusal(
+        year=year, number=number, max_per_year=most, reason=hold_reason
+    ):
+        raise FeeRefused(refusal, field="reason")
     exam.done_on, exam.fee, exam.recorded_by = done_on, fee, actor
-    exam.charge_year, exam.charge_number = done_on.year, counted + 1
+    exam.charge_year, exam.charge_number = year, number
+    exam.not_charged = rules.field_exam_not_charged(year=year, number=number, max_per_year=most)
+    exam.hold_reason = hold_reason if exam.not_charged else exam.hold_reason
     exam.notes = notes or exam.notes
     try:
         with transaction.atomic():
             exam.save()
     except IntegrityError:  # the database's last line: a place already taken
-        raise FeeRefused(f"{done_on.year} already has that field exam charged.") from None
+        raise FeeRefused(f"{year} already has field exam {number} recorded.") from None
     record(
         actor=actor,
         action="fees.field_exam_recorded",
         obj=exam,
         facility=facility,
-        summary=f"Field exam done {done_on}, fee {money_text(fee)} "
-        f"({exam.charge_number} of {done_on.year})",
-        changes={"done_on": done_on.isoformat(), "fee": str(fee)},
+        summary=f"Field exam done {done_on}, fee {money_text(fee)} ({number} of {year})"
+        + (f"; {exam.not_charged} Held: {exam.hold_reason}" if exam.not_charged else ""),
+        changes={
+            "done_on": done_on.isoformat(),
+            "fee": str(fee),
+            "not_charged": exam.not_charged,
+            "hold_reason": exam.hold_reason,
+        },
     )
     return exam

@@ -342,7 +342,7 @@ def post_fees(
     ledgers = read_ledgers(facilities, month)
     exams: dict[int, list[FieldExam]] = defaultdict(list)
     for exam in FieldExam.objects.filter(
-        facility_id__in=ids, done_on__lte=month.last, charge__isnull=True
+        facility_id__in=ids, done_on__lte=month.last, charge__isnull=True, not_charged=""
     ).order_by("done_on", "pk"):
         exams[exam.facility_id].append(exam)
     measured_by = {pk: t.pricing.measured_by for pk, t in terms.items() if t.pricing}

@@ -4,20 +4,33 @@ once per state."""
 from abl.audit import record
 from abl.calc import fees as rules
 from abl.calc.fees import Month
-from abl.calc.money import money_text
-from abl.models import Facility, FeeCharge
+from abl.calc.money import ZERO, money_text
+from abl.models import Facility, FeeCharge, FieldExam
 from abl.models.fees import FeeStatementDocument
 from abl.services.documents import store_once
 from abl.services.terms import newest_terms
 
 
 def fee_statement(*, facility: Facility, month: Month) -> rules.FeeStatement:
-    """The facility's charges dated in `month`, as posted (read-only)."""
+    """The facility's charges dated in `month`, as posted, and the field exams done in it that
+    are not charged, at 0.00 with the reason (read-only)."""
     charges = FeeCharge.objects.filter(
         facility=facility, date__gte=month.first, date__lte=month.last
     ).values_list("date", "kind", "description", "amount")
     lines = [rules.StatementLine(day, kind, text, amount) for day, kind, text, amount in charges]
+    lines += [
+        rules.StatementLine(exam.done_on, "field_exam", _not_charged_text(exam), ZERO)
+        for exam in FieldExam.objects.filter(
+            facility=facility, done_on__gte=month.first, done_on__lte=month.last
+        ).exclude(not_charged="")
+        if exam.done_on is not None
+    ]
     return rules.fee_statement(facility.slug, month, lines)
+
+
+def _not_charged_text(exam: FieldExam) -> str:
+    """A field exam held beyond the year's most charged, on the statement at 0.00 (§9)."""
+    return f"Field exam, done {exam.done_on}. {exam.not_charged} Held: {exam.hold_reason}"
 
 
 def pricing_placeholder(facility: Facility) -> bool:

@@ -12,7 +12,8 @@ from abl.calc.fees import (
     Month,
     StatementLine,
     fee_statement,
-    field_exam_refusal,
+    field_exam_hold_refusal,
+    field_exam_not_charged,
     margin_for,
     monitoring_due,
     month_interest,
@@ -53,15 +54,30 @@ def test_setup_is_dated_the_terms_date_in_its_month_else_the_first_of_the_month(
     assert setup_date(Month(2003, 1), terms_date=TERMS_DATE, maturity_date=MATURITY) is None
 
 
-@pytest.mark.parametrize(("counted", "refused"), [(0, False), (2, False), (3, True), (4, True)])
-def test_a_fourth_field_exam_in_a_year_is_refused(counted, refused):
-    reason = field_exam_refusal(year=2003, counted=counted, max_per_year=3)
+@pytest.mark.parametrize(("number", "charged"), [(1, True), (3, True), (4, False), (7, False)])
+def test_a_fourth_or_later_field_exam_in_a_year_is_not_charged(number, charged):
+    reason = field_exam_not_charged(year=2003, number=number, max_per_year=3)
 
-    assert (reason is not None) is refused
-    if refused:
-        assert reason == (
-            f"At most 3 field exams are charged per calendar year: 2003 already has {counted}."
-        )
+    assert reason == (
+        ""
+        if charged
+        else f"Not charged: field exam {number} of 2003, and at most 3 are charged per calendar year."
+    )
+
+
+@pytest.mark.parametrize(
+    ("number", "reason", "refused"),
+    [(3, "", False), (4, "", True), (4, "  ", True), (4, "Covenant breach", False)],
+)
+def test_the_bank_holds_an_exam_beyond_the_charged_only_with_its_reason(number, reason, refused):
+    refusal = field_exam_hold_refusal(year=2003, number=number, max_per_year=3, reason=reason)
+
+    assert refusal == (
+        "Field exam 4 of 2003 is beyond the 3 charged per calendar year: give the reason the "
+        "bank holds it (risk, a breach)."
+        if refused
+        else None
+    )
 
 
 @pytest.mark.parametrize(

@@ -113,7 +113,7 @@ def test_bad_input_is_refused_with_the_argument_named_and_nothing_changes(april,
     assert _state() == before
 
 
-def test_a_fourth_field_exam_is_refused_by_the_command_and_nothing_changes(
+def test_a_fourth_field_exam_without_a_reason_is_refused_by_the_command_then_held_with_one(
     innotrac, abl_analyst, settings
 ):
     settings.ABL_BUSINESS_DATE = "2003-12-31"
@@ -146,9 +146,26 @@ def test_a_fourth_field_exam_is_refused_by_the_command_and_nothing_changes(
         )
 
     assert str(refusal.value) == (
-        "--schedule: At most 3 field exams are charged per calendar year: 2003 already has 3."
+        "--reason: Field exam 4 of 2003 is beyond the 3 charged per calendar year: give the "
+        "reason the bank holds it (risk, a breach)."
     )
     assert _state() == before
+
+    held = _run(
+        "field_exam",
+        "--facility",
+        "innotrac-2003",
+        "--schedule",
+        "2003-11-03",
+        "--reason",
+        "Covenant breach",
+        "--user",
+        "analyst",
+    )
+    _run("field_exam", "--exam", held.strip(), "--done-on", "2003-11-04", "--user", "analyst")
+    exam = FieldExam.objects.get(pk=int(held))
+    assert (exam.charge_number, exam.hold_reason) == (4, "Covenant breach")
+    assert exam.not_charged.startswith("Not charged: field exam 4 of 2003")
 
 
 def test_post_fees_prints_the_adjustment_of_a_month_a_repayment_was_valued_into(

@@ -1,4 +1,4 @@
-"""Field exams (at most three charged a year) and the base rate series the analysts keep."""
+"""Field exams (at most three charged a year; the bank may hold more, not charged) and the base rate series the analysts keep."""
 
 import datetime as dt
 from decimal import Decimal
@@ -42,7 +42,16 @@ def test_an_exam_is_scheduled_with_the_typical_fee_and_recorded_with_the_actual(
     assert AuditEvent.objects.filter(action__startswith="fees.field_exam").count() == 2
 
 
-def test_a_fourth_exam_in_a_year_is_refused_and_nothing_changes(innotrac, abl_analyst):
+BEYOND = (
+    "Field exam 4 of 2003 is beyond the 3 charged per calendar year: give the reason the bank "
+    "holds it (risk, a breach)."
+)
+NOT_CHARGED = "Not charged: field exam 4 of 2003, and at most 3 are charged per calendar year."
+
+
+def test_a_fourth_exam_in_a_year_without_a_reason_is_refused_and_nothing_changes(
+    innotrac, abl_analyst
+):
     for month in (3, 6, 9):
         _exam(innotrac, abl_analyst, dt.date(2003, month, 10), done_on=dt.date(2003, month, 11))
 
@@ -51,25 +60,71 @@ def test_a_fourth_exam_in_a_year_is_refused_and_nothing_changes(innotrac, abl_an
             facility=innotrac, actor=abl_analyst, scheduled_for=dt.date(2003, 12, 1)
         )
 
-    assert str(refusal.value) == (
-        "At most 3 field exams are charged per calendar year: 2003 already has 3."
-    )
+    assert (str(refusal.value), refusal.value.field) == (BEYOND, "reason")
     assert FieldExam.objects.count() == 3
 
 
-def test_recording_a_fourth_exam_done_in_a_year_is_refused(innotrac, abl_analyst):
+def test_a_fourth_exam_in_a_year_is_held_with_its_reason_and_not_charged(
+    innotrac, abl_analyst, settings
+):
+    """§9: the letter caps the charges, not the exams."""
+    for month in (3, 6, 9):
+        _exam(innotrac, abl_analyst, dt.date(2003, month, 10), done_on=dt.date(2003, month, 11))
+
+    fourth = fees.schedule_field_exam(
+        facility=innotrac,
+        actor=abl_analyst,
+        scheduled_for=dt.date(2003, 12, 1),
+        reason="Borrowing base breach in November",
+    )
+    done = fees.record_field_exam(
+        exam=fourth, actor=abl_analyst, done_on=dt.date(2003, 12, 2), fee=Decimal("2700.00")
+    )
+    fees.set_base_rate(actor=abl_analyst, effective_date=dt.date(2003, 1, 1), rate=Decimal("0.04"))
+    settings.ABL_BUSINESS_DATE = "2004-01-02"
+    fees.post_fees(month=Month(2003, 12), actor=abl_analyst)
+    statement = fees.fee_statement(facility=innotrac, month=Month(2003, 12))
+
+    assert (done.charge_year, done.charge_number) == (2003, 4)
+    assert (done.hold_reason, done.not_charged) == (
+        "Borrowing base breach in November",
+        NOT_CHARGED,
+    )
+    assert not done.is_charged
+    assert not FeeCharge.objects.filter(field_exam=done).exists()
+    exams = [line for line in statement.lines if line.kind == "field_exam"]
+    assert [line.amount for line in exams] == [Decimal("2700.00")] * 3 + [Decimal("0.00")]
+    line = exams[-1]
+    assert line.date == dt.date(2003, 12, 2)
+    assert line.description == (
+        f"Field exam, done 2003-12-02. {NOT_CHARGED} Held: Borrowing base breach in November"
+    )
+    assert statement.total == sum(line.amount for line in statement.lines)
+    audit = AuditEvent.objects.filter(action="fees.field_exam_recorded").latest("pk")
+    assert audit.changes["not_charged"] == NOT_CHARGED
+
+
+def test_recording_a_fourth_exam_done_in_a_year_needs_the_reason(innotrac, abl_analyst):
     # Scheduled for January 2004, done early, in December 2003, after three in 2003.
     early = _exam(innotrac, abl_analyst, dt.date(2004, 1, 5))
     for month in (3, 6, 9):
         _exam(innotrac, abl_analyst, dt.date(2003, month, 10), done_on=dt.date(2003, month, 11))
 
-    with pytest.raises(FeeRefused, match="2003 already has 3"):
+    with pytest.raises(FeeRefused, match="Field exam 4 of 2003 is beyond the 3 charged"):
         fees.record_field_exam(
             exam=early, actor=abl_analyst, done_on=dt.date(2003, 12, 20), fee=Decimal("2700.00")
         )
-
     early.refresh_from_db()
     assert early.done_on is None
+
+    done = fees.record_field_exam(
+        exam=early,
+        actor=abl_analyst,
+        done_on=dt.date(2003, 12, 20),
+        fee=Decimal("2700.00"),
+        reason="Dilution rising",
+    )
+    assert (done.charge_number, done.not_charged) == (4, NOT_CHARGED)
 
 
 def test_an_exam_in_the_next_year_is_charged_again(innotrac, abl_analyst, settings):

@@ -102,7 +102,7 @@ def test_an_analyst_schedules_and_records_an_exam_on_the_page(
     assert (exam.done_on, exam.fee) == (dt.date(2003, 5, 14), Decimal("2950.00"))
 
 
-def test_the_fourth_exam_on_the_page_is_refused_with_the_reason(
+def test_the_fourth_exam_on_the_page_without_a_reason_is_refused_naming_the_field(
     client, innotrac, abl_analyst, settings
 ):
     settings.ABL_BUSINESS_DATE = "2003-12-31"
@@ -120,7 +120,7 @@ def test_the_fourth_exam_on_the_page_is_refused_with_the_reason(
     )
 
     assert response.status_code == 400
-    assert "At most 3 field exams are charged per calendar year: 2003 already has 3." in (
+    assert "Field exam 4 of 2003 is beyond the 3 charged per calendar year: give the reason" in (
         response.content.decode()
     )
     assert FieldExam.objects.count() == 3
