@@ -13,6 +13,15 @@ class ChecklistItemForm(forms.Form):
     due_on = forms.DateField(
         label="Due", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    follows = forms.ChoiceField(
+        label="Follows",
+        choices=ChecklistItem.Record.choices,
+        required=False,
+        help_text="An item the application records itself shows received as soon as it does.",
+    )
+    program = forms.CharField(
+        label="Program", max_length=50, required=False, help_text="With a consent: BELLSOUTH"
+    )
 
 
 class ChecklistFileForm(forms.Form):

@@ -6,17 +6,24 @@ requests an item, either side attaches files to it, an analyst marks it
 received or waives it (with a reason). A user of the facility's borrower
 acknowledges a terms version: who, when and the hash of what they saw. Every
 step is audited.
+
+Items the application records itself follow that record, the one source of truth
+(`checklist_rows`): a program's consent is received with the terms version that
+recorded it (its date and who), the acknowledged letter with the borrower's first
+acknowledgement of the terms. Nobody marks them by hand.
 """
 
 import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from abl import business_date
 from abl.access import may_report
@@ -33,8 +40,10 @@ from abl.models import (
 )
 from abl.services.collateral import files_kept_only_on_success, keep_only_on_success
 from abl.services.errors import DocumentRefused
+from abl.services.terms import facility_terms, parsed_version
 
 Status = ChecklistItem.Status
+Record = ChecklistItem.Record
 
 
 def terms_hash(version: TermsVersion) -> str:
@@ -68,7 +77,10 @@ def acknowledge_terms(*, version: TermsVersion, sha256: str, actor: User) -> Ter
             lock_facility(version.facility_id)
             TermsVersion.objects.select_for_update().get(pk=version.pk)
             acknowledgement = TermsAcknowledgement.objects.create(
-                terms_version=version, sha256=sha256, acknowledged_by=actor
+                terms_version=version,
+                sha256=sha256,
+                acknowledged_by=actor,
+                acknowledged_on=business_date.today(),
             )
             record(
                 actor=actor,
@@ -96,12 +108,17 @@ def request_item(
     title: str,
     description: str = "",
     due_on: dt.date | None = None,
+    follows: str = Record.BY_HAND,
+    program: str = "",
     actor: User,
 ) -> ChecklistItem:
+    """An analyst asks for an item; `follows` links it to what the application records itself
+    (a program's consent, named by `program`; the acknowledgement of the terms)."""
     _require_analyst(actor)
     if not title.strip():
         raise DocumentRefused("Name the item the bank needs.")
     lock_facility(facility)
+    program = _linked_program(facility, follows, program)
     item = ChecklistItem.objects.create(
         facility=facility,
         title=title.strip(),
@@ -109,6 +126,8 @@ def request_item(
         due_on=due_on,
         requested_on=business_date.today(),
         requested_by=actor,
+        record=follows,
+        program=program,
     )
     record(
         actor=actor,
@@ -116,9 +135,33 @@ def request_item(
         obj=item,
         facility=facility,
         summary=f"Checklist item requested: {item.title}" + (f", due {due_on}" if due_on else ""),
-        changes={"due_on": str(due_on) if due_on else None},
+        changes={
+            "due_on": str(due_on) if due_on else None,
+            "follows": follows,
+            "program": program,
+        },
     )
     return item
+
+
+def _linked_program(facility: Facility, follows: str, program: str) -> str:
+    """The program a consent item follows, checked against the facility's terms ("" otherwise)."""
+    if follows not in Record.values:
+        raise DocumentRefused(f"Follows: {follows!r} is not one of the application's records.")
+    if follows != Record.CONSENT:
+        if program.strip():
+            raise DocumentRefused("Program: only a consent item names a program.")
+        return ""
+    program = program.strip().upper()
+    terms = facility_terms(facility)
+    programs = terms.inventory.programs if terms is not None else {}
+    needing = sorted(name for name, p in programs.items() if p.requires_consent)
+    if program not in needing:
+        raise DocumentRefused(
+            f"Program: {program or 'none given'} is not a program of this facility's terms that "
+            f"needs consent (those that do: {', '.join(needing) or 'none'})."
+        )
+    return program
 
 
 def attach_file(*, item: ChecklistItem, upload: File, actor: User) -> ChecklistFile:
@@ -164,6 +207,11 @@ def decide_item(*, item: ChecklistItem, status: str, note: str = "", actor: User
     _require_analyst(actor)
     lock_facility(item.facility_id)
     item = ChecklistItem.objects.select_for_update().get(pk=item.pk)
+    if item.record:
+        raise DocumentRefused(
+            f"“{item.title}” follows {item.get_record_display().lower()}: it shows received "
+            "as soon as the application records it, and is not marked by hand."
+        )
     if status not in (Status.RECEIVED, Status.WAIVED):
         raise DocumentRefused("An item is marked received or waived.")
     if item.status != Status.REQUESTED:
@@ -182,3 +230,92 @@ def decide_item(*, item: ChecklistItem, status: str, note: str = "", actor: User
         + (f": {item.note}" if item.note else ""),
     )
     return item
+
+
+# --- The checklist as shown -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChecklistRow:
+    """An item as the checklist shows it: by hand, its own status; otherwise its record's."""
+
+    item: ChecklistItem
+    status: str
+    on: dt.date | None
+    by: User | None
+    note: str
+
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label
+
+
+def checklist_rows(facility: Facility) -> list[ChecklistRow]:
+    """The facility's checklist, each item with the status the page shows."""
+    items = list(
+        ChecklistItem.objects.filter(facility=facility)
+        .select_related("requested_by", "decided_by")
+        .prefetch_related("files__uploaded_by")
+    )
+    consents = _consents(facility, {i.program for i in items if i.record == Record.CONSENT})
+    acknowledged = (
+        _first_acknowledgement(facility)
+        if any(i.record == Record.ACKNOWLEDGEMENT for i in items)
+        else None
+    )
+    rows = []
+    for item in items:
+        if item.record == Record.CONSENT and (version := consents.get(item.program)):
+            rows.append(
+                ChecklistRow(
+                    item,
+                    Status.RECEIVED,
+                    version.effective_date,
+                    version.created_by,
+                    f"Recorded with terms version {version.version}: {version.reason}",
+                )
+            )
+        elif item.record == Record.ACKNOWLEDGEMENT and acknowledged is not None:
+            on = acknowledged.acknowledged_on or timezone.localdate(acknowledged.acknowledged_at)
+            rows.append(
+                ChecklistRow(
+                    item,
+                    Status.RECEIVED,
+                    on,
+                    acknowledged.acknowledged_by,
+                    f"Terms version {acknowledged.terms_version.version} acknowledged "
+                    f"(SHA-256 {acknowledged.sha256[:16]}…)",
+                )
+            )
+        else:
+            rows.append(
+                ChecklistRow(item, item.status, item.decided_on, item.decided_by, item.note)
+            )
+    return rows
+
+
+def _consents(facility: Facility, programs: set[str]) -> dict[str, TermsVersion]:
+    """Of each program whose consent the newest terms have received, the terms version that
+    recorded it (the first of the versions since the consent was last not received)."""
+    if not programs:
+        return {}
+    since: dict[str, TermsVersion] = {}
+    versions = facility.terms_versions.order_by("version").select_related("created_by")
+    for version in versions:
+        terms = parsed_version(version)
+        for program in programs:
+            found = terms.inventory.programs.get(program)
+            if found is None or not found.consent_received:
+                since.pop(program, None)
+            else:
+                since.setdefault(program, version)
+    return since
+
+
+def _first_acknowledgement(facility: Facility) -> TermsAcknowledgement | None:
+    return (
+        TermsAcknowledgement.objects.filter(terms_version__facility=facility)
+        .select_related("acknowledged_by", "terms_version")
+        .order_by("acknowledged_at", "pk")
+        .first()
+    )

@@ -40,14 +40,9 @@ def _form_problem(form: ChecklistItemForm | ChecklistFileForm | ChecklistDecisio
 def checklist(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
     facility = get_facility_for_user(user, pk)
-    items = (
-        ChecklistItem.objects.filter(facility=facility)
-        .select_related("requested_by", "decided_by")
-        .prefetch_related("files__uploaded_by")
-    )
     context = {
         "facility": facility,
-        "items": items,
+        "rows": loan_documents.checklist_rows(facility),
         "is_analyst": user.role == Role.ANALYST,
         "may_attach": user.role == Role.ANALYST or may_report(user, facility),
         "add_form": ChecklistItemForm(),

@@ -11,7 +11,7 @@ from django.db import close_old_connections
 from abl.models import AuditEvent, ChecklistFile, ChecklistItem, TermsAcknowledgement
 from abl.services import loan_documents
 from abl.services.errors import DocumentRefused
-from abl.services.terms import load_facility_terms
+from abl.services.terms import load_facility_terms, record_consent
 from tests.abl.conftest import TERMS
 from tests.factories import OrganisationFactory, UserFactory
 
@@ -202,3 +202,98 @@ def test_another_borrower_sees_nothing(client, innotrac, item):
         == 404
     )
     assert client.post(f"/facilities/{innotrac.pk}/terms/1/acknowledge/", {}).status_code == 404
+
+
+# --- Items the application records itself (issue 23, finding 14) ---------------------------
+
+
+@pytest.fixture
+def consent_item(innotrac, abl_analyst):
+    return loan_documents.request_item(
+        facility=innotrac,
+        title="BellSouth's consent",
+        follows=ChecklistItem.Record.CONSENT,
+        program="bellsouth",
+        actor=abl_analyst,
+    )
+
+
+def _status(item):
+    row = next(r for r in loan_documents.checklist_rows(item.facility) if r.item.pk == item.pk)
+    return (row.status, row.on, row.by)
+
+
+def test_recording_the_consent_shows_its_checklist_item_received_with_date_and_who(
+    innotrac, abl_analyst, consent_item, settings
+):
+    settings.ABL_BUSINESS_DATE = "2003-03-20"
+    assert _status(consent_item) == ("requested", None, None)
+
+    record_consent(
+        facility=innotrac,
+        program="BELLSOUTH",
+        received=True,
+        actor=abl_analyst,
+        reason="BellSouth letter of 2003-03-15",
+        effective_date=dt.date(2003, 3, 15),
+    )
+
+    assert _status(consent_item) == ("received", dt.date(2003, 3, 15), abl_analyst)
+    consent_item.refresh_from_db()
+    assert (consent_item.status, consent_item.program) == ("requested", "BELLSOUTH")
+
+
+def test_a_withdrawn_consent_puts_its_item_back_to_requested(
+    innotrac, abl_analyst, consent_item, settings
+):
+    settings.ABL_BUSINESS_DATE = "2003-03-20"
+    for received in (True, False):
+        record_consent(
+            facility=innotrac, program="BELLSOUTH", received=received, actor=abl_analyst, reason=""
+        )
+
+    assert _status(consent_item) == ("requested", None, None)
+
+
+def test_the_acknowledgement_shows_its_checklist_item_received_on_the_business_date(
+    innotrac, cfo, abl_analyst, settings
+):
+    settings.ABL_BUSINESS_DATE = "2003-02-20"
+    letter = loan_documents.request_item(
+        facility=innotrac,
+        title="The acknowledged letter",
+        follows=ChecklistItem.Record.ACKNOWLEDGEMENT,
+        actor=abl_analyst,
+    )
+    version = _version(innotrac)
+
+    loan_documents.acknowledge_terms(
+        version=version, sha256=loan_documents.terms_hash(version), actor=cfo
+    )
+
+    assert _status(letter) == ("received", dt.date(2003, 2, 20), cfo)
+
+
+def test_an_item_the_application_records_is_not_marked_by_hand(abl_analyst, consent_item):
+    with pytest.raises(DocumentRefused, match="is not marked by hand"):
+        loan_documents.decide_item(item=consent_item, status="received", actor=abl_analyst)
+
+    consent_item.refresh_from_db()
+    assert consent_item.status == "requested"
+
+
+def test_a_consent_item_names_a_program_of_the_terms_that_needs_consent(innotrac, abl_analyst):
+    with pytest.raises(DocumentRefused) as refusal:
+        loan_documents.request_item(
+            facility=innotrac,
+            title="Acme's consent",
+            follows=ChecklistItem.Record.CONSENT,
+            program="ACME",
+            actor=abl_analyst,
+        )
+
+    assert str(refusal.value) == (
+        "Program: ACME is not a program of this facility's terms that needs consent "
+        "(those that do: BELLSOUTH)."
+    )
+    assert not ChecklistItem.objects.filter(title="Acme's consent").exists()

@@ -1,4 +1,4 @@
-"""Pages a user must not have to work around, in Chromium (issue 23: findings 18, 21, 23).
+"""Pages a user must not have to work around, in Chromium (issue 23: findings 14, 18, 21, 23).
 
 Refused upload attempts fold below the figures; a chart of one certificate draws its point;
 the inventory drill-down names its categories; the lockout page gives a date and a zone;
@@ -15,7 +15,7 @@ from abl.services import certificates, collateral
 from abl.tasks import process_collateral_file_task
 from covenants.services import statements
 from tests.abl.conftest import AGING
-from tests.abl.loans.conftest import AS_OF, TODAY, approve_certificate
+from tests.abl.loans.conftest import AS_OF, TODAY, approve_certificate, submit_certificate
 from tests.abl.test_inventory_drilldown import INVENTORY
 from tests.browser.conftest import login
 from tests.covenants.conftest import figures
@@ -168,3 +168,51 @@ def test_the_skip_link_is_the_first_stop_and_jumps_to_the_content(page, live_ser
     page.keyboard.press("Enter")
     expect(page.locator("main")).to_be_focused()
     assert page.url.endswith("#main")
+
+
+def test_recording_the_bellsouth_consent_shows_the_checklist_item_received(
+    page, live_server, settings, innotrac, cfo
+):
+    """Issue 23, finding 14: the consent item follows the consent the application records."""
+    settings.ABL_BUSINESS_DATE = TODAY.isoformat()
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    analyst = UserFactory(
+        username="analyst",
+        first_name="Avery",
+        last_name="Brooks",
+        role="analyst",
+        organisation=innotrac.lender,
+    )
+    certificate = submit_certificate(innotrac, cfo)
+    login(page, live_server, analyst.username, PASSWORD)
+    page.set_viewport_size(LAPTOP)
+    checklist = f"{live_server.url}/facilities/{innotrac.pk}/checklist/"
+
+    # The analyst asks for BellSouth's consent, following the consent the application records.
+    page.goto(checklist)
+    add = page.get_by_test_id("checklist-add")
+    add.get_by_label("Item the bank needs").fill("BellSouth's consent")
+    add.get_by_label("Follows").select_option(
+        label="A program's consent, as recorded with the terms"
+    )
+    add.get_by_label("Program").fill("BELLSOUTH")
+    add.get_by_role("button", name="Add to the checklist").click()
+    item = page.get_by_test_id("checklist-item").filter(has_text="BellSouth's consent")
+    expect(item.get_by_test_id("item-status")).to_have_text("Requested")
+
+    # Records the consent where consents are recorded: the certificate under review.
+    page.goto(f"{live_server.url}/certificates/{certificate.pk}/")
+    consent = page.get_by_test_id("consent-form")
+    consent.get_by_label("Program").fill("BELLSOUTH")
+    consent.get_by_label("Reference (letter, date)").fill("BellSouth letter of 2003-04-02")
+    consent.get_by_label("Date of the consent").fill("2003-04-02")
+    consent.get_by_role("button", name="Record consent").click()
+    page.wait_for_load_state()
+
+    page.goto(checklist)
+    item = page.get_by_test_id("checklist-item").filter(has_text="BellSouth's consent")
+    expect(item.get_by_test_id("item-status")).to_contain_text(
+        "Received, 2003-04-02 by Avery Brooks"
+    )
+    expect(item.get_by_test_id("item-status")).to_contain_text("BellSouth letter of 2003-04-02")
+    expect(item.get_by_role("button", name="Save")).to_have_count(0)

@@ -37,16 +37,27 @@ DEMO_OPENING_DATE = dt.date(2003, 3, 1)
 DEMO_PRIME = (dt.date(2002, 11, 7), Decimal("0.0425"))
 
 # "We will provide a checklist for you showing the items we will need."
+# (title, description, the application's record it follows, program): the consent and the
+# acknowledgement show received as soon as the application records them.
 DEMO_CHECKLIST = [
     (
         "Amended loan agreement, signed",
         "The revolving line of credit becomes an asset-based facility (letter of 2003-02-18).",
+        ChecklistItem.Record.BY_HAND,
+        "",
     ),
     (
         "BellSouth's consent",
         "Until it is received, BellSouth inventory is advanced at 50%, not 65%.",
+        ChecklistItem.Record.CONSENT,
+        "BELLSOUTH",
     ),
-    ("The acknowledged letter", "A signed copy of the letter of 2003-02-18."),
+    (
+        "The acknowledged letter",
+        "A signed copy of the letter of 2003-02-18.",
+        ChecklistItem.Record.ACKNOWLEDGEMENT,
+        "",
+    ),
 ]
 DEMO_USERS = [
     # username, first, last, title, role, organisation (None = the bank)
@@ -92,11 +103,13 @@ class Command(BaseCommand):
                     note="Demo: prime in the letter's time",
                 )
             if not ChecklistItem.objects.filter(facility=facility).exists():
-                for title, description in DEMO_CHECKLIST:
+                for title, description, follows, program in DEMO_CHECKLIST:
                     request_item(
                         facility=facility,
                         title=title,
                         description=description,
+                        follows=follows,
+                        program=program,
                         actor=User.objects.get(username="abl.analyst"),
                     )
             if not LedgerEntry.objects.filter(facility=facility).exists():
