@@ -16,9 +16,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from abl.calc.due import certificate_due_on, period_end_after
+from abl.calc.frequency import Frequency, reporting_frequency
 from abl.calc.money import ZERO, money_text, pct_display
-from reporting.calc.due import certificate_due_on, period_end_after
-from reporting.calc.frequency import Frequency, reporting_frequency
 
 
 def balance_on(entries: Iterable[tuple[dt.date, Decimal]], on: dt.date) -> Decimal:
@@ -189,7 +189,7 @@ def current_until(
 
     The next one is the certificate for the first reporting period ending after
     `as_of` (a month end, or a Friday), due as the calendar says
-    (reporting.calc.due): one rule for what is due and what is stale.
+    (abl.calc.due): one rule for what is due and what is stale.
 
     >>> current_until(dt.date(2003, 3, 31), frequency="monthly", monthly_due_days=15,
     ...     weekly_due_weekday="wednesday")

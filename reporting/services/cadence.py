@@ -3,7 +3,7 @@ advance and repayment (queued on commit), and for every facility in the nightly 
 
 The measure is live availability (abl/services/loans/availability.py): the latest approved
 certificate's line cap and the ledger's outstanding on the business date. The
-cadence (reporting/calc/frequency.py) moves with the cure period; a change of
+cadence (abl/calc/frequency.py) moves with the cure period; a change of
 frequency is a `FrequencySwitch` holding the figures that caused it, audited,
 and emailed to the borrower's users and the analysts once (a task on commit).
 The first frequency a facility is given is recorded too (from nothing) but
@@ -26,15 +26,15 @@ from django.db.models.functions import RowNumber
 
 from abl import business_date
 from abl.audit import record
+from abl.calc import frequency as cadence_rules
 from abl.calc import loans as availability_rules
+from abl.calc.due import Due
 from abl.calc.money import ZERO, money_text, pct_display
 from abl.calc.terms.model import ReportingTerms
 from abl.locks import lock_facilities, lock_facility
 from abl.models import Certificate, Facility, LedgerEntry, TermsVersion
 from abl.outbox import enqueue
 from abl.services.terms import current_facility_terms, parsed_terms
-from reporting.calc import frequency as cadence_rules
-from reporting.calc.due import Due
 from reporting.models import Cadence, FrequencySwitch
 from reporting.services import calendar
 

@@ -1,6 +1,6 @@
 """The calendar of what is due: certificates and financial statements (§6), and their fulfilment.
 
-Due items are made from the facility's cadence (reporting/calc/due.py): every
+Due items are made from the facility's cadence (abl/calc/due.py): every
 certificate of the current frequency falling due from the last switch up to the
 next one, every month's financial statements from the day the calendar started.
 A switch supersedes the old frequency's items not yet due (overdue ones stay
@@ -26,10 +26,10 @@ from django.utils import timezone
 
 from abl import business_date
 from abl.audit import record
+from abl.calc.due import Due, DueRules
+from abl.calc.frequency import Frequency
 from abl.calc.terms.model import ReportingTerms
 from abl.models import Certificate, Facility, User
-from reporting.calc.due import Due, DueRules
-from reporting.calc.frequency import Frequency
 from reporting.models import Cadence, DailyClose, DueItem
 
 Kind = DueItem.Kind

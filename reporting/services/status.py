@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from abl import business_date
+from abl.calc.frequency import FREQUENCIES
 from abl.calc.money import cents, pct_display
 from abl.calc.terms.model import ReportingTerms
 from abl.models import Facility
-from reporting.calc.frequency import FREQUENCIES
 from reporting.models import Cadence, DueItem, FrequencySwitch
 from reporting.services import calendar
 

@@ -1,7 +1,7 @@
 """A facility's own terms: the facility, receivables, inventory, reserves, reporting.
 
 Value objects only; `FacilityTerms` gathers them with the covenants
-(covenants/calc/terms.py) and the fees and pricing (abl/calc/fee_terms.py).
+(abl/calc/terms/covenants.py) and the fees and pricing (abl/calc/fee_terms.py).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from abl.calc.fee_terms import Fees, Pricing
+from abl.calc.terms.covenants import Covenants
 from abl.calc.termsfile import TermsError
-from covenants.calc.terms import Covenants
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 BASES = ("line_cap", "commitment")

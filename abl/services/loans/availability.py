@@ -18,11 +18,11 @@ from django.db.models.expressions import Col
 
 from abl import business_date
 from abl.calc import loans as rules
+from abl.calc.frequency import Frequency
 from abl.calc.money import ZERO
 from abl.models import Certificate, Computation, Facility, LedgerEntry, TermsVersion
 from abl.services.loans.ledger import LedgerHead
 from abl.services.terms import parsed_terms
-from reporting.calc.frequency import Frequency
 
 
 @dataclass(frozen=True)

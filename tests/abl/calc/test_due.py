@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from reporting.calc.due import Due, DueRules, previous_friday
+from abl.calc.due import Due, DueRules, previous_friday
 
 INNOTRAC = DueRules(monthly_due_days=15, weekly_due_weekday="wednesday", financials_due_days=30)
 D = dt.date

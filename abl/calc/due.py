@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from reporting.calc.frequency import Frequency
+from abl.calc.frequency import Frequency
 
 Kind = Literal["certificate", "financials"]
 KINDS: tuple[Kind, ...] = ("certificate", "financials")
