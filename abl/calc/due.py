@@ -1,24 +1,33 @@
-"""What is due when, §6 of the rules: certificates and financial statements.
+"""What is due when, §6 of the rules: certificates and financial statements. One rule for
+every page, command and e-mail that names a due date or "next due".
 
 A reporting period is named by the date it ends (the certificate's as-of date):
 
 - monthly certificate: each month end, due `monthly_due_days` (15) days after it;
 - weekly certificate: each week ending Friday, due the next `weekly_due_weekday`
   (Wednesday) after it;
-- financial statements: each month end, due `financials_due_days` (30) days after it.
+- financial statements: each month end, due `financials_due_days` (30) days after it;
+- a due date on a Saturday or a Sunday rolls to the Monday after.
 
->>> schedule = DueRules(monthly_due_days=15, weekly_due_weekday="wednesday", financials_due_days=30)
->>> schedule.next_due("certificate", "monthly", on=dt.date(2003, 4, 7))
+A period is received when its report is submitted: a certificate as of a date
+covers every period ending on or before it, a statement its own month. Only the
+periods falling due on or after the day the frequency took effect (the switch)
+are owed. What is due next is the oldest period owed and not received, overdue
+or not: never one already received.
+
+>>> rules = DueRules(monthly_due_days=15, weekly_due_weekday="wednesday", financials_due_days=30)
+>>> rules.first_due_from("certificate", "monthly", dt.date(2003, 4, 7))
 Due(kind='certificate', frequency='monthly', period_end=datetime.date(2003, 3, 31), due_on=datetime.date(2003, 4, 15))
->>> schedule.next_due("certificate", "weekly", on=dt.date(2003, 4, 7))
-Due(kind='certificate', frequency='weekly', period_end=datetime.date(2003, 4, 4), due_on=datetime.date(2003, 4, 9))
->>> schedule.next_due("financials", None, on=dt.date(2003, 4, 7))
-Due(kind='financials', frequency='', period_end=datetime.date(2003, 3, 31), due_on=datetime.date(2003, 4, 30))
+>>> rules.due_for("certificate", "monthly", dt.date(2003, 5, 31)).due_on  # the 15th is a Sunday
+datetime.date(2003, 6, 16)
+>>> rules.next_due("certificate", "monthly", owed_from=dt.date(2003, 4, 7),
+...                received_through=dt.date(2003, 3, 31)).period_end  # March is in: April's
+datetime.date(2003, 4, 30)
 """
 
 import calendar
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Literal
 
@@ -28,6 +37,7 @@ Kind = Literal["certificate", "financials"]
 KINDS: tuple[Kind, ...] = ("certificate", "financials")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 FRIDAY = 4
+SATURDAY = 5
 
 
 @dataclass(frozen=True)
@@ -55,23 +65,15 @@ def month_end(day: dt.date) -> dt.date:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
-def previous_month_end(day: dt.date) -> dt.date:
-    """The last month end before `day` (the day before the first of its month).
+def weekday_on_or_after(day: dt.date) -> dt.date:
+    """`day`, or the Monday after when it falls on a weekend: where a due date rolls.
 
-    >>> previous_month_end(dt.date(2003, 4, 7))
-    datetime.date(2003, 3, 31)
+    >>> weekday_on_or_after(dt.date(2003, 3, 15)), weekday_on_or_after(dt.date(2003, 3, 17))
+    (datetime.date(2003, 3, 17), datetime.date(2003, 3, 17))
     """
-    return day.replace(day=1) - dt.timedelta(days=1)
-
-
-def previous_friday(day: dt.date) -> dt.date:
-    """The last Friday strictly before `day`.
-
-    >>> previous_friday(dt.date(2003, 4, 9)), previous_friday(dt.date(2003, 4, 4))
-    (datetime.date(2003, 4, 4), datetime.date(2003, 3, 28))
-    """
-    back = (day.weekday() - FRIDAY) % 7 or 7
-    return day - dt.timedelta(days=back)
+    if day.weekday() >= SATURDAY:
+        return day + dt.timedelta(days=7 - day.weekday())
+    return day
 
 
 def period_end_after(day: dt.date, frequency: Frequency) -> dt.date:
@@ -90,18 +92,21 @@ def period_end_after(day: dt.date, frequency: Frequency) -> dt.date:
 def certificate_due_on(
     period_end: dt.date, frequency: Frequency, *, monthly_due_days: int, weekly_due_weekday: str
 ) -> dt.date:
-    """When the certificate for the period ending `period_end` is due.
+    """When the certificate for the period ending `period_end` is due (a weekend rolled on).
 
     >>> certificate_due_on(dt.date(2003, 4, 4), "weekly", monthly_due_days=15,
     ...     weekly_due_weekday="wednesday")
     datetime.date(2003, 4, 9)
+    >>> certificate_due_on(dt.date(2003, 2, 28), "monthly", monthly_due_days=15,
+    ...     weekly_due_weekday="wednesday")  # 15 March 2003 is a Saturday
+    datetime.date(2003, 3, 17)
     """
     if frequency == "monthly":
-        return period_end + dt.timedelta(days=monthly_due_days)
+        return weekday_on_or_after(period_end + dt.timedelta(days=monthly_due_days))
     if frequency != "weekly":
         raise ValueError(f"no such reporting frequency: {frequency!r}")
     after = (WEEKDAYS.index(weekly_due_weekday) - period_end.weekday()) % 7 or 7
-    return period_end + dt.timedelta(days=after)
+    return weekday_on_or_after(period_end + dt.timedelta(days=after))
 
 
 @dataclass(frozen=True)
@@ -124,9 +129,12 @@ class DueRules:
         >>> rules = DueRules(15, "wednesday", 30)
         >>> rules.due_for("certificate", "weekly", dt.date(2003, 4, 4)).due_on  # a Friday
         datetime.date(2003, 4, 9)
+        >>> rules.due_for("financials", None, dt.date(2003, 1, 31)).due_on  # 2 March: a Sunday
+        datetime.date(2003, 3, 3)
         """
         if kind == "financials":
-            return Due(kind, "", period_end, period_end + dt.timedelta(self.financials_due_days))
+            due_on = weekday_on_or_after(period_end + dt.timedelta(self.financials_due_days))
+            return Due(kind, "", period_end, due_on)
         if frequency not in ("monthly", "weekly"):
             raise ValueError(f"no such reporting frequency: {frequency!r}")
         due_on = certificate_due_on(
@@ -137,32 +145,35 @@ class DueRules:
         )
         return Due(kind, frequency, period_end, due_on)
 
-    def periods(
-        self, kind: Kind, frequency: Frequency | None, *, ending_before: dt.date
-    ) -> Iterator[Due]:
-        """Every period of the kind, newest first, ending strictly before `ending_before`."""
-        monthly = kind == "financials" or frequency == "monthly"
-        end = previous_month_end(ending_before) if monthly else previous_friday(ending_before)
-        while True:
-            yield self.due_for(kind, frequency, end)
-            end = previous_month_end(end) if monthly else end - dt.timedelta(days=7)
+    def following(self, due: Due) -> Due:
+        """The report for the period after `due`'s.
 
-    def next_due(self, kind: Kind, frequency: Frequency | None, *, on: dt.date) -> Due:
-        """The earliest period whose due date is on or after `on`.
+        >>> rules = DueRules(15, "wednesday", 30)
+        >>> rules.following(rules.due_for("certificate", "weekly", dt.date(2003, 4, 4))).period_end
+        datetime.date(2003, 4, 11)
+        """
+        frequency: Frequency = due.frequency or "monthly"
+        return self.due_for(
+            due.kind, due.frequency or None, period_end_after(due.period_end, frequency)
+        )
 
-        >>> DueRules(15, "wednesday", 30).next_due("certificate", "monthly", on=dt.date(2003, 4, 16))
+    def first_due_from(self, kind: Kind, frequency: Frequency | None, start: dt.date) -> Due:
+        """The earliest report of the kind falling due on or after `start`.
+
+        >>> DueRules(15, "wednesday", 30).first_due_from("certificate", "monthly", dt.date(2003, 4, 16))
         Due(kind='certificate', frequency='monthly', period_end=datetime.date(2003, 4, 30), due_on=datetime.date(2003, 5, 15))
         """
-        # Periods ending up to two months after `on` cover every rule's due days.
-        horizon = month_end(month_end(on) + dt.timedelta(days=1)) + dt.timedelta(days=1)
-        found = None
-        for due in self.periods(kind, frequency, ending_before=horizon):
-            if due.due_on < on:
-                break
-            found = due
-        if found is None:
-            raise ValueError("due days longer than two months are not supported")
-        return found
+        # A report falls due at most its due days, or a week, plus a weekend after its period:
+        # begin with the first period ending after that much before `start`.
+        longest = max(self.monthly_due_days, self.financials_due_days, 7) + 2
+        due = self.due_for(
+            kind,
+            frequency,
+            period_end_after(start - dt.timedelta(days=longest + 1), frequency or "monthly"),
+        )
+        while due.due_on < start:
+            due = self.following(due)
+        return due
 
     def schedule(
         self, kind: Kind, frequency: Frequency | None, *, start: dt.date, on: dt.date
@@ -173,10 +184,38 @@ class DueRules:
         >>> [d.due_on.isoformat() for d in rules.schedule("certificate", "weekly", start=dt.date(2003, 4, 7), on=dt.date(2003, 4, 17))]
         ['2003-04-09', '2003-04-16', '2003-04-23']
         """
-        last = self.next_due(kind, frequency, on=max(start, on))
-        items = []
-        for due in self.periods(kind, frequency, ending_before=last.period_end + dt.timedelta(1)):
-            if due.due_on < start:
-                break
-            items.append(due)
-        return items[::-1]
+        items = [self.first_due_from(kind, frequency, start)]
+        while items[-1].due_on < on:
+            items.append(self.following(items[-1]))
+        return items
+
+    def next_due(
+        self,
+        kind: Kind,
+        frequency: Frequency | None,
+        *,
+        owed_from: dt.date,
+        received_through: dt.date | None = None,
+        received: Collection[dt.date] = (),
+    ) -> Due:
+        """What is due next (§6): the oldest period owed and not received, overdue or not.
+
+        Owed: falling due on or after `owed_from` (the day this frequency took effect, or
+        the calendar started). Received: ending on or before `received_through` (the latest
+        submitted certificate's as-of date covers every period up to it), or in `received`
+        (the periods whose statements were submitted).
+
+        >>> rules = DueRules(15, "wednesday", 30)
+        >>> rules.next_due("certificate", "weekly", owed_from=dt.date(2003, 4, 10),
+        ...                received_through=dt.date(2003, 3, 31)).due_on  # switched on the 10th
+        datetime.date(2003, 4, 16)
+        >>> rules.next_due("financials", None, owed_from=dt.date(2003, 4, 7),
+        ...                received=[dt.date(2003, 3, 31)]).period_end
+        datetime.date(2003, 4, 30)
+        """
+        due = self.first_due_from(kind, frequency, owed_from)
+        while (
+            received_through is not None and due.period_end <= received_through
+        ) or due.period_end in received:
+            due = self.following(due)
+        return due

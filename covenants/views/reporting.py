@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 
 from abl import business_date
 from abl.access import get_facility_for_user, signed_in_user
-from abl.calc.terms import parse_terms
 from abl.models import Facility
 from abl.readers import CollateralFileError
 from covenants.access import capex_request_refusal, statement_refusal
@@ -23,7 +22,8 @@ from covenants.forms import CapexRequestForm, StatementFileForm, StatementForm
 from covenants.models import CapexRequest, FinancialStatement
 from covenants.services import capex, statements
 from covenants.services.errors import CovenantRefused
-from reporting.services.calendar import due_rules
+from reporting.models import DueItem
+from reporting.services.calendar import calendar_for
 
 
 @dataclass(frozen=True)
@@ -35,24 +35,19 @@ class DueRow:
 
 
 def due_rows(facility: Facility, by_period: dict[Any, FinancialStatement]) -> list[DueRow]:
-    terms = facility.current_terms()
-    if terms is None:
-        return []
-    parsed = parse_terms(terms.data)
+    """The statements owed: the due calendar's (reporting/services/calendar.py), the rows
+    "What is due" lists, newest first; nothing before the first approved certificate."""
     today = business_date.today()
     rows = []
-    schedule = due_rules(parsed.reporting).schedule(
-        "financials", None, start=parsed.facility.terms_date, on=today
-    )
-    for due in reversed(schedule):
-        statement = by_period.get(due.period_end)
+    for item in calendar_for(facility, kind=DueItem.Kind.FINANCIALS):
+        statement = by_period.get(item.period_end)
         versions = list(statement.versions.all()) if statement else []
         first = min(versions, key=lambda v: v.version) if versions else None
         if first is not None:
             state = "late" if first.late else "submitted"
         else:
-            state = "overdue" if today > due.due_on else "due"
-        rows.append(DueRow(due.period_end, due.due_on, statement, state))
+            state = "overdue" if today > item.due_on else "due"
+        rows.append(DueRow(item.period_end, item.due_on, statement, state))
     return rows
 
 

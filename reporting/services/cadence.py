@@ -37,6 +37,7 @@ from abl.outbox import enqueue
 from abl.services.terms import current_facility_terms, parsed_terms
 from reporting.models import Cadence, FrequencySwitch
 from reporting.services import calendar
+from reporting.services.next_due import Received, received_of
 
 CADENCE_FIELDS = [
     "frequency",
@@ -209,7 +210,7 @@ def _apply(
     """Move each facility's cadence by its measure; record, audit and queue emails for switches."""
     new: list[Cadence] = []
     changed: list[Cadence] = []
-    switches: list[FrequencySwitch] = []
+    switching: list[tuple[Measure, Cadence, str]] = []
     plans: dict[int, tuple[Cadence, list[Due]]] = {}
     made_until = calendar.last_close_before(on)
     for measure in measures:
@@ -242,11 +243,17 @@ def _apply(
             for name, value in state.items():
                 setattr(current, name, value)
             changed.append(current)
-        rules = calendar.due_rules(reporting)
-        planned = calendar.planned_items(cadence=current, rules=rules, on=on, made_until=made_until)
+        planned = calendar.planned_items(
+            cadence=current, rules=reporting.due_rules, on=on, made_until=made_until
+        )
         plans[measure.facility_id] = (current, planned)
         if after.frequency != previous:
-            switches.append(_switch(measure, current, previous, rules, on=on, trigger=trigger))
+            switching.append((measure, current, previous))
+    received = received_of([measure.facility_id for measure, _, _ in switching], on=on)
+    switches = [
+        _switch(measure, cadence, previous, received[measure.facility_id], on=on, trigger=trigger)
+        for measure, cadence, previous in switching
+    ]
     Cadence.objects.bulk_create(new)
     _update_cadences(changed)
     FrequencySwitch.objects.bulk_create(switches)
@@ -304,13 +311,18 @@ def _switch(
     measure: Measure,
     cadence: Cadence,
     previous: str,
-    rules: calendar.DueRules,
+    received: Received,
     *,
     on: dt.date,
     trigger: str,
 ) -> FrequencySwitch:
+    """The switch record; its next due is the first certificate owed from the switch on and
+    not received (abl.calc.due: one rule for "next due")."""
     figures = measure.figures
     frequency: cadence_rules.Frequency = cadence.frequency  # type: ignore[assignment]
+    next_due = measure.reporting.due_rules.next_due(
+        "certificate", frequency, owed_from=on, received_through=received.certificates_through
+    )
     return FrequencySwitch(
         facility_id=measure.facility_id,
         on=on,
@@ -324,7 +336,7 @@ def _switch(
         excess_availability_pct=_stored_pct(figures.excess_availability_pct),
         threshold_pct=measure.reporting.threshold_pct,
         cure_days=measure.reporting.cure_days,
-        next_due=rules.next_due("certificate", frequency, on=on).due_on,
+        next_due=next_due.due_on,
         trigger=trigger[:200],
     )
 

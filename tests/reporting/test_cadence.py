@@ -94,7 +94,8 @@ def test_innotrac_scenario_twenty_percent_monthly_then_weekly_then_monthly(
     _repay(innotrac, people, "54.62", run)  # excess 81,973.37: 15.01%
     back = FrequencySwitch.objects.filter(facility=innotrac).first()
     assert (back.from_frequency, back.to_frequency, back.on) == ("weekly", "monthly", TODAY)
-    assert back.next_due == dt.date(2003, 4, 15)  # March's certificate, 15 days after month end
+    # March's certificate (due 15 April) was received: the next is April's, due 15 May.
+    assert back.next_due == dt.date(2003, 5, 15)
     assert len(mail.outbox) == 2
 
 

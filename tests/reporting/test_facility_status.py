@@ -58,6 +58,7 @@ def test_status_on_an_earlier_date_before_the_advance(
     assert status["outstanding"] == "0.00"
     assert status["reporting_frequency"] == "monthly"  # what the figures imply: no switch yet
     assert status["frequency_since"] is None
+    # On 1 April March's certificate was not in yet (it was submitted on the 7th).
     assert status["next_certificate_due"] == "2003-04-15"
 
 
@@ -69,7 +70,8 @@ def test_status_without_an_approved_certificate(innotrac):
     assert status["outstanding"] == "0.00"
     assert status["reporting_frequency"] is None
     assert status["next_certificate_due"] is None
-    assert status["next_financials_due"] == "2003-04-30"
+    # Nothing is owed before the first approved certificate starts the calendar (§6).
+    assert status["next_financials_due"] is None
     assert status["certificate_stale"] is True
 
 

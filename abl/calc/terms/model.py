@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from abl.calc.due import DueRules
 from abl.calc.fee_terms import Fees, Pricing
 from abl.calc.terms.covenants import Covenants
 from abl.calc.termsfile import TermsError
@@ -79,6 +80,15 @@ class ReportingTerms:
     monthly_due_days: int
     weekly_due_weekday: str
     financials_due_days: int
+
+    @property
+    def due_rules(self) -> DueRules:
+        """The due-date rules of this section (§6): what is due when, and next."""
+        return DueRules(
+            monthly_due_days=self.monthly_due_days,
+            weekly_due_weekday=self.weekly_due_weekday,
+            financials_due_days=self.financials_due_days,
+        )
 
 
 @dataclass(frozen=True)
