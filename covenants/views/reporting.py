@@ -16,6 +16,7 @@ from abl import business_date
 from abl.access import get_facility_for_user, signed_in_user
 from abl.models import Facility
 from abl.readers import CollateralFileError
+from abl.services.terms import parsed_version
 from covenants.access import capex_request_refusal, statement_refusal
 from covenants.calc.financials import FIELDS, Financials, FinancialsError
 from covenants.forms import CapexRequestForm, StatementFileForm, StatementForm
@@ -51,6 +52,11 @@ def due_rows(facility: Facility, by_period: dict[Any, FinancialStatement]) -> li
     return rows
 
 
+def _financials_due_days(facility: Facility) -> int | None:
+    version = facility.current_terms()
+    return parsed_version(version).reporting.financials_due_days if version else None
+
+
 def _page(request: HttpRequest, facility: Facility, **forms: Any) -> dict[str, Any]:
     user = signed_in_user(request)
     all_statements = list(
@@ -64,6 +70,7 @@ def _page(request: HttpRequest, facility: Facility, **forms: Any) -> dict[str, A
     return {
         "facility": facility,
         "due": due_rows(facility, actuals),
+        "financials_due_days": _financials_due_days(facility),
         "statements": all_statements,
         "capex_requests": CapexRequest.objects.filter(facility=facility).select_related(
             "requested_by", "decided_by"

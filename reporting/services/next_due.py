@@ -113,7 +113,10 @@ def received_of(facility_ids: list[int], *, on: dt.date | None = None) -> dict[i
 
 
 def next_dues(
-    facility_ids: list[int], *, on: dt.date | None = None, cadences: dict[int, Cadence] | None = None
+    facility_ids: list[int],
+    *,
+    on: dt.date | None = None,
+    cadences: dict[int, Cadence] | None = None,
 ) -> dict[int, NextDue]:
     """Each facility's next due (§6) on the business date `on` (today when None);
     `NextDue()` before its calendar starts. `cadences`: the facilities' already read."""
