@@ -6,13 +6,13 @@ writes them back; the covenant terms live in abl/calc/terms/covenants.py and the
 fee and pricing terms in abl/calc/fee_terms.py, beside the code that uses them.
 """
 
+from abl.calc.due import WEEKDAYS
 from abl.calc.fee_terms import Fees, FieldExamFee, Pricing, PricingLevel
 from abl.calc.terms.covenants import CapexYear, Covenants, Step, TangibleNetWorth
 from abl.calc.terms.data import terms_to_data
 from abl.calc.terms.model import (
     BASES,
     INVENTORY_CATEGORIES,
-    WEEKDAYS,
     FacilityInfo,
     FacilityTerms,
     InventoryTerms,

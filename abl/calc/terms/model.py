@@ -16,7 +16,6 @@ from abl.calc.fee_terms import Fees, Pricing
 from abl.calc.terms.covenants import Covenants
 from abl.calc.termsfile import TermsError
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 BASES = ("line_cap", "commitment")
 INVENTORY_CATEGORIES = ("raw_materials", "work_in_process", "finished_goods")
 

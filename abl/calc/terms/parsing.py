@@ -11,12 +11,12 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from abl.calc.due import WEEKDAYS
 from abl.calc.fee_terms import parse_fees, parse_pricing
 from abl.calc.terms.covenants import parse_covenants
 from abl.calc.terms.model import (
     BASES,
     INVENTORY_CATEGORIES,
-    WEEKDAYS,
     FacilityInfo,
     FacilityTerms,
     InventoryTerms,
