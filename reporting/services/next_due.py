@@ -94,6 +94,8 @@ def received_of(facility_ids: list[int], *, on: dt.date | None = None) -> dict[i
     received = DueItem.objects.filter(
         facility_id__in=facility_ids, status=DueItem.Status.FULFILLED, fulfilled_on__lte=on
     )
+    if on >= today:  # certificates from the certificates themselves, below
+        received = received.filter(kind=DueItem.Kind.FINANCIALS)
     statements: dict[int, set[dt.date]] = {pk: set() for pk in facility_ids}
     through: dict[int, dt.date] = {}
     for facility_id, kind, period_end in received.values_list("facility_id", "kind", "period_end"):
