@@ -12,12 +12,12 @@ from decimal import Decimal
 
 import polars as pl
 
+from abl.calc.frequency import Frequency
 from abl.calc.inventory import InventoryResult, compute_inventory
 from abl.calc.loans import availability
 from abl.calc.money import ZERO
 from abl.calc.receivables import ReceivablesResult, compute_receivables, summarize_customers
 from abl.calc.terms import FacilityTerms
-from reporting.calc.frequency import Frequency
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from abl.calc.due import DueRules
+from abl.calc.frequency import Frequency, reporting_frequency
 from abl.calc.money import ZERO, money_text, pct_display
-from reporting.calc.due import certificate_due_on, period_end_after
-from reporting.calc.frequency import Frequency, reporting_frequency
 
 
 def balance_on(entries: Iterable[tuple[dt.date, Decimal]], on: dt.date) -> Decimal:
@@ -242,27 +242,28 @@ def availability(
 
 
 def current_until(
-    as_of: dt.date, *, frequency: Frequency, monthly_due_days: int, weekly_due_weekday: str
+    as_of: dt.date, *, frequency: Frequency, rules: DueRules, since: dt.date | None = None
 ) -> dt.date:
-    """The last day a certificate as of `as_of` is current (§7): its next one's due date.
+    """The last day a certificate as of `as_of` is current (§7): the day the next certificate
+    owed after it falls due, by the one rule of what is due next (abl.calc.due).
 
-    The next one is the certificate for the first reporting period ending after
-    `as_of` (a month end, or a Friday), due as the calendar says
-    (reporting.calc.due): one rule for what is due and what is stale.
+    Owed are the periods falling due on or after `since`, the day the frequency took
+    effect: after a switch to weekly the approved certificate stays current until the
+    first weekly certificate falls due, and is stale the day after.
 
-    >>> current_until(dt.date(2003, 3, 31), frequency="monthly", monthly_due_days=15,
-    ...     weekly_due_weekday="wednesday")
+    >>> rules = DueRules(15, "wednesday", 30)
+    >>> current_until(dt.date(2003, 3, 31), frequency="monthly", rules=rules)
     datetime.date(2003, 5, 15)
-    >>> current_until(dt.date(2003, 4, 4), frequency="weekly", monthly_due_days=15,
-    ...     weekly_due_weekday="wednesday")
+    >>> current_until(dt.date(2003, 4, 4), frequency="weekly", rules=rules)
+    datetime.date(2003, 4, 16)
+    >>> current_until(dt.date(2003, 3, 31), frequency="weekly", rules=rules,
+    ...     since=dt.date(2003, 4, 10))  # switched to weekly on Thursday the 10th
     datetime.date(2003, 4, 16)
     """
-    return certificate_due_on(
-        period_end_after(as_of, frequency),
-        frequency,
-        monthly_due_days=monthly_due_days,
-        weekly_due_weekday=weekly_due_weekday,
-    )
+    owed_from = as_of if since is None else max(since, as_of)
+    return rules.next_due(
+        "certificate", frequency, owed_from=owed_from, received_through=as_of
+    ).due_on
 
 
 def certificate_stale(
@@ -270,24 +271,20 @@ def certificate_stale(
     *,
     on: dt.date,
     frequency: Frequency,
-    monthly_due_days: int,
-    weekly_due_weekday: str,
+    rules: DueRules,
+    since: dt.date | None = None,
 ) -> bool:
-    """Stale (§7): older than its reporting period plus the due days, on the business date `on`.
+    """Stale (§7): past the day its next certificate fell due, on the business date `on`.
 
+    >>> rules = DueRules(15, "wednesday", 30)
     >>> certificate_stale(dt.date(2003, 3, 31), on=dt.date(2003, 5, 15), frequency="monthly",
-    ...     monthly_due_days=15, weekly_due_weekday="wednesday")
+    ...     rules=rules)
     False
     >>> certificate_stale(dt.date(2003, 3, 31), on=dt.date(2003, 5, 16), frequency="monthly",
-    ...     monthly_due_days=15, weekly_due_weekday="wednesday")
+    ...     rules=rules)
     True
     """
-    return on > current_until(
-        as_of,
-        frequency=frequency,
-        monthly_due_days=monthly_due_days,
-        weekly_due_weekday=weekly_due_weekday,
-    )
+    return on > current_until(as_of, frequency=frequency, rules=rules, since=since)
 
 
 def advance_refusal(

@@ -2,7 +2,7 @@
 
 Every problem names its key path (``receivables.advance_rate: 1.85 is above 1
 (185%)``). The facility's own terms (abl/calc/terms/), the covenants
-(covenants/calc/terms.py) and the fees and pricing (abl/calc/fee_terms.py) are
+(abl/calc/terms/covenants.py) and the fees and pricing (abl/calc/fee_terms.py) are
 each parsed with these, where the code that uses them lives.
 """
 

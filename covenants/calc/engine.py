@@ -9,7 +9,7 @@ ABL_COVENANT_AT_RISK_PCT, 0.10 by default) is at risk.
 
 Worked example, Innotrac at 2003-03-31 with $33,000,000 of tangible net worth:
 
->>> from covenants.calc.terms import Covenants, Step, TangibleNetWorth
+>>> from abl.calc.terms.covenants import Covenants, Step, TangibleNetWorth
 >>> tnw = TangibleNetWorth((Step(dt.date(2003, 3, 31), Decimal("32500000.00")),),
 ...                        Decimal("250000.00"), False)
 >>> cov = Covenants(tnw, (), (), ())
@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
+from abl.calc.terms.covenants import Covenants
 from covenants.calc.financials import FIELDS, Financials
 from covenants.calc.requirements import (
     capex_allowed,
@@ -37,7 +38,6 @@ from covenants.calc.requirements import (
     step_on,
     tangible_net_worth_required,
 )
-from covenants.calc.terms import Covenants
 
 DEFAULT_AT_RISK_PCT = Decimal("0.10")
 

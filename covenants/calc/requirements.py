@@ -5,7 +5,7 @@ date before the first step has no requirement (the covenant is not yet in
 force). Tangible net worth grows by `quarterly_increase` at each quarter end
 after its last step.
 
->>> from covenants.calc.terms import Step, TangibleNetWorth
+>>> from abl.calc.terms.covenants import Step, TangibleNetWorth
 >>> tnw = TangibleNetWorth(
 ...     schedule=(Step(dt.date(2003, 3, 31), Decimal("32500000.00")),
 ...               Step(dt.date(2003, 12, 31), Decimal("34000000.00"))),
@@ -28,7 +28,7 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
-from covenants.calc.terms import CapexYear, Covenants, Step, TangibleNetWorth
+from abl.calc.terms.covenants import CapexYear, Covenants, Step, TangibleNetWorth
 
 
 def step_on(steps: Sequence[Step], on: dt.date) -> Step | None:
@@ -105,7 +105,7 @@ def schedule_ahead(
     Capital expenditures show the fiscal year's limit before the new-business
     allowance and the bank's approvals.
 
-    >>> from covenants.calc.terms import Covenants, Step, TangibleNetWorth
+    >>> from abl.calc.terms.covenants import Covenants, Step, TangibleNetWorth
     >>> tnw = TangibleNetWorth((Step(dt.date(2003, 12, 31), Decimal("34000000")),), Decimal("250000"), False)
     >>> cov = Covenants(tnw, (Step(dt.date(2003, 12, 31), Decimal("1.75")),), (), ())
     >>> [(d.isoformat(), r["tangible_net_worth"]) for d, r in schedule_ahead(cov, dt.date(2003, 12, 31), quarters=2)]

@@ -23,12 +23,12 @@ from django.utils import timezone
 
 from abl import business_date
 from abl.audit import record
+from abl.calc.terms.covenants import with_requirement
 from abl.locks import lock_facility
 from abl.models import User
 from abl.services.terms import parsed_version
 from covenants.access import breach_resolution_refusal
 from covenants.calc.report import figure_text
-from covenants.calc.terms import with_requirement
 from covenants.models import BreachCase
 from covenants.services.errors import CovenantRefused
 from covenants.services.notifications import queue_covenant_email

@@ -3,8 +3,8 @@
 Every function is keyword-only, transactional and audited, and locks the
 facility before it writes (so two submissions never share a version number,
 and the audit chain is taken last). A statement is due `financials_due_days`
-(30) days after its month end (reporting/calc/due.py, through
-reporting/services/calendar.py's `due_rules`); the first version submitted
+(30) days after its month end, a weekend rolled to the Monday (abl/calc/due.py,
+the terms' `reporting.due_rules`); the first version submitted
 after that is late, and submitting fulfils the due calendar's item for the
 period (`fulfil_due_item`). Submitting tests the covenants at once
 (covenants/services/testing.py) and, for actual figures, queues the compliance
@@ -21,6 +21,7 @@ from django.utils import timezone
 from abl import business_date
 from abl.audit import record
 from abl.calc.dates import date_problem
+from abl.calc.due import month_end
 from abl.locks import lock_facility
 from abl.models import Facility, User
 from abl.outbox import enqueue
@@ -30,9 +31,8 @@ from covenants.calc.financials import FIELDS, Financials, financials_to_data
 from covenants.models import ComplianceCertificate, FinancialStatement, StatementVersion
 from covenants.services.errors import CovenantRefused
 from covenants.services.testing import run_covenant_tests
-from reporting.calc.due import month_end
 from reporting.models import DueItem
-from reporting.services.calendar import due_rules, fulfil_due_item
+from reporting.services.calendar import fulfil_due_item
 
 Kind = FinancialStatement.Kind
 FIGURES = tuple(name for name in FIELDS if name != "approved_additional_capex")
@@ -56,7 +56,7 @@ def due_on(facility: Facility, period_end: dt.date) -> dt.date:
     version = facility.current_terms()
     if version is None:
         raise CovenantRefused("The facility has no terms loaded.")
-    rules = due_rules(parsed_version(version).reporting)
+    rules = parsed_version(version).reporting.due_rules
     return rules.due_for("financials", None, period_end).due_on
 
 

@@ -14,11 +14,11 @@ from django.db import transaction
 from django.db.models import Sum
 
 from abl.audit import record
+from abl.calc.terms.covenants import Covenants
 from abl.models import Facility, TermsVersion
 from abl.services.terms import parsed_version
 from covenants.calc.engine import CovenantResult, evaluate
 from covenants.calc.report import figure_text, result_from_data, result_to_data
-from covenants.calc.terms import Covenants
 from covenants.models import (
     BreachCase,
     CapexRequest,

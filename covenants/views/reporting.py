@@ -14,16 +14,17 @@ from django.views.decorators.http import require_POST
 
 from abl import business_date
 from abl.access import get_facility_for_user, signed_in_user
-from abl.calc.terms import parse_terms
 from abl.models import Facility
 from abl.readers import CollateralFileError
+from abl.services.terms import parsed_version
 from covenants.access import capex_request_refusal, statement_refusal
 from covenants.calc.financials import FIELDS, Financials, FinancialsError
 from covenants.forms import CapexRequestForm, StatementFileForm, StatementForm
 from covenants.models import CapexRequest, FinancialStatement
 from covenants.services import capex, statements
 from covenants.services.errors import CovenantRefused
-from reporting.services.calendar import due_rules
+from reporting.models import DueItem
+from reporting.services.calendar import calendar_for
 
 
 @dataclass(frozen=True)
@@ -35,25 +36,25 @@ class DueRow:
 
 
 def due_rows(facility: Facility, by_period: dict[Any, FinancialStatement]) -> list[DueRow]:
-    terms = facility.current_terms()
-    if terms is None:
-        return []
-    parsed = parse_terms(terms.data)
+    """The statements owed: the due calendar's (reporting/services/calendar.py), the rows
+    "What is due" lists, newest first; nothing before the first approved certificate."""
     today = business_date.today()
     rows = []
-    schedule = due_rules(parsed.reporting).schedule(
-        "financials", None, start=parsed.facility.terms_date, on=today
-    )
-    for due in reversed(schedule):
-        statement = by_period.get(due.period_end)
+    for item in calendar_for(facility, kind=DueItem.Kind.FINANCIALS):
+        statement = by_period.get(item.period_end)
         versions = list(statement.versions.all()) if statement else []
         first = min(versions, key=lambda v: v.version) if versions else None
         if first is not None:
             state = "late" if first.late else "submitted"
         else:
-            state = "overdue" if today > due.due_on else "due"
-        rows.append(DueRow(due.period_end, due.due_on, statement, state))
+            state = "overdue" if today > item.due_on else "due"
+        rows.append(DueRow(item.period_end, item.due_on, statement, state))
     return rows
+
+
+def _financials_due_days(facility: Facility) -> int | None:
+    version = facility.current_terms()
+    return parsed_version(version).reporting.financials_due_days if version else None
 
 
 def _page(request: HttpRequest, facility: Facility, **forms: Any) -> dict[str, Any]:
@@ -69,6 +70,7 @@ def _page(request: HttpRequest, facility: Facility, **forms: Any) -> dict[str, A
     return {
         "facility": facility,
         "due": due_rows(facility, actuals),
+        "financials_due_days": _financials_due_days(facility),
         "statements": all_statements,
         "capex_requests": CapexRequest.objects.filter(facility=facility).select_related(
             "requested_by", "decided_by"

@@ -3,7 +3,7 @@ advance and repayment (queued on commit), and for every facility in the nightly 
 
 The measure is live availability (abl/services/loans/availability.py): the latest approved
 certificate's line cap and the ledger's outstanding on the business date. The
-cadence (reporting/calc/frequency.py) moves with the cure period; a change of
+cadence (abl/calc/frequency.py) moves with the cure period; a change of
 frequency is a `FrequencySwitch` holding the figures that caused it, audited,
 and emailed to the borrower's users and the analysts once (a task on commit).
 The first frequency a facility is given is recorded too (from nothing) but
@@ -26,17 +26,18 @@ from django.db.models.functions import RowNumber
 
 from abl import business_date
 from abl.audit import record
+from abl.calc import frequency as cadence_rules
 from abl.calc import loans as availability_rules
+from abl.calc.due import Due
 from abl.calc.money import ZERO, money_text, pct_display
 from abl.calc.terms.model import ReportingTerms
 from abl.locks import lock_facilities, lock_facility
 from abl.models import Certificate, Facility, LedgerEntry, TermsVersion
 from abl.outbox import enqueue
 from abl.services.terms import current_facility_terms, parsed_terms
-from reporting.calc import frequency as cadence_rules
-from reporting.calc.due import Due
 from reporting.models import Cadence, FrequencySwitch
 from reporting.services import calendar
+from reporting.services.next_due import Received, received_of
 
 CADENCE_FIELDS = [
     "frequency",
@@ -209,7 +210,7 @@ def _apply(
     """Move each facility's cadence by its measure; record, audit and queue emails for switches."""
     new: list[Cadence] = []
     changed: list[Cadence] = []
-    switches: list[FrequencySwitch] = []
+    switching: list[tuple[Measure, Cadence, str]] = []
     plans: dict[int, tuple[Cadence, list[Due]]] = {}
     made_until = calendar.last_close_before(on)
     for measure in measures:
@@ -242,11 +243,17 @@ def _apply(
             for name, value in state.items():
                 setattr(current, name, value)
             changed.append(current)
-        rules = calendar.due_rules(reporting)
-        planned = calendar.planned_items(cadence=current, rules=rules, on=on, made_until=made_until)
+        planned = calendar.planned_items(
+            cadence=current, rules=reporting.due_rules, on=on, made_until=made_until
+        )
         plans[measure.facility_id] = (current, planned)
         if after.frequency != previous:
-            switches.append(_switch(measure, current, previous, rules, on=on, trigger=trigger))
+            switching.append((measure, current, previous))
+    received = received_of([measure.facility_id for measure, _, _ in switching], on=on)
+    switches = [
+        _switch(measure, cadence, previous, received[measure.facility_id], on=on, trigger=trigger)
+        for measure, cadence, previous in switching
+    ]
     Cadence.objects.bulk_create(new)
     _update_cadences(changed)
     FrequencySwitch.objects.bulk_create(switches)
@@ -304,13 +311,18 @@ def _switch(
     measure: Measure,
     cadence: Cadence,
     previous: str,
-    rules: calendar.DueRules,
+    received: Received,
     *,
     on: dt.date,
     trigger: str,
 ) -> FrequencySwitch:
+    """The switch record; its next due is the first certificate owed from the switch on and
+    not received (abl.calc.due: one rule for "next due")."""
     figures = measure.figures
     frequency: cadence_rules.Frequency = cadence.frequency  # type: ignore[assignment]
+    next_due = measure.reporting.due_rules.next_due(
+        "certificate", frequency, owed_from=on, received_through=received.certificates_through
+    )
     return FrequencySwitch(
         facility_id=measure.facility_id,
         on=on,
@@ -324,7 +336,7 @@ def _switch(
         excess_availability_pct=_stored_pct(figures.excess_availability_pct),
         threshold_pct=measure.reporting.threshold_pct,
         cure_days=measure.reporting.cure_days,
-        next_due=rules.next_due("certificate", frequency, on=on).due_on,
+        next_due=next_due.due_on,
         trigger=trigger[:200],
     )
 

@@ -1,6 +1,6 @@
 """The calendar of what is due: certificates and financial statements (§6), and their fulfilment.
 
-Due items are made from the facility's cadence (reporting/calc/due.py): every
+Due items are made from the facility's cadence (abl/calc/due.py): every
 certificate of the current frequency falling due from the last switch up to the
 next one, every month's financial statements from the day the calendar started.
 A switch supersedes the old frequency's items not yet due (overdue ones stay
@@ -20,31 +20,21 @@ Fulfilling twice changes nothing the second time.
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import CharField, F, OuterRef, Q, QuerySet, Subquery, Value, Window
+from django.db.models import CharField, F, OuterRef, QuerySet, Subquery, Value, Window
 from django.db.models.functions import Cast, Concat, RowNumber
 from django.utils import timezone
 
 from abl import business_date
 from abl.audit import record
-from abl.calc.terms.model import ReportingTerms
+from abl.calc.due import Due, DueRules
+from abl.calc.frequency import Frequency
 from abl.models import Certificate, Facility, User
-from reporting.calc.due import Due, DueRules
-from reporting.calc.frequency import Frequency
 from reporting.models import Cadence, DailyClose, DueItem
 
 Kind = DueItem.Kind
 Status = DueItem.Status
 REPORTED = (Certificate.Status.SUBMITTED, Certificate.Status.APPROVED)
 FEW = 1000  # fewer facilities than this are looked up by id; more, the whole range is read
-
-
-def due_rules(reporting: ReportingTerms) -> DueRules:
-    """The due-date rules of the terms' `reporting` section."""
-    return DueRules(
-        monthly_due_days=reporting.monthly_due_days,
-        weekly_due_weekday=reporting.weekly_due_weekday,
-        financials_due_days=reporting.financials_due_days,
-    )
 
 
 def planned_items(
@@ -286,7 +276,7 @@ def fulfil_due_item(
     if item is None and kind == Kind.FINANCIALS:
         from abl.services.terms import current_facility_terms
 
-        due = due_rules(current_facility_terms(facility).reporting).due_for(
+        due = current_facility_terms(facility).reporting.due_rules.due_for(
             "financials", None, period_end
         )
         item, _ = DueItem.objects.get_or_create(
@@ -315,23 +305,16 @@ def fulfil_due_item(
     return item
 
 
-def calendar_for(facility: Facility) -> list[DueItem]:
-    """The facility's due items, newest first, for the calendar page."""
-    return list(
+def calendar_for(facility: Facility, *, kind: str | None = None) -> list[DueItem]:
+    """The facility's due items (of one kind, when given), newest first: the calendar page,
+    and the financial statements owed on the financial reporting page."""
+    items = (
         DueItem.objects.filter(facility=facility)
-        .exclude(status=Status.SUPERSEDED)
+        if kind is None
+        else DueItem.objects.filter(facility=facility, kind=kind)
+    )
+    return list(
+        items.exclude(status=Status.SUPERSEDED)
         .select_related("fulfilled_by")
         .order_by("-due_on", "kind")
     )
-
-
-def next_due(facility_id: int, kind: str, *, on: dt.date | None = None) -> DueItem | None:
-    """The earliest item of the kind not yet received (on `on`, when given): overdue ones first."""
-    items = DueItem.objects.filter(facility_id=facility_id, kind=kind)
-    if on is None:
-        items = items.filter(status=Status.OPEN)
-    else:
-        items = items.filter(
-            Q(status=Status.OPEN) | Q(status=Status.FULFILLED, fulfilled_on__gt=on)
-        )
-    return items.order_by("due_on").first()

@@ -37,6 +37,7 @@ from covenants.models import BreachCase, FinancialStatement
 from reporting.calc import position as rules
 from reporting.models import Cadence, DueItem, FacilityPosition
 from reporting.services.cadence import _stored_pct, read_all
+from reporting.services.next_due import next_dues
 
 BATCH = 500
 FIELDS = [
@@ -56,9 +57,12 @@ def positions_of(facility_ids: list[int], *, on: dt.date) -> list[FacilityPositi
     measures = {m.facility_id: m for m in read.measures}
     parsed = parsed_terms(read.newest_terms.values())
     terms = {facility_id: parsed[pk] for facility_id, (pk, _) in read.newest_terms.items()}
-    frequencies = dict(
-        Cadence.objects.filter(facility_id__in=ids).values_list("facility_id", "frequency")
-    )
+    cadences = {
+        facility_id: (frequency, since)
+        for facility_id, frequency, since in Cadence.objects.filter(
+            facility_id__in=ids
+        ).values_list("facility_id", "frequency", "since")
+    }
     due = _due(ids, on=on)
     covenants = _newest_covenant_results(ids)
     breaches = _counts(BreachCase.objects.filter(status=BreachCase.Status.OPEN), ids)
@@ -82,15 +86,17 @@ def positions_of(facility_ids: list[int], *, on: dt.date) -> list[FacilityPositi
         measure = measures.get(pk)
         figures = measure.figures if measure is not None else None
         facility_terms = terms.get(pk)
-        frequency = frequencies.get(pk) or (figures.reporting_frequency if figures else "")
+        frequency, since = cadences.get(pk, (None, None))
+        frequency = frequency or (figures.reporting_frequency if figures else "")
         certificate_as_of = measure.certificate_as_of if measure is not None else None
         stale = False
         if measure is not None and frequency:
-            stale = on > availability_rules.current_until(
+            stale = availability_rules.certificate_stale(
                 measure.certificate_as_of,
+                on=on,
                 frequency=frequency,  # type: ignore[arg-type]
-                monthly_due_days=measure.reporting.monthly_due_days,
-                weekly_due_weekday=measure.reporting.weekly_due_weekday,
+                rules=measure.reporting.due_rules,
+                since=since,
             )
         next_certificate, next_financials, overdue, overdue_since = due.get(
             pk, (None, None, 0, None)
@@ -215,25 +221,24 @@ def _headroom(value: Decimal | None) -> Decimal | None:
 def _due(
     ids: list[int], *, on: dt.date
 ) -> dict[int, tuple[dt.date | None, dt.date | None, int, dt.date | None]]:
-    """Per facility: the next open certificate and financials due dates, how many open items
-    are overdue on `on`, and the due date of the oldest of them."""
-    found: dict[int, dict[str, Any]] = defaultdict(dict)
+    """Per facility: the next certificate and financials due dates (§6, the one rule:
+    reporting/services/next_due.py), how many open items of the calendar are overdue on `on`,
+    and the due date of the oldest of them."""
     overdue: dict[int, int] = defaultdict(int)
     oldest: dict[int, dt.date] = {}
-    items = DueItem.objects.open().filter(facility_id__in=ids).order_by("due_on", "id")
-    for facility_id, kind, due_on in items.values_list("facility_id", "kind", "due_on"):
-        found[facility_id].setdefault(kind, due_on)
-        if due_on < on:  # DueItem.is_overdue
-            overdue[facility_id] += 1
-            oldest.setdefault(facility_id, due_on)
+    items = DueItem.objects.open().filter(facility_id__in=ids, due_on__lt=on)  # is_overdue
+    for facility_id, due_on in items.order_by("due_on", "id").values_list("facility_id", "due_on"):
+        overdue[facility_id] += 1
+        oldest.setdefault(facility_id, due_on)
+    found = next_dues(ids, on=on)
     return {
         pk: (
-            found[pk].get(DueItem.Kind.CERTIFICATE),
-            found[pk].get(DueItem.Kind.FINANCIALS),
+            found[pk].certificate_due_on,
+            found[pk].financials_due_on,
             overdue.get(pk, 0),
             oldest.get(pk),
         )
-        for pk in found
+        for pk in ids
     }
 
 

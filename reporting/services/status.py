@@ -4,7 +4,7 @@ One answer for `manage.py facility_status --json` (§10) and the home pages'
 "what is due next" and "reporting frequency and why": live availability from
 the loan ledger and the latest approved certificate (abl/services/loans/),
 the frequency in force (its last switch on or before the date: the cure period counted),
-and the next open items of its due calendar.
+and what is due next (reporting/services/next_due.py: the one rule, §6).
 """
 
 import datetime as dt
@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from abl import business_date
+from abl.calc.due import Due
 from abl.calc.money import cents, pct_display
-from abl.calc.terms.model import ReportingTerms
 from abl.models import Facility
-from reporting.calc.frequency import FREQUENCIES
 from reporting.models import Cadence, DueItem, FrequencySwitch
-from reporting.services import calendar
+from reporting.services.next_due import next_dues
 
 
 @dataclass(frozen=True)
@@ -26,8 +25,8 @@ class FacilityStatus:
     on: dt.date
     live: Any  # abl.services.loans.LiveAvailability
     last_switch: FrequencySwitch | None
-    next_certificate: DueItem | None
-    next_financials: DueItem | None
+    next_certificate: Due | None
+    next_financials: Due | None
 
     @property
     def reporting_frequency(self) -> str | None:
@@ -43,35 +42,18 @@ class FacilityStatus:
         return self.last_switch.on if self.last_switch is not None else None
 
     @property
-    def reporting_terms(self) -> ReportingTerms:
-        from abl.services.terms import current_facility_terms
-
-        return current_facility_terms(self.facility).reporting
-
-    @property
     def certificate_stale(self) -> bool:
         """No approved certificate, or the latest is stale (§7): advances wait for a new one."""
         return self.live.certificate is None or bool(self.live.stale)
 
     @property
     def next_certificate_due(self) -> dt.date | None:
-        """The calendar's next certificate not yet received on `on`; else the rules' next one."""
-        if self.next_certificate is not None:
-            return self.next_certificate.due_on
-        frequency = self.reporting_frequency
-        if frequency not in FREQUENCIES or self.facility.current_terms() is None:
-            return None
-        rules = calendar.due_rules(self.reporting_terms)
-        return rules.next_due("certificate", frequency, on=self.on).due_on  # type: ignore[arg-type]
+        """The next certificate owed and not received (§6); None before the calendar starts."""
+        return self.next_certificate.due_on if self.next_certificate is not None else None
 
     @property
     def next_financials_due(self) -> dt.date | None:
-        if self.next_financials is not None:
-            return self.next_financials.due_on
-        if self.facility.current_terms() is None:
-            return None
-        rules = calendar.due_rules(self.reporting_terms)
-        return rules.next_due("financials", None, on=self.on).due_on
+        return self.next_financials.due_on if self.next_financials is not None else None
 
     def as_json(self) -> dict[str, Any]:
         """The §10 object: money as two-decimal strings, the percentage as a fraction to 4 places."""
@@ -108,13 +90,14 @@ def facility_status(facility: Facility, *, on: dt.date | None = None) -> Facilit
     from abl.services.loans import live_availability
 
     on = on or business_date.today()
+    due = next_dues([facility.pk], on=on)[facility.pk]
     return FacilityStatus(
         facility=facility,
         on=on,
         live=live_availability(facility, on=on),
         last_switch=FrequencySwitch.objects.filter(facility=facility, on__lte=on).first(),
-        next_certificate=calendar.next_due(facility.pk, DueItem.Kind.CERTIFICATE, on=on),
-        next_financials=calendar.next_due(facility.pk, DueItem.Kind.FINANCIALS, on=on),
+        next_certificate=due.certificate,
+        next_financials=due.financials,
     )
 
 
@@ -126,8 +109,8 @@ class Summary:
     cadence: Cadence | None
     threshold_pct: Any  # Decimal | None: of the last switch
     cure_days: int
-    next_certificate: DueItem | None
-    next_financials: DueItem | None
+    next_certificate: Due | None
+    next_financials: Due | None
     overdue: int
 
     @property
@@ -156,10 +139,9 @@ def summaries(facilities: list[Facility], *, on: dt.date) -> list[Summary]:
         facility_id__in=ids
     ).values_list("facility_id", "threshold_pct", "cure_days"):
         lines.setdefault(facility_id, (threshold, cure_days))  # the newest first (Meta.ordering)
-    first: dict[tuple[int, str], DueItem] = {}
+    due = next_dues(ids, on=on, cadences=cadences)
     overdue: dict[int, int] = {}
-    for item in DueItem.objects.open().filter(facility_id__in=ids).order_by("due_on", "id"):
-        first.setdefault((item.facility_id, item.kind), item)
+    for item in DueItem.objects.open().filter(facility_id__in=ids, due_on__lt=on):
         if item.is_overdue(on):
             overdue[item.facility_id] = overdue.get(item.facility_id, 0) + 1
     return [
@@ -168,8 +150,8 @@ def summaries(facilities: list[Facility], *, on: dt.date) -> list[Summary]:
             cadence=cadences.get(f.pk),
             threshold_pct=lines.get(f.pk, (None, 0))[0],
             cure_days=lines.get(f.pk, (None, 0))[1],
-            next_certificate=first.get((f.pk, DueItem.Kind.CERTIFICATE)),
-            next_financials=first.get((f.pk, DueItem.Kind.FINANCIALS)),
+            next_certificate=due[f.pk].certificate,
+            next_financials=due[f.pk].financials,
             overdue=overdue.get(f.pk, 0),
         )
         for f in facilities

@@ -6,8 +6,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from covenants.models import BreachCase, CapexRequest, FinancialStatement, StatementVersion
+from reporting.services import close
 from tests.covenants.conftest import HEALTHY
 from tests.factories import OrganisationFactory, UserFactory
+from tests.reporting.conftest import approve_certificate
 
 pytestmark = pytest.mark.django_db
 
@@ -68,15 +70,35 @@ def test_a_refused_file_lists_its_problems_and_saves_nothing(client, innotrac, c
     assert FinancialStatement.objects.count() == 0
 
 
-def test_the_reporting_page_shows_what_is_due_and_overdue(client, innotrac, cfo, submit):
-    submit()
+def test_the_reporting_page_owes_nothing_before_the_first_approved_certificate(
+    client, innotrac, cfo
+):
     client.force_login(cfo)
 
     response = client.get(f"/facilities/{innotrac.pk}/financials/")
 
-    rows = {r.period_end: r.state for r in response.context["due"]}
-    assert rows[dt.date(2003, 3, 31)] == "submitted"
-    assert rows[dt.date(2003, 2, 28)] == "overdue"  # due 2003-03-30, never submitted
+    assert response.context["due"] == []  # as "What is due": the calendar has not started
+    assert "Nothing is due yet" in response.content.decode()
+
+
+def test_the_reporting_page_shows_what_the_calendar_owes_and_what_is_overdue(
+    client, innotrac, cfo, abl_analyst, submit, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        approve_certificate(innotrac, cfo, abl_analyst)  # 2003-04-20: the calendar starts
+    submit()  # March's statements
+    settings.ABL_BUSINESS_DATE = "2003-06-03"
+    with django_capture_on_commit_callbacks(execute=True):
+        close.close_business_day()
+    client.force_login(cfo)
+
+    response = client.get(f"/facilities/{innotrac.pk}/financials/")
+
+    assert [(r.period_end, r.due_on, r.state) for r in response.context["due"]] == [
+        (dt.date(2003, 5, 31), dt.date(2003, 6, 30), "due"),
+        (dt.date(2003, 4, 30), dt.date(2003, 5, 30), "overdue"),
+        (dt.date(2003, 3, 31), dt.date(2003, 4, 30), "submitted"),
+    ]
 
 
 def test_another_borrower_sees_nothing(client, innotrac, submit):

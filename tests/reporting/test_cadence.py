@@ -19,7 +19,7 @@ from reporting.services.status import summaries
 from reporting.tasks import notify_frequency_switch_task, reevaluate_frequency_task
 from tests.abl.conftest import TERMS
 from tests.factories import UserFactory
-from tests.reporting.conftest import LINE_CAP, TODAY, approve_certificate
+from tests.reporting.conftest import LINE_CAP, TODAY, approve_certificate, outstanding_for
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +94,8 @@ def test_innotrac_scenario_twenty_percent_monthly_then_weekly_then_monthly(
     _repay(innotrac, people, "54.62", run)  # excess 81,973.37: 15.01%
     back = FrequencySwitch.objects.filter(facility=innotrac).first()
     assert (back.from_frequency, back.to_frequency, back.on) == ("weekly", "monthly", TODAY)
-    assert back.next_due == dt.date(2003, 4, 15)  # March's certificate, 15 days after month end
+    # March's certificate (due 15 April) was received: the next is April's, due 15 May.
+    assert back.next_due == dt.date(2003, 5, 15)
     assert len(mail.outbox) == 2
 
 
@@ -227,3 +228,26 @@ def test_the_nightly_close_takes_as_many_queries_for_five_facilities_as_for_two(
 
     assert Cadence.objects.count() == 5
     assert five == two
+
+
+def test_an_approval_that_switches_to_weekly_leaves_its_certificate_current_until_the_first_weekly_one_is_due(
+    innotrac, people, settings, django_capture_on_commit_callbacks
+):
+    # Thursday 10 April: the certificate as of 31 March is approved at 10% excess availability.
+    settings.ABL_BUSINESS_DATE = "2003-04-10"
+    with django_capture_on_commit_callbacks(execute=True):
+        loans.record_opening_balance(
+            facility=innotrac,
+            actor=people["analyst"],
+            amount=outstanding_for("0.10"),
+            value_date=dt.date(2003, 3, 31),
+        )
+        approve_certificate(innotrac, people["cfo"], people["analyst"])
+    assert Cadence.objects.get(facility=innotrac).frequency == "weekly"
+
+    live = loans.live_availability(innotrac)
+    # The week to Friday 4 April fell due on the 9th, before the switch: not owed. The first
+    # weekly certificate owed is the week to Friday the 11th, due Wednesday the 16th.
+    assert (live.current_until, live.stale) == (dt.date(2003, 4, 16), False)
+    assert loans.live_availability(innotrac, on=dt.date(2003, 4, 16)).stale is False
+    assert loans.live_availability(innotrac, on=dt.date(2003, 4, 17)).stale is True

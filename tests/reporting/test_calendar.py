@@ -8,6 +8,7 @@ from django.core import mail
 from abl.services import loans
 from reporting.models import DueItem, Reminder
 from reporting.services import calendar, close
+from reporting.services.next_due import next_dues
 from reporting.tasks import send_reminder_task
 from tests.reporting.conftest import TODAY, approve_certificate, outstanding_for
 
@@ -49,14 +50,14 @@ def test_the_nightly_close_adds_periods_as_they_come_and_flags_overdue(monthly, 
         ("financials", "", D(2003, 3, 31), D(2003, 4, 30), "open"),
         ("certificate", "monthly", D(2003, 4, 30), D(2003, 5, 15), "open"),
         ("financials", "", D(2003, 4, 30), D(2003, 5, 30), "open"),
-        ("certificate", "monthly", D(2003, 5, 31), D(2003, 6, 15), "open"),
+        ("certificate", "monthly", D(2003, 5, 31), D(2003, 6, 16), "open"),  # 15th a Sunday
     ]
     overdue = DueItem.objects.filter(facility=monthly).overdue(D(2003, 5, 16))
     assert [(i.kind, i.due_on) for i in overdue] == [
         ("financials", D(2003, 4, 30)),
         ("certificate", D(2003, 5, 15)),
     ]
-    assert calendar.next_due(monthly.pk, "certificate").due_on == D(2003, 5, 15)
+    assert next_dues([monthly.pk])[monthly.pk].certificate_due_on == D(2003, 5, 15)
 
 
 def test_a_switch_to_weekly_supersedes_the_monthly_items_not_yet_due(

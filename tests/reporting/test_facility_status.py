@@ -1,5 +1,6 @@
 """`manage.py facility_status --facility ID [--on DATE] --json` (§10), through the pages' service."""
 
+import datetime as dt
 import json
 from decimal import Decimal
 from io import StringIO
@@ -8,6 +9,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from abl.services import loans
+from covenants.services import statements
+from tests.covenants.conftest import figures
 from tests.reporting.conftest import TODAY, approve_certificate
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +61,7 @@ def test_status_on_an_earlier_date_before_the_advance(
     assert status["outstanding"] == "0.00"
     assert status["reporting_frequency"] == "monthly"  # what the figures imply: no switch yet
     assert status["frequency_since"] is None
+    # On 1 April March's certificate was not in yet (it was submitted on the 7th).
     assert status["next_certificate_due"] == "2003-04-15"
 
 
@@ -69,7 +73,8 @@ def test_status_without_an_approved_certificate(innotrac):
     assert status["outstanding"] == "0.00"
     assert status["reporting_frequency"] is None
     assert status["next_certificate_due"] is None
-    assert status["next_financials_due"] == "2003-04-30"
+    # Nothing is owed before the first approved certificate starts the calendar (§6).
+    assert status["next_financials_due"] is None
     assert status["certificate_stale"] is True
 
 
@@ -110,3 +115,30 @@ def test_a_date_past_the_calendars_end_is_refused_naming_the_argument(innotrac, 
     assert str(refused.value) == (
         "--on: 9999-12-31 is after 2999-12-31, the last date ABL Desk handles"
     )
+
+
+def test_status_names_the_next_period_not_one_already_received(
+    innotrac, cfo, abl_analyst, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        approve_certificate(innotrac, cfo, abl_analyst)  # as of 2003-03-31, due 2003-04-15
+
+    approved = _status("--facility", "innotrac-2003")
+    statements.submit_statement(
+        facility=innotrac,
+        kind="actual",
+        period_end=dt.date(2003, 3, 31),
+        financials=figures(),
+        user=cfo,
+        officer_title="CFO",
+    )
+    march_statements_in = _status("--facility", "innotrac-2003")
+
+    assert (approved["next_certificate_due"], approved["next_financials_due"]) == (
+        "2003-05-15",  # April's: March's certificate is received
+        "2003-04-30",
+    )
+    assert (
+        march_statements_in["next_certificate_due"],
+        march_statements_in["next_financials_due"],
+    ) == ("2003-05-15", "2003-05-30")

@@ -94,12 +94,13 @@ def test_another_borrower_cannot_see_the_calendar(client, weekly):
     assert client.get(reverse("due_calendar", args=[weekly.pk])).status_code == 404
 
 
-def test_the_home_pages_reporting_lines_take_three_queries_for_any_number_of_facilities(
+def test_the_home_pages_reporting_lines_take_six_queries_for_any_number_of_facilities(
     weekly, django_assert_num_queries
 ):
+    # cadences, switches, terms, received items, received certificates, overdue items
     facilities = [weekly, *(FacilityFactory(lender=weekly.lender) for _ in range(5))]
 
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(6):
         lines = summaries(facilities, on=TODAY)
 
     assert [line.facility for line in lines] == facilities

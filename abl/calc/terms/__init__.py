@@ -2,16 +2,17 @@
 
 Numbers are read as Decimal (never through float); every problem names its key
 path. `model` holds the facility's own terms, `parsing` reads them, `data`
-writes them back; the covenant terms live in covenants/calc/terms.py and the
+writes them back; the covenant terms live in abl/calc/terms/covenants.py and the
 fee and pricing terms in abl/calc/fee_terms.py, beside the code that uses them.
 """
 
+from abl.calc.due import WEEKDAYS
 from abl.calc.fee_terms import Fees, FieldExamFee, Pricing, PricingLevel
+from abl.calc.terms.covenants import CapexYear, Covenants, Step, TangibleNetWorth
 from abl.calc.terms.data import terms_to_data
 from abl.calc.terms.model import (
     BASES,
     INVENTORY_CATEGORIES,
-    WEEKDAYS,
     FacilityInfo,
     FacilityTerms,
     InventoryTerms,
@@ -24,7 +25,6 @@ from abl.calc.terms.model import (
 )
 from abl.calc.terms.parsing import load_terms_yaml, parse_terms
 from abl.calc.termsfile import TermsError
-from covenants.calc.terms import CapexYear, Covenants, Step, TangibleNetWorth
 
 __all__ = [
     "BASES",

@@ -9,8 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from abl.calc.fee_terms import pricing_to_data
+from abl.calc.terms.covenants import covenants_to_data
 from abl.calc.terms.model import FacilityTerms
-from covenants.calc.terms import covenants_to_data
 
 
 def terms_to_data(terms: FacilityTerms) -> dict[str, Any]:

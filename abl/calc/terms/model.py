@@ -1,7 +1,7 @@
 """A facility's own terms: the facility, receivables, inventory, reserves, reporting.
 
 Value objects only; `FacilityTerms` gathers them with the covenants
-(covenants/calc/terms.py) and the fees and pricing (abl/calc/fee_terms.py).
+(abl/calc/terms/covenants.py) and the fees and pricing (abl/calc/fee_terms.py).
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from abl.calc.due import DueRules
 from abl.calc.fee_terms import Fees, Pricing
+from abl.calc.terms.covenants import Covenants
 from abl.calc.termsfile import TermsError
-from covenants.calc.terms import Covenants
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 BASES = ("line_cap", "commitment")
 INVENTORY_CATEGORIES = ("raw_materials", "work_in_process", "finished_goods")
 
@@ -79,6 +79,15 @@ class ReportingTerms:
     monthly_due_days: int
     weekly_due_weekday: str
     financials_due_days: int
+
+    @property
+    def due_rules(self) -> DueRules:
+        """The due-date rules of this section (§6): what is due when, and next."""
+        return DueRules(
+            monthly_due_days=self.monthly_due_days,
+            weekly_due_weekday=self.weekly_due_weekday,
+            financials_due_days=self.financials_due_days,
+        )
 
 
 @dataclass(frozen=True)

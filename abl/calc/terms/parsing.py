@@ -11,11 +11,12 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from abl.calc.due import WEEKDAYS
 from abl.calc.fee_terms import parse_fees, parse_pricing
+from abl.calc.terms.covenants import parse_covenants
 from abl.calc.terms.model import (
     BASES,
     INVENTORY_CATEGORIES,
-    WEEKDAYS,
     FacilityInfo,
     FacilityTerms,
     InventoryTerms,
@@ -25,7 +26,6 @@ from abl.calc.terms.model import (
     Reserve,
 )
 from abl.calc.termsfile import Section, TermsError, absent, exact_yaml
-from covenants.calc.terms import parse_covenants
 
 
 def load_terms_yaml(text: str) -> FacilityTerms:

@@ -18,11 +18,11 @@ from django.db.models.expressions import Col
 
 from abl import business_date
 from abl.calc import loans as rules
+from abl.calc.frequency import Frequency
 from abl.calc.money import ZERO
 from abl.models import Certificate, Computation, Facility, LedgerEntry, TermsVersion
 from abl.services.loans.ledger import LedgerHead
 from abl.services.terms import parsed_terms
-from reporting.calc.frequency import Frequency
 
 
 @dataclass(frozen=True)
@@ -73,14 +73,16 @@ class LiveAvailability:
 # - the latest approved certificate as of `on`, newest first as `reporting.services.cadence
 #   .read_all` orders (as_of, then reviewed_at), with its approved figures;
 # - the facility's newest terms version and the frequency the reporting cadence has in
-#   force (it keeps weekly through a cure period after the figures turn monthly).
+#   force (it keeps weekly through a cure period after the figures turn monthly), with the
+#   day it took effect (a certificate stays current until the first certificate owed
+#   after the switch falls due, §7).
 # tests/abl/loans/test_live_availability.py checks it against read_all and balance_on.
 _LIVE_SQL = """
 SELECT head.seq, head.balance_after,
        (SELECT SUM(later.amount) FROM abl_ledgerentry later
          WHERE later.facility_id = %(facility)s AND later.value_date > %(on)s),
        certificate.id, certificate.as_of, approved.figures,
-       terms.id, terms.created_at, cadence.frequency
+       terms.id, terms.created_at, cadence.frequency, cadence.since
   FROM abl_facility facility
   LEFT JOIN abl_ledgerentry head ON head.id = (
        SELECT entry.id FROM abl_ledgerentry entry
@@ -109,6 +111,7 @@ class _LiveRow(NamedTuple):
     terms_pk: int | None
     terms_created_at: dt.datetime | None
     frequency_in_force: Frequency | None
+    frequency_since: dt.date | None
 
 
 def _read_live(facility_id: int, on: dt.date) -> _LiveRow:
@@ -125,6 +128,7 @@ def _read_live(facility_id: int, on: dt.date) -> _LiveRow:
         _column(TermsVersion, "id"),
         _column(TermsVersion, "created_at"),
         _column(Cadence, "frequency"),
+        _column(Cadence, "since"),
     )
     with connection.cursor() as cursor:
         cursor.execute(
@@ -188,8 +192,8 @@ def live_availability(facility: Facility, *, on: dt.date | None = None) -> LiveA
         current_until = rules.current_until(
             certificate.as_of,
             frequency=row.frequency_in_force or figures.reporting_frequency,
-            monthly_due_days=terms.reporting.monthly_due_days,
-            weekly_due_weekday=terms.reporting.weekly_due_weekday,
+            rules=terms.reporting.due_rules,
+            since=row.frequency_since,
         )
     return LiveAvailability(
         facility_id=facility.pk,

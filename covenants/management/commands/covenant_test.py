@@ -20,10 +20,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from abl.calc.dates import date_problem
 from abl.calc.terms import TermsError, load_terms_yaml
+from abl.calc.terms.covenants import Covenants
 from covenants.calc.engine import evaluate
 from covenants.calc.financials import Financials, FinancialsError, parse_financials
 from covenants.calc.report import result_json
-from covenants.calc.terms import Covenants
 
 
 def _text(argument: str, path: Path) -> str:

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from abl.calc.due import DueRules
 from abl.calc.loans import (
     Availability,
     advance_refusal,
@@ -19,6 +20,7 @@ from abl.calc.loans import (
 )
 
 D = Decimal
+INNOTRAC_DUE = DueRules(monthly_due_days=15, weekly_due_weekday="wednesday", financials_due_days=30)
 ENTRIES = [
     (dt.date(2003, 4, 1), D("5000000.00")),
     (dt.date(2003, 4, 3), D("-250000.00")),
@@ -62,8 +64,8 @@ def test_lowest_balance_looks_at_every_later_day():
     ("as_of", "frequency", "until"),
     [
         (dt.date(2003, 3, 31), "monthly", dt.date(2003, 5, 15)),
-        (dt.date(2003, 1, 31), "monthly", dt.date(2003, 3, 15)),  # Feb 28 + 15
-        (dt.date(2003, 12, 31), "monthly", dt.date(2004, 2, 15)),
+        (dt.date(2003, 1, 31), "monthly", dt.date(2003, 3, 17)),  # Feb 28 + 15: a Saturday
+        (dt.date(2003, 12, 31), "monthly", dt.date(2004, 2, 16)),  # the 15th a Sunday
         (dt.date(2003, 3, 15), "monthly", dt.date(2003, 4, 15)),  # the March period, due Apr 15
         (
             dt.date(2003, 4, 4),
@@ -74,15 +76,21 @@ def test_lowest_balance_looks_at_every_later_day():
     ],
 )
 def test_a_certificate_is_current_until_its_next_one_is_due(as_of, frequency, until):
-    assert (
-        current_until(
-            as_of, frequency=frequency, monthly_due_days=15, weekly_due_weekday="wednesday"
-        )
-        == until
-    )
-    rules = {"frequency": frequency, "monthly_due_days": 15, "weekly_due_weekday": "wednesday"}
+    assert current_until(as_of, frequency=frequency, rules=INNOTRAC_DUE) == until
+    rules = {"frequency": frequency, "rules": INNOTRAC_DUE}
     assert certificate_stale(as_of, on=until, **rules) is False
     assert certificate_stale(as_of, on=until + dt.timedelta(days=1), **rules) is True
+
+
+def test_a_switch_to_weekly_keeps_the_certificate_current_until_the_first_weekly_one_is_due():
+    # Approved as of 31 March; its approval on Thursday 10 April switches to weekly. The
+    # first weekly certificate owed is the week to Friday the 11th, due Wednesday the 16th.
+    switched = {"frequency": "weekly", "rules": INNOTRAC_DUE, "since": dt.date(2003, 4, 10)}
+
+    assert current_until(dt.date(2003, 3, 31), **switched) == dt.date(2003, 4, 16)
+    assert certificate_stale(dt.date(2003, 3, 31), on=dt.date(2003, 4, 10), **switched) is False
+    assert certificate_stale(dt.date(2003, 3, 31), on=dt.date(2003, 4, 16), **switched) is False
+    assert certificate_stale(dt.date(2003, 3, 31), on=dt.date(2003, 4, 17), **switched) is True
 
 
 def _availability(outstanding: str, basis: str = "line_cap") -> Availability:

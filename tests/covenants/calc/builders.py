@@ -4,8 +4,8 @@ import dataclasses
 from decimal import Decimal
 
 from abl.calc.terms import load_terms_yaml
+from abl.calc.terms.covenants import Covenants
 from covenants.calc.financials import FIELDS, Financials
-from covenants.calc.terms import Covenants
 from tests.abl.calc.builders import TERMS_FILE
 
 

@@ -294,7 +294,7 @@ def test_inconsistent_figures_refuse_to_exist():
     ],
 )
 def test_an_amendment_resets_one_requirement_from_its_date(covenant, on, value, expected):
-    from covenants.calc.terms import with_requirement
+    from abl.calc.terms.covenants import with_requirement
 
     amended = with_requirement(COVENANTS, covenant, on, Decimal(value))
 
@@ -307,7 +307,7 @@ def test_an_amendment_resets_one_requirement_from_its_date(covenant, on, value, 
 
 
 def test_an_amended_last_step_carries_the_quarterly_increase_from_it():
-    from covenants.calc.terms import with_requirement
+    from abl.calc.terms.covenants import with_requirement
 
     amended = with_requirement(
         COVENANTS, "tangible_net_worth", dt.date(2004, 6, 30), Decimal("34000000.00")

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from reporting.calc.frequency import Cadence, next_cadence, reporting_frequency
+from abl.calc.frequency import Cadence, next_cadence, reporting_frequency
 
 THRESHOLD = Decimal("0.15")
 # The Innotrac samples as of 2003-03-31 (examples/innotrac): line cap 29,229,025.87.
