@@ -167,7 +167,7 @@ class Invoice(models.Model):
 
     pk = models.CompositePrimaryKey("file", "seq")
     # No foreign key constraint: a million per-row checks at commit cost seconds;
-    # rows are only ever written by abl.services.processing for the file it holds.
+    # rows are only ever written by abl.services.processing.rows for the file it holds.
     file = models.ForeignKey(
         CollateralFile,
         on_delete=models.CASCADE,

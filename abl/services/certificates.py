@@ -28,7 +28,7 @@ from abl.services.computations import compute_certificate
 from abl.services.documents import queue_certificate_document
 from abl.services.errors import CertificateError
 from abl.services.notifications import queue_certificate_notification
-from abl.services.processing import pending_files
+from abl.services.processing.claims import pending_files
 from abl.services.reconciliation import unexplained_differences
 from reporting.services.cadence import queue_reevaluation
 from reporting.services.calendar import fulfil_certificate_items, reopen_certificate_items
