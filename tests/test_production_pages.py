@@ -372,6 +372,7 @@ FILLERS: dict[str, list[Filler]] = {
     "compliance_certificate": [
         _covenant_objects("compliance_certificate", "versions", "?as=accepted")
     ],
+    "statement_queue": [_once(reverse("statement_queue"))],
     "breach_queue": [_once(reverse("breach_queue"))],
     "breach_detail": [_covenant_objects("breach_detail", "cases")],
     "waive_breach": [_covenant_objects("waive_breach", "cases")],
