@@ -318,6 +318,7 @@ FILLERS: dict[str, list[Filler]] = {
     "replace_file": [_certificate("replace_file")],
     "save_roll_forward": [_certificate("save_roll_forward")],
     "certify": [_certificate("certify")],
+    "correct_and_resubmit": [_certificate("correct_and_resubmit")],
     "drill_customers": [
         _certificate(
             "drill_customers",

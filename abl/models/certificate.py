@@ -84,6 +84,14 @@ class Certificate(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_comment = models.TextField(blank=True)
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        help_text="The returned certificate this one corrects (its files and figures carried over)",
+    )
 
     class Meta:
         ordering = ["-as_of", "-id"]
