@@ -160,6 +160,11 @@ class CollateralFile(models.Model):
     def is_finished(self) -> bool:
         return self.status not in {self.Status.QUEUED, self.Status.PROCESSING}
 
+    @property
+    def problem_count(self) -> int:
+        """Every problem found in a refused file: those listed and those only counted."""
+        return len(self.problems) + self.more_problems
+
 
 class Invoice(models.Model):
     """One open receivables item as reported; written by COPY, never updated.
