@@ -259,6 +259,16 @@ def correct_returned_certificate(*, certificate: Certificate, actor: User) -> Ce
             **{name: getattr(returned, name) for name in ROLL_FORWARD_FIELDS},
         )
         carried = list(returned.files.filter(status=CollateralFile.Status.ACCEPTED).order_by("pk"))
+        for old in carried:
+            with old.stored.open("rb") as content:
+                receive_file(
+                    certificate=draft,
+                    kind=old.kind,
+                    upload=File(content, name=old.original_name),
+                    actor=actor,
+                )
+        # Every row receive_file locks (the facility's, the draft's, written here) is held
+        # already, so no record() here or in it is followed by a new lock (abl/locks.py).
         record(
             actor=actor,
             action="certificate.correction_started",
@@ -269,14 +279,6 @@ def correct_returned_certificate(*, certificate: Certificate, actor: User) -> Ce
             "carried over",
             changes={"corrects": returned.pk, "files": [f.pk for f in carried]},
         )
-        for old in carried:
-            with old.stored.open("rb") as content:
-                receive_file(
-                    certificate=draft,
-                    kind=old.kind,
-                    upload=File(content, name=old.original_name),
-                    actor=actor,
-                )
         return draft
 
 
