@@ -18,6 +18,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Portfolio", reverse("portfolio")))
     if getattr(user, "role", None) in {Role.ANALYST, Role.ADMIN}:
         items.append(("Review queue", reverse("review_queue")))
+        items.append(("Statements to accept", reverse("statement_queue")))
         items.append(("Breach cases", reverse("breach_queue")))
         items.append(("Capex requests", reverse("capex_queue")))
         items.append(("Audit trail", reverse("audit_list")))

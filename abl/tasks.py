@@ -5,7 +5,8 @@ from django.conf import settings
 from django.db import OperationalError
 
 import config.celery  # noqa: F401 - the configured app, current before any task is sent
-from abl.services import audit, processing, system
+from abl.services import audit, system
+from abl.services.processing import acceptance, claims, sweep
 
 
 @shared_task(name="abl.ping_worker")
@@ -22,8 +23,8 @@ def process_collateral_file_task(self: Task, file_id: int) -> str:
     Given back by a worker that died while another claim on the file is still
     live, it waits until that claim would have gone stale, then tries again.
     """
-    outcome = processing.process_collateral_file(file_id=file_id)
-    if outcome is processing.Outcome.BUSY and not self.request.is_eager:
+    outcome = acceptance.process_collateral_file(file_id=file_id)
+    if outcome is claims.Outcome.BUSY and not self.request.is_eager:
         raise self.retry(countdown=settings.ABL_FILE_CLAIM_TIMEOUT + 1)
     return outcome.value
 
@@ -50,8 +51,8 @@ def send_certificate_notification_task(certificate_id: int, event: str) -> bool:
 @shared_task(name="abl.sweep_stuck_files")
 def sweep_stuck_files_task() -> dict[str, list[int] | list[str]]:
     """From beat: re-queue or refuse files whose worker died; drop tables no file owns."""
-    sweep = processing.sweep_stuck_files()
-    return {"requeued": sweep.requeued, "refused": sweep.refused, "dropped": sweep.tables_dropped}
+    swept = sweep.sweep_stuck_files()
+    return {"requeued": swept.requeued, "refused": swept.refused, "dropped": swept.tables_dropped}
 
 
 @shared_task(name="abl.verify_audit_chain")

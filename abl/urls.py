@@ -26,6 +26,11 @@ urlpatterns = [
     ),
     path("certificates/<int:pk>/certify/", certificates.certify, name="certify"),
     path(
+        "certificates/<int:pk>/correct/",
+        certificates.correct_and_resubmit,
+        name="correct_and_resubmit",
+    ),
+    path(
         "certificates/<int:pk>/receivables/",
         drilldown.receivables_customers,
         name="drill_customers",

@@ -27,6 +27,7 @@ urlpatterns = [
         statements.compliance_certificate,
         name="compliance_certificate",
     ),
+    path("covenants/statements/", queues.statement_queue, name="statement_queue"),
     path("covenants/breaches/", queues.breach_queue, name="breach_queue"),
     path("covenants/breaches/<int:pk>/", queues.breach_detail, name="breach_detail"),
     path("covenants/breaches/<int:pk>/waive/", queues.waive_breach, name="waive_breach"),

@@ -318,6 +318,7 @@ FILLERS: dict[str, list[Filler]] = {
     "replace_file": [_certificate("replace_file")],
     "save_roll_forward": [_certificate("save_roll_forward")],
     "certify": [_certificate("certify")],
+    "correct_and_resubmit": [_certificate("correct_and_resubmit")],
     "drill_customers": [
         _certificate(
             "drill_customers",
@@ -372,6 +373,7 @@ FILLERS: dict[str, list[Filler]] = {
     "compliance_certificate": [
         _covenant_objects("compliance_certificate", "versions", "?as=accepted")
     ],
+    "statement_queue": [_once(reverse("statement_queue"))],
     "breach_queue": [_once(reverse("breach_queue"))],
     "breach_detail": [_covenant_objects("breach_detail", "cases")],
     "waive_breach": [_covenant_objects("waive_breach", "cases")],

@@ -2,7 +2,7 @@
 
 `manage.py load_terms`, `verify_audit` or a web request for the login page have
 no use for the readers' engine or the task queue; they are imported where a
-frame is read (abl/readers, abl/services/processing) or a task is sent (abl/tasks).
+frame is read (abl/readers, abl/services/processing/) or a task is sent (abl/tasks).
 """
 
 import os

@@ -84,6 +84,14 @@ class Certificate(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_comment = models.TextField(blank=True)
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        help_text="The returned certificate this one corrects (its files and figures carried over)",
+    )
 
     class Meta:
         ordering = ["-as_of", "-id"]
@@ -152,6 +160,11 @@ class CollateralFile(models.Model):
     def is_finished(self) -> bool:
         return self.status not in {self.Status.QUEUED, self.Status.PROCESSING}
 
+    @property
+    def problem_count(self) -> int:
+        """Every problem found in a refused file: those listed and those only counted."""
+        return len(self.problems) + self.more_problems
+
 
 class Invoice(models.Model):
     """One open receivables item as reported; written by COPY, never updated.
@@ -167,7 +180,7 @@ class Invoice(models.Model):
 
     pk = models.CompositePrimaryKey("file", "seq")
     # No foreign key constraint: a million per-row checks at commit cost seconds;
-    # rows are only ever written by abl.services.processing for the file it holds.
+    # rows are only ever written by abl.services.processing.rows for the file it holds.
     file = models.ForeignKey(
         CollateralFile,
         on_delete=models.CASCADE,

@@ -51,13 +51,19 @@ class Problem:
         return f"{where}: {self.message}" if where else self.message
 
 
+def shown_of(shown: int, more: int) -> str:
+    """How much of a capped list of problems is shown, e.g. "The first 200 of 1,234 problems:"."""
+    return f"The first {shown:,} of {shown + more:,} problems:"
+
+
 class CollateralFileError(Exception):
-    """The file is refused whole; `problems` lists what was found (up to the cap)."""
+    """The file is refused whole; `problems` lists what was found (up to the cap), `more`
+    counts the rest."""
 
     def __init__(self, problems: Iterable[Problem], *, more: int = 0) -> None:
         self.problems = tuple(problems)
         self.more = more
         lines = [str(p) for p in self.problems]
         if more:
-            lines.append(f"… and {more} more problem{'s' if more != 1 else ''}")
+            lines.insert(0, shown_of(len(self.problems), more))
         super().__init__("\n".join(lines))

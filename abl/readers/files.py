@@ -2,7 +2,9 @@
 
 Each reader returns a polars frame with exact values (integer cents, dates,
 booleans) and the spreadsheet row of each record, or raises
-CollateralFileError listing every problem by row and column, capped.
+CollateralFileError listing every problem by row and column at once, capped:
+the cells' problems and those across rows (a repeated invoice, a customer's
+name that differs) together, so a file is corrected in one go.
 """
 
 import datetime as dt
@@ -198,6 +200,9 @@ REPAYMENTS = Spec(
 
 
 class _Problems:
+    """Every problem found in a file, by every check: each check adds its first `limit`
+    (by row) and counts the rest, so the first `limit` of them all are among those kept."""
+
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.count = 0
@@ -207,10 +212,27 @@ class _Problems:
         self.count += 1
         self.items.append(problem)
 
+    def shown(self) -> list[Problem]:
+        """The first `limit` problems, by row (a file's own problems, with no row, first)."""
+        ordered = sorted(self.items, key=lambda p: (p.row or 0, p.column or ""))
+        return ordered[: self.limit]
+
     def raise_if_any(self) -> None:
         if self.count:
-            ordered = sorted(self.items, key=lambda p: (p.row or 0, p.column or ""))
-            raise CollateralFileError(ordered[: self.limit], more=max(0, self.count - self.limit))
+            shown = self.shown()
+            raise CollateralFileError(shown, more=self.count - len(shown))
+
+
+@dataclass(frozen=True)
+class _Read:
+    """A file's data rows and the problems of their cells, not yet raised, so that the
+    checks across rows (duplicates, names that differ) add theirs to the same list.
+
+    A cell with a problem is null in `frame`; `refused` holds the rows with any."""
+
+    frame: pl.DataFrame
+    problems: _Problems
+    refused: pl.Series
 
 
 def _map_headers(
@@ -278,7 +300,7 @@ def _read(
     filename: str | None,
     *,
     rules: tuple[Rule, ...] = (),
-) -> pl.DataFrame:
+) -> _Read:
     name = printable(filename or path.name)
     try:
         return _read_as(path, spec, limits, name, cp1252=False, rules=rules)
@@ -294,8 +316,12 @@ def _read_as(
     *,
     cp1252: bool,
     rules: tuple[Rule, ...],
-) -> pl.DataFrame:
-    """Clean, parse and check every cell, streaming; then list the problems.
+) -> _Read:
+    """Clean, parse and check every cell, streaming; then list the cells' problems.
+
+    A problem of the file itself (its headers, ragged or no rows, too many rows)
+    is raised at once: its cells cannot be read. A cell's problem is returned
+    with the rows, its cell null.
 
     When every field has a screen, the screens read the whole file and the
     rules only the rows they do not vouch for (none in a clean file): two
@@ -330,13 +356,28 @@ def _read_as(
             ]
         )
     _cell_problems(checked, table.frame, spec, mapping, problems, filename=name)
-    problems.raise_if_any()
+    refused = pl.Series("row", [], dtype=checked.schema["row"])
+    if problems.count:
+        refused, checked = _without_failing_cells(checked, spec)
     named = ["row", *[pl.col(f"__v_{f.name}").cast(f.dtype).alias(f.name) for f in spec.fields]]
     if screened is None:
-        return checked.select(named)
-    if checked.is_empty():
-        return screened.select(named)
-    return pl.concat([screened.select(named), checked.select(named)]).sort("row")
+        frame = checked.select(named)
+    elif checked.is_empty():
+        frame = screened.select(named)
+    else:
+        frame = pl.concat([screened.select(named), checked.select(named)]).sort("row")
+    return _Read(frame, problems, refused)
+
+
+def _without_failing_cells(checked: pl.DataFrame, spec: Spec) -> tuple[pl.Series, pl.DataFrame]:
+    """The rows with a problem, and the rows with each failing cell's value made null."""
+    failing = [pl.col(f"__p_{f.name}").is_not_null() for f in spec.fields]
+    refused = checked.filter(pl.any_horizontal(failing)).get_column("row")
+    values = [
+        pl.when(fails).then(None).otherwise(pl.col(f"__v_{f.name}")).alias(f"__v_{f.name}")
+        for f, fails in zip(spec.fields, failing, strict=True)
+    ]
+    return refused, checked.with_columns(values)
 
 
 def _read_rows(
@@ -491,6 +532,10 @@ def _cells(table: pl.LazyFrame, mapping: dict[str, str], fields: list[str]) -> p
 
 
 def _duplicates(frame: pl.DataFrame, keys: list[str], problems: _Problems, what: str) -> None:
+    """A key that repeats an earlier row's, on the later rows (first `limit` kept, the rest
+    counted); a row whose key has a problem of its own (null) is not compared."""
+    if any(frame[k].null_count() for k in keys):
+        frame = frame.drop_nulls(keys)
     # The usual case, cheaply: distinct hashes prove distinct keys (equal keys
     # hash alike). Hashing takes 8 bytes a row, far less than comparing the keys
     # themselves. A collision only sends us on
@@ -501,14 +546,17 @@ def _duplicates(frame: pl.DataFrame, keys: list[str], problems: _Problems, what:
         pl.col("row").first().over(keys).alias("__first"),
         pl.int_range(pl.len()).over(keys).alias("__n"),
     ).filter(pl.col("__n") > 0)
-    for row, first in marked.select("row", "__first").iter_rows():
+    for row, first in marked.head(problems.limit).select("row", "__first").iter_rows():
         problems.add(Problem(row, keys[-1], f"{what} repeats row {first}"))
+    problems.count += max(0, marked.height - problems.limit)
 
 
 def _consistent(frame: pl.DataFrame, key: str, columns: list[str], problems: _Problems) -> None:
+    """A value that differs from the customer's first row's (first `limit` kept per column,
+    the rest counted); a cell with a problem of its own (null) is not compared."""
     # A column agrees within every group when its least and greatest values are
-    # equal (these columns are never null once read); min and max cost a
-    # fraction of counting distinct values.
+    # equal (these columns are null only where a cell has a problem; min and max
+    # skip it); min and max cost a fraction of counting distinct values.
     bounds = (
         frame.lazy()
         .group_by(key)
@@ -520,16 +568,22 @@ def _consistent(frame: pl.DataFrame, key: str, columns: list[str], problems: _Pr
     )
     varying = [c for c in columns if (bounds[f"{c}_lo"] != bounds[f"{c}_hi"]).any()]
     for column in varying:
-        differs = frame.with_columns(
+        compared = frame.drop_nulls([key, column])
+        differs = compared.with_columns(
             pl.col(column).first().over(key).alias("__first_value"),
             pl.col("row").first().over(key).alias("__first_row"),
         ).filter(pl.col(column) != pl.col("__first_value"))
-        for row, value, first_value, first_row in differs.select(
-            "row",
-            pl.col(column).cast(pl.Utf8),
-            pl.col("__first_value").cast(pl.Utf8),
-            "__first_row",
-        ).iter_rows():
+        problems.count += max(0, differs.height - problems.limit)
+        for row, value, first_value, first_row in (
+            differs.head(problems.limit)
+            .select(
+                "row",
+                pl.col(column).cast(pl.Utf8),
+                pl.col("__first_value").cast(pl.Utf8),
+                "__first_row",
+            )
+            .iter_rows()
+        ):
             problems.add(
                 Problem(
                     row,
@@ -559,10 +613,8 @@ def read_receivables(
 ) -> pl.DataFrame:
     """The aging; with `as_of`, an invoice dated after it is a problem of its row."""
     rules = () if as_of is None else (_not_after(as_of),)
-    frame = _read(path, RECEIVABLES, limits, filename, rules=rules).rename(
-        {"amount": "amount_cents"}
-    )
-    problems = _Problems(limits.max_problems)
+    read = _read(path, RECEIVABLES, limits, filename, rules=rules)
+    frame, problems = read.frame.rename({"amount": "amount_cents"}), read.problems
     _duplicates(
         frame, ["customer_id", "invoice_number"], problems, "the same customer and invoice number"
     )
@@ -576,7 +628,9 @@ def read_receivables(
 def read_inventory(
     path: Path, *, limits: ReaderLimits = DEFAULT_LIMITS, filename: str | None = None
 ) -> pl.DataFrame:
-    frame = _read(path, INVENTORY, limits, filename)
+    read = _read(path, INVENTORY, limits, filename)
+    read.problems.raise_if_any()
+    frame = read.frame
     cents = [
         to_cents(Decimal(q) * Decimal(c))
         for q, c in zip(frame["quantity"].to_list(), frame["unit_cost"].to_list(), strict=True)
@@ -600,11 +654,36 @@ def read_inventory(
 def read_payables(
     path: Path, *, limits: ReaderLimits = DEFAULT_LIMITS, filename: str | None = None
 ) -> pl.DataFrame:
-    return _read(path, PAYABLES, limits, filename).rename({"amount": "amount_cents"})
+    read = _read(path, PAYABLES, limits, filename)
+    read.problems.raise_if_any()
+    return read.frame.rename({"amount": "amount_cents"})
 
 
 # Money received is more than zero.
 MORE_THAN_ZERO = Rule("amount", pl.col("__v_amount") <= 0, pl.lit("must be more than zero: '{}'"))
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A file's rows without a problem, and the problems of the others: the first
+    `limit` (by row) and how many there are in all."""
+
+    frame: pl.DataFrame
+    problems: tuple[Problem, ...]
+    count: int
+
+
+def check_repayments(
+    path: Path, *, limits: ReaderLimits = DEFAULT_LIMITS, filename: str | None = None
+) -> Checked:
+    """`read_repayments`, its cells' problems returned with the rows that have none, so the
+    ledger's rule can name its own problems beside them; a problem of the file itself
+    (its headers, no rows, too many) is raised (CollateralFileError)."""
+    read = _read(path, REPAYMENTS, limits, filename, rules=(MORE_THAN_ZERO,))
+    frame = read.frame.rename({"amount": "amount_cents"})
+    if read.problems.count:
+        frame = frame.filter(~pl.col("row").is_in(read.refused.implode()))
+    return Checked(frame, tuple(read.problems.shown()), read.problems.count)
 
 
 def read_repayments(
@@ -612,6 +691,7 @@ def read_repayments(
 ) -> pl.DataFrame:
     """Money received against the loan, one row a payment: value date, amount (more than
     zero), kind (repayment or collection, default repayment), reference."""
-    return _read(path, REPAYMENTS, limits, filename, rules=(MORE_THAN_ZERO,)).rename(
-        {"amount": "amount_cents"}
-    )
+    checked = check_repayments(path, limits=limits, filename=filename)
+    if checked.count:
+        raise CollateralFileError(checked.problems, more=checked.count - len(checked.problems))
+    return checked.frame

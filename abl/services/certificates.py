@@ -1,6 +1,7 @@
 """The borrowing base certificate's workflow: the borrower's figures, certified, reviewed.
 
-Every function is keyword-only, transactional and audited. A submitted
+Every function is keyword-only, transactional and audited. A returned certificate is
+corrected and resubmitted through a new draft that carries its files and figures over. A submitted
 certificate's figures never change: later computations (after a reserve or a
 consent) are new Computation rows; `submitted` keeps pointing at the original.
 Computing is in abl/services/computations.py; terms changes in abl/services/terms.py.
@@ -9,10 +10,11 @@ Computing is in abl/services/computations.py; terms changes in abl/services/term
 import datetime as dt
 from decimal import Decimal
 
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
-from abl.access import review_refusal
+from abl.access import may_report, review_refusal
 from abl.audit import record
 from abl.calc.money import money_text
 from abl.locks import lock_facility
@@ -28,7 +30,7 @@ from abl.services.computations import compute_certificate
 from abl.services.documents import queue_certificate_document
 from abl.services.errors import CertificateError
 from abl.services.notifications import queue_certificate_notification
-from abl.services.processing import pending_files
+from abl.services.processing.claims import pending_files
 from abl.services.reconciliation import unexplained_differences
 from reporting.services.cadence import queue_reevaluation
 from reporting.services.calendar import fulfil_certificate_items, reopen_certificate_items
@@ -207,6 +209,77 @@ def return_certificate(*, certificate: Certificate, actor: User, comment: str) -
     queue_certificate_notification(certificate=certificate, event=Notification.Event.RETURNED)
     reopen_certificate_items(certificate=certificate, actor=actor)
     return certificate
+
+
+def correct_returned_certificate(*, certificate: Certificate, actor: User) -> Certificate:
+    """Correct and resubmit: a new draft for the returned certificate's date, carrying over its
+    accepted files (copied, checked again) and the borrower's figures (roll-forward, reported
+    ineligibles, reported outstanding).
+
+    The returned certificate stays as it was, on record; the draft names it
+    (`corrects`). Run again while that draft is open, submitted or approved, it
+    answers the same draft; all or nothing otherwise (no draft, no file, no byte).
+    """
+    from abl.services.collateral import files_kept_only_on_success, receive_file
+
+    with files_kept_only_on_success(), transaction.atomic():
+        lock_facility(certificate.facility_id)
+        returned = (
+            Certificate.objects.select_for_update()
+            .select_related("facility")
+            .get(pk=certificate.pk)
+        )
+        if not may_report(actor, returned.facility):
+            raise CertificateError(
+                f"Only a user of {returned.facility.borrower} corrects its certificates."
+            )
+        if returned.status != Status.RETURNED:
+            raise CertificateError(
+                "Only a returned certificate is corrected and resubmitted; "
+                f"this one is {returned.get_status_display().lower()}."
+            )
+        existing = returned.corrections.exclude(status=Status.DISCARDED).order_by("-pk").first()
+        if existing is not None:
+            return existing
+        if open_one := returned.facility.certificates.filter(
+            as_of=returned.as_of, status__in=[Status.DRAFT, Status.SUBMITTED]
+        ).first():
+            raise CertificateError(
+                f"A certificate as of {returned.as_of} is already "
+                f"{open_one.get_status_display().lower()} (no. {open_one.pk}); "
+                "correct that one, or discard it first."
+            )
+        draft = Certificate.objects.create(
+            facility=returned.facility,
+            as_of=returned.as_of,
+            created_by=actor,
+            corrects=returned,
+            reported_outstanding=returned.reported_outstanding,
+            reported_ineligibles=dict(returned.reported_ineligibles),
+            **{name: getattr(returned, name) for name in ROLL_FORWARD_FIELDS},
+        )
+        carried = list(returned.files.filter(status=CollateralFile.Status.ACCEPTED).order_by("pk"))
+        for old in carried:
+            with old.stored.open("rb") as content:
+                receive_file(
+                    certificate=draft,
+                    kind=old.kind,
+                    upload=File(content, name=old.original_name),
+                    actor=actor,
+                )
+        # Every row receive_file locks (the facility's, the draft's, written here) is held
+        # already, so no record() here or in it is followed by a new lock (abl/locks.py).
+        record(
+            actor=actor,
+            action="certificate.correction_started",
+            obj=draft,
+            facility=returned.facility,
+            summary=f"Draft certificate as of {returned.as_of} started to correct the one "
+            f"returned ({returned.pk}): {len(carried)} file(s) and the borrower's figures "
+            "carried over",
+            changes={"corrects": returned.pk, "files": [f.pk for f in carried]},
+        )
+        return draft
 
 
 def latest_approved(facility: Facility, *, before: dt.date | None = None) -> Certificate | None:

@@ -3,7 +3,7 @@
 `report_collateral` is the one way in, for the upload page, the certificate
 page's add/replace form and `submit_borrowing_base`: who may report, the as-of
 date, the draft, the borrower's own outstanding, each file received (stored with its
-SHA-256), and then processing queued (abl/services/processing.py) or, with the
+SHA-256), and then processing queued (abl/services/processing/) or, with the
 files already read, done in this process. `discard_draft` withdraws a draft
 and everything of it, so its as-of date is free again.
 """
@@ -32,8 +32,8 @@ from abl.locks import lock_facility
 from abl.models import Certificate, CollateralFile, Facility, User
 from abl.outbox import enqueue
 from abl.readers import source
-from abl.services import processing
 from abl.services.errors import Refused
+from abl.services.processing import acceptance, claims, rows
 
 
 @dataclass
@@ -96,7 +96,7 @@ def files_replaced_by_upload(certificate: Certificate) -> dict[str, CollateralFi
     """Per kind, the file a new upload of that kind replaces: its newest queued, processing
     or accepted one."""
     files = (
-        certificate.files.filter(status__in=processing.SUPERSEDING)
+        certificate.files.filter(status__in=claims.SUPERSEDING)
         .select_related("uploaded_by")
         .order_by("pk")
     )
@@ -209,7 +209,7 @@ def _draft_to_report_in(
 def _process_here(received: list[CollateralFile], frames: dict[str, pl.DataFrame]) -> None:
     """Process files already read, in this process; a file refused while storing refuses all."""
     for collateral in received:
-        processing.process_collateral_file(
+        acceptance.process_collateral_file(
             file_id=collateral.pk, frame=frames[collateral.kind], frames=frames
         )
     for collateral in received:
@@ -242,10 +242,10 @@ def discard_draft(*, certificate: Certificate, actor: User, reason: str) -> Cert
             f"Only a draft can be discarded; this certificate is "
             f"{certificate.get_status_display().lower()}."
         )
-    live = list(certificate.files.select_for_update().filter(status__in=processing.SUPERSEDING))
+    live = list(certificate.files.select_for_update().filter(status__in=claims.SUPERSEDING))
     for collateral in live:
-        processing.delete_rows(collateral)
-        processing.delete_bytes_on_commit(collateral)
+        rows.delete_rows(collateral)
+        rows.delete_bytes_on_commit(collateral)
     CollateralFile.objects.filter(pk__in=[f.pk for f in live]).update(
         status=CollateralFile.Status.DISCARDED,
         stage="Discarded with the draft",

@@ -110,6 +110,26 @@ def discard(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("facility_detail", certificate.facility_id)
 
 
+@login_required
+@require_POST
+def correct_and_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in_user(request)
+    certificate = get_certificate_for_user(user, pk)
+    try:
+        draft = certificate_service.correct_returned_certificate(
+            certificate=certificate, actor=user
+        )
+    except certificate_service.CertificateError as error:
+        messages.error(request, str(error))
+        return redirect("certificate_detail", certificate.pk)
+    messages.info(
+        request,
+        "A new draft carries over the returned certificate's files and your figures; "
+        "the files are being checked again. Correct what was asked, then certify.",
+    )
+    return redirect("certificate_detail", draft.pk)
+
+
 def _detail_context(certificate: Certificate, user: User, **forms: Any) -> dict[str, Any]:
     """The certificate page, with the forms a refused POST shows again."""
     return {**certificate_context(certificate, user), **forms}

@@ -18,6 +18,7 @@ from abl.models import AuditEvent, Facility, Role, TermsVersion
 from abl.services.certificates import latest_approved
 from abl.services.loan_documents import awaiting_acknowledgement, terms_hash
 from abl.services.loans import live_availability
+from abl.services.queues import waiting_for
 from abl.views.terms_page import terms_sections
 
 FACILITIES_PAGE = 50
@@ -59,6 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
         from covenants.services.queries import analyst_home
 
         context |= analyst_home(user)
+        context["waiting"] = waiting_for(user)
     if user.role in {Role.BORROWER, Role.ANALYST}:
         from reporting.services.status import summaries
 

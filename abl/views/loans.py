@@ -112,11 +112,9 @@ def _decision_context(advance: AdvanceRequest) -> dict[str, Any]:
 
 def open_advances(user: User) -> list[dict[str, Any]]:
     """Requests waiting for a decision, oldest first, each with its facility's availability."""
-    requests = (
-        AdvanceRequest.objects.filter(status=AdvanceRequest.Status.REQUESTED)
-        .select_related("facility__borrower", "requested_by")
-        .order_by("requested_at", "pk")
-    )
+    from abl.services.queues import advances_to_decide
+
+    requests = advances_to_decide(user)
     live: dict[int, loans.LiveAvailability] = {}
     rows = []
     for advance in requests:

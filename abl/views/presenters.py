@@ -207,6 +207,25 @@ def certificate_actions(certificate: Certificate, user: User) -> tuple[bool, boo
     return can_edit, may_review(user, certificate)
 
 
+def corrections(certificate: Certificate, user: User) -> dict[str, Any]:
+    """The links between a returned certificate and the draft correcting it, both ways, and
+    whether the user may start that draft now."""
+    correction = None
+    if certificate.status == Certificate.Status.RETURNED:
+        correction = (
+            certificate.corrections.exclude(status=Certificate.Status.DISCARDED)
+            .order_by("-pk")
+            .first()
+        )
+    return {
+        "corrects": certificate.corrects,
+        "correction": correction,
+        "may_correct": certificate.status == Certificate.Status.RETURNED
+        and correction is None
+        and may_report(user, certificate.facility),
+    }
+
+
 def certificate_context(certificate: Certificate, user: User) -> dict[str, Any]:
     read_computations(certificate)
     can_edit, can_review = certificate_actions(certificate, user)
@@ -217,6 +236,7 @@ def certificate_context(certificate: Certificate, user: User) -> dict[str, Any]:
         "can_edit": can_edit,
         "can_review": can_review,
         "is_analyst": user.role == Role.ANALYST,
+        **corrections(certificate, user),
     }
     shown = certificate.current
     if shown is not None:

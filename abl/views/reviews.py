@@ -6,12 +6,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from abl.access import facilities_for, get_certificate_for_user, require_role, signed_in_user
+from abl.access import get_certificate_for_user, require_role, signed_in_user
 from abl.calc.terms import Reserve
 from abl.forms import ConsentForm, ReserveChangeForm, ReserveFormSet, ReviewForm
 from abl.models import Certificate, Role
 from abl.services import certificates as service
 from abl.services import terms as terms_service
+from abl.services.queues import certificates_to_review
 from abl.views.presenters import certificate_context
 
 
@@ -19,16 +20,9 @@ from abl.views.presenters import certificate_context
 def review_queue(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     require_role(user, Role.ANALYST, Role.ADMIN)
-    queue = (
-        Certificate.objects.filter(
-            status=Certificate.Status.SUBMITTED, facility__in=facilities_for(user)
-        )
-        .select_related("facility__borrower", "submitted", "submitted_by")
-        .order_by("submitted_at")
-    )
     from abl.views.loans import open_advances
 
-    context = {"queue": queue, "advances": open_advances(user)}
+    context = {"queue": certificates_to_review(user), "advances": open_advances(user)}
     return render(request, "abl/review_queue.html", context)
 
 

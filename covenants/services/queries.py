@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
 from abl import business_date
 from abl.access import facilities_for
@@ -96,6 +96,20 @@ def pending_capex_requests(user: User) -> QuerySet[CapexRequest]:
         )
         .select_related("facility", "requested_by")
         .order_by("requested_at")
+    )
+
+
+def statements_to_accept(user: User) -> QuerySet[StatementVersion]:
+    """Statements (actuals and projections) whose newest version no analyst has accepted yet,
+    oldest submission first: what `covenants.access.acceptance_refusal` lets an analyst accept."""
+    return (
+        StatementVersion.objects.filter(
+            statement__facility__in=facilities_for(user),
+            statement__current=F("pk"),
+            accepted_at__isnull=True,
+        )
+        .select_related("statement__facility", "certified_by", "latest_test")
+        .order_by("submitted_at", "pk")
     )
 
 

@@ -1,4 +1,4 @@
-"""The analyst's queues: breach cases and capex requests, and resolving them."""
+"""The analyst's covenant queues: breach cases, capex requests and statements to accept."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,7 +17,7 @@ from covenants.access import (
 from covenants.forms import AmendmentForm, CapexDecisionForm, DefaultForm, WaiverForm
 from covenants.services import breaches, capex
 from covenants.services.errors import CovenantRefused
-from covenants.services.queries import open_cases, pending_capex_requests
+from covenants.services.queries import open_cases, pending_capex_requests, statements_to_accept
 
 
 @login_required
@@ -25,6 +25,15 @@ def breach_queue(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     require_role(user, Role.ANALYST, Role.ADMIN, Role.RELATIONSHIP_MANAGER)
     return render(request, "covenants/breach_queue.html", {"cases": open_cases(user)})
+
+
+@login_required
+def statement_queue(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    require_role(user, Role.ANALYST, Role.ADMIN, Role.RELATIONSHIP_MANAGER)
+    return render(
+        request, "covenants/statement_queue.html", {"versions": statements_to_accept(user)}
+    )
 
 
 @login_required

@@ -143,3 +143,26 @@ def test_files_panel_keeps_the_newest_refusal_of_a_kind_with_no_file_in_use(
     assert "not an amount: &#x27;heaps&#x27;" in table
     assert "1 earlier attempt refused" in history
     assert "not an amount: &#x27;lots&#x27;" in history
+
+
+def test_a_refused_file_says_how_many_of_its_problems_are_listed(client, innotrac, cfo, settings):
+    settings.ABL_UPLOAD_MAX_PROBLEMS = 2
+    header, *rows = AGING.splitlines()
+    # Five rows with an amount that is none, then each row again: 5 cells and 5 repeats.
+    bad = [re.sub(r'"?\$?[\d,]+\.\d\d"?,US', "none,US", row) for row in rows[:5]]
+    text = "\n".join([header, *bad, *bad]) + "\n"
+    draft = collateral.open_draft(facility=innotrac, as_of=dt.date(2003, 3, 31), actor=cfo)
+    received = collateral.receive_file(
+        certificate=draft,
+        kind="receivables",
+        upload=SimpleUploadedFile("aging.csv", text.encode()),
+        actor=cfo,
+        queue=False,
+    )
+    process_collateral_file_task(received.pk)
+    client.force_login(cfo)
+
+    html = client.get(f"/certificates/{draft.pk}/").content.decode()
+
+    assert "The first 2 of 15 problems:" in html
+    assert "… and 13 more problems, not listed" in html

@@ -115,6 +115,26 @@ def test_a_certificate_reported_and_approved_audits_under_the_facility_lock(
     assert [event for event in events if not event[1]] == []
 
 
+def test_a_returned_certificate_corrected_audits_under_the_facility_lock(
+    innotrac, cfo, abl_analyst
+):
+    submitted = submit_certificate(innotrac, cfo)
+    certificates.return_certificate(certificate=submitted, actor=abl_analyst, comment="Fix it")
+    last = _last_event_id()
+
+    with audit_appends_checked(innotrac) as held:
+        certificates.correct_returned_certificate(certificate=submitted, actor=cfo)
+
+    events = _events_after(last, held)
+    assert {action for action, _ in events} >= {
+        "collateral.received",
+        "certificate.correction_started",
+        "collateral.accepted",
+        "certificate.computed",
+    }
+    assert [event for event in events if not event[1]] == []
+
+
 def test_an_advance_across_the_line_and_its_reevaluation_audit_under_the_facility_lock(
     monthly_at_twenty_percent, cfo, abl_analyst
 ):

@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from abl.models import AuditEvent, Certificate, CollateralFile, Invoice
 from abl.reading import read_collateral
-from abl.services import collateral, processing
-from abl.services.processing import Claim, Outcome
+from abl.services import collateral
+from abl.services.processing import acceptance, claims, sweep
+from abl.services.processing.claims import Claim, Outcome
 from tests.abl.conftest import AGING
 
 pytestmark = pytest.mark.django_db
@@ -55,8 +56,8 @@ def _gross(draft) -> str:
 def test_claim_takes_a_queued_file_once(draft, cfo):
     file = _receive(draft, cfo, AGING)
 
-    first = processing.claim_file(file.pk)
-    second = processing.claim_file(file.pk)
+    first = claims.claim_file(file.pk)
+    second = claims.claim_file(file.pk)
 
     assert first == Claim(file.pk, 1)
     assert second is Outcome.BUSY
@@ -64,31 +65,31 @@ def test_claim_takes_a_queued_file_once(draft, cfo):
 
 def test_claim_of_a_worker_that_stopped_reporting_is_taken_over(draft, cfo, settings):
     file = _receive(draft, cfo, AGING)
-    processing.claim_file(file.pk)
+    claims.claim_file(file.pk)
     _age_claim(file, settings.ABL_FILE_CLAIM_TIMEOUT + 1)
 
-    taken = processing.claim_file(file.pk)
+    taken = claims.claim_file(file.pk)
 
     assert taken == Claim(file.pk, 2)
 
 
 def test_claim_within_the_timeout_is_not_taken_over(draft, cfo, settings):
     file = _receive(draft, cfo, AGING)
-    processing.claim_file(file.pk)
+    claims.claim_file(file.pk)
     _age_claim(file, settings.ABL_FILE_CLAIM_TIMEOUT - 5)
 
-    assert processing.claim_file(file.pk) is Outcome.BUSY
+    assert claims.claim_file(file.pk) is Outcome.BUSY
 
 
 def test_a_run_that_lost_its_claim_changes_nothing(draft, cfo, settings):
     file = _receive(draft, cfo, AGING)
-    lost = processing.claim_file(file.pk)
+    lost = claims.claim_file(file.pk)
     _age_claim(file, settings.ABL_FILE_CLAIM_TIMEOUT + 1)
-    processing.claim_file(file.pk)
+    claims.claim_file(file.pk)
     frame = read_collateral("receivables", Path(file.stored.path), as_of=AS_OF)
 
-    processing.accept_file(claim=lost, frame=frame)
-    processing.refuse_file(claim=lost, problems=[{"row": 1, "column": None, "message": "x"}])
+    acceptance.accept_file(claim=lost, frame=frame)
+    acceptance.refuse_file(claim=lost, problems=[{"row": 1, "column": None, "message": "x"}])
 
     file.refresh_from_db()
     assert (file.status, file.attempts) == (Status.PROCESSING, 2)
@@ -99,8 +100,8 @@ def test_a_run_that_lost_its_claim_changes_nothing(draft, cfo, settings):
 def test_the_task_run_twice_does_the_work_once(draft, cfo):
     file = _receive(draft, cfo, AGING)
 
-    first = processing.process_collateral_file(file_id=file.pk)
-    second = processing.process_collateral_file(file_id=file.pk)
+    first = acceptance.process_collateral_file(file_id=file.pk)
+    second = acceptance.process_collateral_file(file_id=file.pk)
 
     assert (first, second) == (Outcome.DONE, Outcome.NOTHING)
     assert AuditEvent.objects.filter(action="collateral.accepted").count() == 1
@@ -115,7 +116,7 @@ def test_the_last_file_uploaded_wins_whichever_finishes_first(draft, cfo, older_
     order = [older, newer] if older_finishes == "first" else [newer, older]
 
     for file in order:
-        processing.process_collateral_file(file_id=file.pk)
+        acceptance.process_collateral_file(file_id=file.pk)
 
     older.refresh_from_db()
     newer.refresh_from_db()
@@ -129,8 +130,8 @@ def test_a_refused_newer_file_leaves_the_older_one_in_use(draft, cfo):
     older = _receive(draft, cfo, AGING, "aging.csv")
     newer = _receive(draft, cfo, "Customer ID,Amount\n", "broken.csv")
 
-    processing.process_collateral_file(file_id=newer.pk)
-    processing.process_collateral_file(file_id=older.pk)
+    acceptance.process_collateral_file(file_id=newer.pk)
+    acceptance.process_collateral_file(file_id=older.pk)
 
     older.refresh_from_db()
     assert older.status == Status.ACCEPTED
@@ -147,10 +148,10 @@ def test_a_draft_is_computed_when_its_last_pending_file_is_refused(draft, cfo):
         queue=False,
     )
 
-    processing.process_collateral_file(file_id=aging.pk)
+    acceptance.process_collateral_file(file_id=aging.pk)
     draft.refresh_from_db()
     computed_while_pending = draft.current
-    processing.process_collateral_file(file_id=inventory.pk)
+    acceptance.process_collateral_file(file_id=inventory.pk)
 
     inventory.refresh_from_db()
     assert computed_while_pending is None
@@ -162,7 +163,7 @@ def test_a_file_whose_figures_cannot_be_computed_is_refused_saying_why(draft, cf
     draft.facility.terms_versions.all().delete()
     file = _receive(draft, cfo, AGING)
 
-    processing.process_collateral_file(file_id=file.pk)
+    acceptance.process_collateral_file(file_id=file.pk)
 
     file.refresh_from_db()
     assert file.status == Status.REFUSED
@@ -175,11 +176,11 @@ def test_a_file_whose_figures_cannot_be_computed_is_refused_saying_why(draft, cf
 
 def test_a_file_of_a_discarded_draft_keeps_nothing(draft, cfo):
     file = _receive(draft, cfo, AGING)
-    claim = processing.claim_file(file.pk)
+    claim = claims.claim_file(file.pk)
     Certificate.objects.filter(pk=draft.pk).update(status=Certificate.Status.DISCARDED)
     frame = read_collateral("receivables", Path(file.stored.path), as_of=AS_OF)
 
-    processing.accept_file(claim=claim, frame=frame)
+    acceptance.accept_file(claim=claim, frame=frame)
 
     file.refresh_from_db()
     assert file.status == Status.DISCARDED
@@ -188,9 +189,9 @@ def test_a_file_of_a_discarded_draft_keeps_nothing(draft, cfo):
 
 def test_problems_are_stored_with_control_characters_made_visible(draft, cfo):
     file = _receive(draft, cfo, AGING)
-    claim = processing.claim_file(file.pk)
+    claim = claims.claim_file(file.pk)
 
-    processing.refuse_file(
+    acceptance.refuse_file(
         claim=claim, problems=[{"row": 3, "column": "customer_name", "message": "bad 'A\x00B\x1b'"}]
     )
 
@@ -204,10 +205,10 @@ def test_refusing_deletes_the_stored_bytes_only_once_committed(
 ):
     file = _receive(draft, cfo, AGING)
     path = file.stored.path
-    claim = processing.claim_file(file.pk)
+    claim = claims.claim_file(file.pk)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        processing.refuse_file(
+        acceptance.refuse_file(
             claim=claim, problems=[{"row": None, "column": None, "message": "x"}]
         )
     still_there = os.path.exists(path)
@@ -220,13 +221,13 @@ def test_refusing_deletes_the_stored_bytes_only_once_committed(
 
 def test_sweep_requeues_a_file_whose_worker_died_and_it_is_finished(draft, cfo, settings):
     file = _receive(draft, cfo, AGING)
-    processing.claim_file(file.pk)
+    claims.claim_file(file.pk)
     _age_claim(file, settings.ABL_FILE_CLAIM_TIMEOUT + 1)
 
-    sweep = processing.sweep_stuck_files()  # tasks run in-process here
+    swept = sweep.sweep_stuck_files()  # tasks run in-process here
 
     file.refresh_from_db()
-    assert sweep.requeued == [file.pk]
+    assert swept.requeued == [file.pk]
     assert (file.status, file.attempts) == (Status.ACCEPTED, 2)
     assert Invoice.objects.filter(file=file).count() == 7
 
@@ -238,10 +239,10 @@ def test_sweep_refuses_a_file_after_the_last_attempt_with_a_message(draft, cfo, 
     )
     _age_claim(file, settings.ABL_FILE_CLAIM_TIMEOUT + 1)
 
-    sweep = processing.sweep_stuck_files()
+    swept = sweep.sweep_stuck_files()
 
     file.refresh_from_db()
-    assert sweep.refused == [file.pk]
+    assert swept.refused == [file.pk]
     assert file.status == Status.REFUSED
     assert file.problems[0]["message"] == (
         "Checking this file was interrupted 3 times (the worker stopped); "
@@ -253,11 +254,11 @@ def test_sweep_refuses_a_file_after_the_last_attempt_with_a_message(draft, cfo, 
 def test_sweep_leaves_live_and_recent_files_alone(draft, cfo):
     queued = _receive(draft, cfo, AGING)
     live = _receive(draft, cfo, CORRECTED, "other.csv")
-    processing.claim_file(live.pk)
+    claims.claim_file(live.pk)
 
-    sweep = processing.sweep_stuck_files()
+    swept = sweep.sweep_stuck_files()
 
-    assert (sweep.requeued, sweep.refused) == ([], [])
+    assert (swept.requeued, swept.refused) == ([], [])
     assert CollateralFile.objects.get(pk=queued.pk).status == Status.QUEUED
 
 
@@ -272,19 +273,19 @@ def _tables(prefix: str) -> set[str]:
 @pytest.mark.postgres
 def test_sweep_drops_tables_no_accepted_or_live_file_owns(draft, cfo, settings):
     accepted = _receive(draft, cfo, AGING)
-    processing.process_collateral_file(file_id=accepted.pk)
+    acceptance.process_collateral_file(file_id=accepted.pk)
     dead = _receive(draft, cfo, CORRECTED, "other.csv")
-    processing.claim_file(dead.pk)
+    claims.claim_file(dead.pk)
     with connection.cursor() as cursor:  # what a worker killed while storing leaves behind
         cursor.execute(f"CREATE TABLE abl_partitions.abl_invoice_f{dead.pk} (LIKE abl_invoice)")
         cursor.execute("CREATE TABLE abl_partitions.abl_invoice_f999999 (LIKE abl_invoice)")
     _age_claim(dead, settings.ABL_FILE_CLAIM_TIMEOUT + 1)
     CollateralFile.objects.filter(pk=dead.pk).update(attempts=settings.ABL_FILE_MAX_ATTEMPTS)
 
-    sweep = processing.sweep_stuck_files()
+    swept = sweep.sweep_stuck_files()
 
     # The dead file's table goes with its refusal; the one of no file at all, as an orphan.
-    assert sweep.refused == [dead.pk]
-    assert sweep.tables_dropped == ["abl_invoice_f999999"]
+    assert swept.refused == [dead.pk]
+    assert swept.tables_dropped == ["abl_invoice_f999999"]
     assert _tables("abl_invoice_f") == {f"abl_invoice_f{accepted.pk}"}
     assert Invoice.objects.filter(file=accepted).count() == 7

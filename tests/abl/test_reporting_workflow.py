@@ -16,8 +16,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from abl import access
 from abl.models import AuditEvent, Certificate, CollateralFile, Invoice
 from abl.reading import read_collateral
-from abl.services import certificates, collateral, processing
+from abl.services import certificates, collateral
 from abl.services.collateral import UploadRefused
+from abl.services.processing import acceptance, claims
 from tests.abl.conftest import AGING
 from tests.factories import UserFactory
 
@@ -54,7 +55,7 @@ def _report(facility, user, text: str = AGING, **options) -> Certificate:
 
 def _process_all(certificate: Certificate) -> None:
     for file_id in certificate.files.filter(status=Status.QUEUED).values_list("pk", flat=True):
-        processing.process_collateral_file(file_id=file_id)
+        acceptance.process_collateral_file(file_id=file_id)
 
 
 def _stored_files(settings) -> list[Path]:
@@ -149,8 +150,8 @@ def test_two_uploads_where_the_older_finishes_last_use_the_newer(innotrac, cfo):
     first = certificate.files.get(original_name="first.csv")
     second = certificate.files.get(original_name="second.csv")
 
-    processing.process_collateral_file(file_id=second.pk)
-    processing.process_collateral_file(file_id=first.pk)
+    acceptance.process_collateral_file(file_id=second.pk)
+    acceptance.process_collateral_file(file_id=first.pk)
 
     first.refresh_from_db()
     second.refresh_from_db()
@@ -292,10 +293,10 @@ def test_processing_after_the_draft_was_discarded_keeps_nothing(innotrac, cfo):
     file = certificate.files.get()
     collateral.discard_draft(certificate=certificate, actor=cfo, reason="Wrong file")
 
-    outcome = processing.process_collateral_file(file_id=file.pk)
+    outcome = acceptance.process_collateral_file(file_id=file.pk)
 
     file.refresh_from_db()
-    assert outcome == processing.Outcome.NOTHING
+    assert outcome == claims.Outcome.NOTHING
     assert file.status == Status.DISCARDED
     assert Invoice.objects.filter(file=file).count() == 0
 
@@ -303,12 +304,12 @@ def test_processing_after_the_draft_was_discarded_keeps_nothing(innotrac, cfo):
 def test_worker_holding_a_file_of_a_discarded_draft_loses_its_claim(innotrac, cfo):
     certificate = _report(innotrac, cfo)
     file = certificate.files.get()
-    claim = processing.claim_file(file.pk)
+    claim = claims.claim_file(file.pk)
     frame = read_collateral("receivables", Path(file.stored.path), as_of=AS_OF)
     collateral.discard_draft(certificate=certificate, actor=cfo, reason="Wrong file")
 
     still_mine = claim.beat(50, "Storing")
-    processing.accept_file(claim=claim, frame=frame)
+    acceptance.accept_file(claim=claim, frame=frame)
 
     file.refresh_from_db()
     certificate.refresh_from_db()

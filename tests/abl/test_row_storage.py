@@ -14,7 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, connections, transaction
 
 from abl.models import CollateralFile, CustomerLine, Invoice
-from abl.services import collateral, processing
+from abl.services import collateral
+from abl.services.processing import acceptance, claims
 from tests.abl.conftest import AGING
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,7 @@ def _accept(certificate, cfo, content: str, name: str = "aging.csv") -> Collater
         actor=cfo,
         queue=False,
     )
-    processing.process_collateral_file(file_id=received.pk)
+    acceptance.process_collateral_file(file_id=received.pk)
     received.refresh_from_db()
     return received
 
@@ -126,7 +127,7 @@ def test_a_failure_while_storing_leaves_no_rows_and_no_table(draft, cfo, monkeyp
 
     failed = CollateralFile.objects.get()
     assert failed.status == CollateralFile.Status.REFUSED
-    assert failed.problems == [{"row": None, "column": None, "message": processing.FAILED}]
+    assert failed.problems == [{"row": None, "column": None, "message": acceptance.FAILED}]
     assert not _tables_like(f"abl_invoice_f{failed.pk}")
     assert Invoice.objects.count() == 0
 
@@ -140,9 +141,9 @@ def test_a_file_processed_outside_a_transaction_shows_its_progress_chunk_by_chun
 
     monkeypatch.setattr(bulk, "CHUNK_ROWS", 3)
     stages: list[str] = []
-    beat = processing.Claim.beat
+    beat = claims.Claim.beat
     monkeypatch.setattr(
-        processing.Claim,
+        claims.Claim,
         "beat",
         lambda claim, percent, stage: stages.append(stage) or beat(claim, percent, stage),
     )
@@ -165,9 +166,9 @@ def test_inside_a_transaction_the_rows_go_at_once_without_progress_nobody_could_
 
     monkeypatch.setattr(bulk, "CHUNK_ROWS", 3)
     stages: list[str] = []
-    beat = processing.Claim.beat
+    beat = claims.Claim.beat
     monkeypatch.setattr(
-        processing.Claim,
+        claims.Claim,
         "beat",
         lambda claim, percent, stage: stages.append(stage) or beat(claim, percent, stage),
     )

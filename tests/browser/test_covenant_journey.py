@@ -2,8 +2,9 @@
 
 The borrower submits the quarter to 2003-03-31 by the form, sees that it breaches
 the tangible net worth minimum, and downloads the compliance certificate; the
-analyst finds the case in the breach queue and resolves it by amending the
-requirement.
+analyst sees it counted on the home page, accepts it from the queue of
+statements to accept, finds the case in the breach queue and resolves it by
+amending the requirement.
 """
 
 import pytest
@@ -68,8 +69,16 @@ def test_borrower_submits_a_quarter_and_analyst_resolves_the_breach(
     assert saved.read_bytes() == bytes(ComplianceCertificate.objects.get().pdf)
     page.get_by_role("button", name="Log out").click()
 
-    # The analyst resolves the case by resetting the 2003-03-31 requirement.
+    # The analyst's home counts the statement waiting for acceptance; its queue lists it.
     login(page, live_server, "analyst", PASSWORD)
+    expect(page.get_by_test_id("waiting-statements")).to_have_text("Statements to accept: 1")
+    page.get_by_test_id("waiting-statements").click()
+    page.get_by_test_id("statement-queue").get_by_role("link", name="2003-03-31").click()
+    page.get_by_role("button", name="Accept").click()
+    page.get_by_role("link", name="Home", exact=True).click()
+    expect(page.get_by_test_id("waiting-statements")).to_have_text("Statements to accept: 0")
+
+    # The analyst resolves the case by resetting the 2003-03-31 requirement.
     page.get_by_role("link", name="Breach cases", exact=True).click()
     page.get_by_test_id("breach-queue").get_by_role(
         "link", name="Minimum tangible net worth"

@@ -4,7 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
-from abl.services import collateral, processing
+from abl.services import collateral
+from abl.services.processing import acceptance
 from bench.generate import AS_OF
 from tests.abl.conftest import AGING
 from tests.browser.conftest import login
@@ -25,7 +26,7 @@ def computed(innotrac, cfo):
         actor=cfo,
         queue=False,
     )
-    processing.process_collateral_file(file_id=received.pk)
+    acceptance.process_collateral_file(file_id=received.pk)
     return draft
 
 

@@ -22,7 +22,8 @@ from abl.calc import repayments as repayment_rules
 from abl.calc.money import from_cents, money_text, to_cents
 from abl.locks import lock_facility
 from abl.models import Facility, LedgerEntry, User
-from abl.readers import CollateralFileError, Problem, read_repayments
+from abl.readers import CollateralFileError, Problem
+from abl.readers.files import Checked, check_repayments
 from abl.reading import reader_limits
 from abl.services.errors import LoanRefused
 from abl.services.loans.ledger import (
@@ -118,8 +119,8 @@ def import_repayments(*, facility: Facility, actor: User, upload: File) -> Repay
     ABL_REPAYMENT_IMPORT_MAX_ROWS rows. Then, under the facility's lock, every
     row is held to the repayment rule (abl.calc.repayments) in file order,
     counting the ledger and the rows before it. Any problem refuses the whole
-    file, every problem named by row and column up to ABL_UPLOAD_MAX_PROBLEMS
-    (LoanRefused, field "file"); nothing is saved. Otherwise the rows are
+    file, every problem (the cells' and the rule's together) named by row and
+    column up to ABL_UPLOAD_MAX_PROBLEMS (LoanRefused, field "file"); nothing is saved. Otherwise the rows are
     written at once (abl.bulk.copy_frame), an entry each in file order, each
     keeping the file's SHA-256 and its row as its source (the same file twice is
     refused), and one audit event records the import and the entries it wrote.
@@ -127,7 +128,7 @@ def import_repayments(*, facility: Facility, actor: User, upload: File) -> Repay
     content = upload.read()
     digest = hashlib.sha256(content).hexdigest()
     name = Path(upload.name or "repayments.csv").name
-    frame = _read_repayment_file(content, name)
+    checked = _read_repayment_file(content, name)
     today = business_date.today()
     with transaction.atomic():
         facility = lock_facility(facility)
@@ -141,15 +142,8 @@ def import_repayments(*, facility: Facility, actor: User, upload: File) -> Repay
                 f"{name} was imported already, on {timezone.localtime(earlier.created_at):%Y-%m-%d}.",
                 field="file",
             )
-        problems, more = repayment_rules.repayment_problems(
-            frame, ledger=ledger_by_day(facility), today=today, limit=reader_limits().max_problems
-        )
-        if problems:
-            rows = frame["row"]
-            refusal = CollateralFileError(
-                [Problem(rows[p.index], p.field, p.message) for p in problems], more=more
-            )
-            raise LoanRefused(f"{name} was refused:\n{refusal}", field="file")
+        _refuse_if_any(checked, facility=facility, today=today, name=name)
+        frame = checked.frame
         head = ledger_head(facility)
         book = _repayment_entries(frame, facility=facility, actor=actor, head=head, digest=digest)
         bulk.copy_frame(LedgerEntry._meta.db_table, book)
@@ -169,9 +163,28 @@ def import_repayments(*, facility: Facility, actor: User, upload: File) -> Repay
         return done
 
 
-def _read_repayment_file(content: bytes, name: str) -> pl.DataFrame:
-    """The file's rows (`row`, `value_date`, `amount_cents`, `kind`, `reference`), or
-    LoanRefused naming every problem the reader found."""
+def _refuse_if_any(checked: Checked, *, facility: Facility, today: dt.date, name: str) -> None:
+    """LoanRefused naming every problem of the file at once, by row: its cells' (the reader's)
+    and, for the rows whose cells are fine, the repayment rule's against the ledger (a row
+    refused is not counted for the rows after it); the first ABL_UPLOAD_MAX_PROBLEMS listed."""
+    limit = reader_limits().max_problems
+    found, more = repayment_rules.repayment_problems(
+        checked.frame, ledger=ledger_by_day(facility), today=today, limit=limit
+    )
+    if not (found or checked.count):
+        return
+    rows = checked.frame["row"]
+    problems = [*checked.problems, *(Problem(rows[p.index], p.field, p.message) for p in found)]
+    shown = sorted(problems, key=lambda p: (p.row or 0, p.column or ""))[:limit]
+    total = checked.count + len(found) + more
+    refusal = CollateralFileError(shown, more=total - len(shown))
+    raise LoanRefused(f"{name} was refused:\n{refusal}", field="file")
+
+
+def _read_repayment_file(content: bytes, name: str) -> Checked:
+    """The file's rows without a problem (`row`, `value_date`, `amount_cents`, `kind`,
+    `reference`) and the problems of the others; LoanRefused for a problem of the file
+    itself (its headers, no rows, too many)."""
     limits = dataclasses.replace(
         reader_limits(),
         max_rows=min(settings.ABL_UPLOAD_MAX_ROWS, settings.ABL_REPAYMENT_IMPORT_MAX_ROWS),
@@ -180,7 +193,7 @@ def _read_repayment_file(content: bytes, name: str) -> pl.DataFrame:
         path = Path(folder) / f"upload{Path(name).suffix.lower()}"
         path.write_bytes(content)
         try:
-            return read_repayments(path, limits=limits, filename=name)
+            return check_repayments(path, limits=limits, filename=name)
         except CollateralFileError as error:
             raise LoanRefused(f"{name} was refused:\n{error}", field="file") from None
 

@@ -50,7 +50,9 @@ def test_import_books_every_row_in_file_order(opened, abl_analyst):
     assert ledger.balance_on(dt.date(2003, 4, 7)) == Decimal("8749.50")
 
 
-def test_import_refusal_names_row_and_column_and_saves_nothing(opened, abl_analyst):
+def test_import_refusal_names_every_problem_at_once_and_saves_nothing(opened, abl_analyst):
+    # The cells' problems and the ledger rule's, in one refusal: rows 3 and 4 cannot be read,
+    # row 5 is after today and row 6 over the balance (rows 3 and 4 not counted before it).
     upload = _csv(
         "Date,Amount\n"
         "2003-04-02,100.00\n"
@@ -67,7 +69,10 @@ def test_import_refusal_names_row_and_column_and_saves_nothing(opened, abl_analy
     assert str(refused.value) == (
         "receipts.csv was refused:\n"
         "row 3, column 'value_date': not a date (YYYY-MM-DD or MM/DD/YYYY): '2003-04-31'\n"
-        "row 4, column 'amount': must be more than zero: '(5.00)'"
+        "row 4, column 'amount': must be more than zero: '(5.00)'\n"
+        "row 5, column 'value_date': 2003-04-08 is after today's business date 2003-04-07\n"
+        "row 6, column 'amount': 20,000.00 would take the balance below zero (to (10,100.00)); "
+        "the outstanding on 2003-04-04 is 9,900.00"
     )
     assert (LedgerEntry.objects.count(), AuditEvent.objects.count()) == (
         entries_before,
@@ -188,10 +193,10 @@ def test_every_problem_of_the_file_is_named_at_once_up_to_the_cap(opened, abl_an
     )
     assert str(refused.value) == (
         "receipts.csv was refused:\n"
+        "The first 3 of 5 problems:\n"
         f"row 4, column 'amount': {below}\n"
         f"row 5, column 'amount': {below}\n"
-        f"row 6, column 'amount': {below}\n"
-        "… and 2 more problems"
+        f"row 6, column 'amount': {below}"
     )
     assert LedgerEntry.objects.count() == 1
 

@@ -170,7 +170,7 @@ def test_problems_are_capped_and_the_rest_counted(tmp_path):
 
     assert len(error.problems) == 5
     assert error.more == 25
-    assert "and 25 more problems" in str(error)
+    assert str(error).startswith("The first 5 of 30 problems:\n")
 
 
 @pytest.mark.parametrize(
@@ -352,3 +352,45 @@ def test_written_amounts_read_back_identically(tmp_path, values, us_style):
     frame = read_receivables(_csv(tmp_path, body, name=f"h{abs(hash(body))}.csv"))
 
     assert frame["amount_cents"].to_list() == [int(v * 100) for v in values]
+
+
+def test_cell_problems_duplicates_and_differing_names_are_reported_together(tmp_path):
+    path = _csv(
+        tmp_path,
+        "A,Alpha,1,2003-01-02,,10.00,US,N,N\n"
+        "A,Alpha,1,2003-01-03,,11.00,US,N,N\n"  # row 3 repeats row 2's invoice
+        "A,Alfa,2,2003-01-04,,x,US,N,N\n"  # row 4: a name that differs and an amount that is not
+        "B,Beta,3,2003-02-30,,5.00,US,N,N\n"  # row 5: no such date
+        "B,Beta,3,2003-02-01,,5.00,USA,N,N\n",  # row 6: repeats row 5's invoice; bad country
+    )
+
+    error = _refusal(path)
+
+    assert [(p.row, p.column, p.message) for p in error.problems] == [
+        (3, "invoice_number", "the same customer and invoice number repeats row 2"),
+        (4, "amount", "not an amount: 'x'"),
+        (4, "customer_name", "'Alfa' differs from 'Alpha' on row 2 for the same customer"),
+        (5, "invoice_date", "not a date (YYYY-MM-DD or MM/DD/YYYY): '2003-02-30'"),
+        (6, "country", "not an ISO 3166 two-letter country code: 'USA'"),
+        (6, "invoice_number", "the same customer and invoice number repeats row 5"),
+    ]
+    assert error.more == 0
+
+
+def test_problems_of_every_kind_are_capped_together_by_row(tmp_path):
+    rows = "".join(
+        f"A,Alpha,{n},2003-01-02,,x,US,N,N\nA,Alpha,{n},2003-01-02,,1,US,N,N\n" for n in range(20)
+    )
+    path = _csv(tmp_path, rows)
+
+    error = _refusal(path, max_problems=4)
+
+    # Each even row's amount, each odd row's invoice repeating the row before: 40 in all.
+    assert [(p.row, p.column) for p in error.problems] == [
+        (2, "amount"),
+        (3, "invoice_number"),
+        (4, "amount"),
+        (5, "invoice_number"),
+    ]
+    assert error.more == 36
+    assert str(error).startswith("The first 4 of 40 problems:\n")
