@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('abl', '0026_ledger_chain_per_statement'),
+        ('abl', '0028_checklist_items_follow_the_applications_records'),
     ]
 
     operations = [
