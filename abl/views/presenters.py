@@ -32,6 +32,7 @@ from abl.services.reconciliation import (
     roll_forwards,
     unexplained_differences,
 )
+from abl.views.lines import COLUMNS, certificate_lines
 
 COMPARED = [
     "gross_receivables",
@@ -60,7 +61,7 @@ def figure_lines(computation: Computation) -> dict[str, Any]:
         for k, v in figures.items()
         if isinstance(v, str) and k != "reporting_frequency"
     }
-    return {
+    shown = {
         "computation": computation,
         "has_inventory": any(
             f.get("kind") == "inventory" for f in computation.inputs.get("files", [])
@@ -82,6 +83,7 @@ def figure_lines(computation: Computation) -> dict[str, Any]:
         "reported_difference": None if reported is None else reported - money["outstanding"],
         "over_advance": over_advance(money["excess_availability"]),
     }
+    return {**shown, "lines": certificate_lines(shown), "columns": COLUMNS}
 
 
 def _decimal_or_none(value: str | None) -> Decimal | None:
