@@ -23,7 +23,15 @@ from abl.forms import (
     ReviewForm,
     RollForwardForm,
 )
-from abl.models import Certificate, CollateralFile, Computation, CustomerLine, Role, User
+from abl.models import (
+    Certificate,
+    CertificateExport,
+    CollateralFile,
+    Computation,
+    CustomerLine,
+    Role,
+    User,
+)
 from abl.services.certificates import ROLL_FORWARD_FIELDS, latest_approved
 from abl.services.collateral import files_replaced_by_upload, replacement_notice
 from abl.services.computations import recomputation_pending
@@ -224,6 +232,7 @@ def certificate_context(certificate: Certificate, user: User) -> dict[str, Any]:
     if shown is not None:
         context["shown"] = shown
         context.update(figure_lines(shown))
+        context.update(export_panel(certificate, shown))
         context["roll_forwards"] = roll_forwards(certificate, shown.figures)
         context["reported_differences"] = reported_differences(certificate, shown.figures)
         context["to_explain"] = unexplained_differences(certificate, shown.figures)
@@ -270,3 +279,15 @@ def certificate_context(certificate: Certificate, user: User) -> dict[str, Any]:
         context.setdefault("consent_form", ConsentForm(prefix="consent"))
         context.setdefault("review_form", ReviewForm())
     return context
+
+
+def export_panel(certificate: Certificate, computation: Computation) -> dict[str, object]:
+    """What the certificate page's spreadsheet panel shows: the computation's export, if asked."""
+    export = CertificateExport.objects.filter(computation=computation).first()
+    return {
+        "certificate": certificate,
+        "computation": computation,
+        "export": export,
+        "export_pending": export is not None
+        and export.status in (CertificateExport.Status.QUEUED, CertificateExport.Status.BUILDING),
+    }
