@@ -133,8 +133,10 @@ def receivables_aging(file: CollateralFile | None, as_of: dt.date) -> Aging:
 
 def row_count(certificate: Certificate, computation: Computation) -> int:
     """How many rows the three sheets hold: what an export's progress counts towards."""
-    files = _accepted(certificate).values()
-    return sum(f.row_count for f in files) + computation.customers.count()
+    files = _accepted(certificate)
+    kinds = (CollateralFile.Kind.RECEIVABLES, CollateralFile.Kind.INVENTORY)  # no payables sheet
+    rows = sum(files[kind].row_count for kind in kinds if kind in files)
+    return rows + computation.customers.count()
 
 
 def _accepted(certificate: Certificate) -> dict[str, CollateralFile]:

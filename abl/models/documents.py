@@ -77,6 +77,11 @@ class CertificateExport(models.Model):
         return f"Certificate {self.certificate_id} XLSX of computation {self.computation_id}"
 
     @property
+    def available(self) -> bool:
+        """Ready, and its file is in storage (a file lost from storage is written again)."""
+        return self.status == self.Status.READY and self.stored.storage.exists(self.stored.name)
+
+    @property
     def percent(self) -> int:
         """How far the worker has written, 0–100, for the progress bar."""
         if self.status == self.Status.READY:

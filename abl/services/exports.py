@@ -56,14 +56,15 @@ def request_certificate_export(
     *, certificate: Certificate, computation: Computation, actor: User
 ) -> CertificateExport:
     """The computation's spreadsheet: the one asked for already, or queued now (again, if the
-    last attempt failed). Asking while it is queued, being written or ready changes nothing."""
+    last attempt failed or its file is lost from storage). Asking while it is queued, being
+    written or ready changes nothing."""
     if computation.certificate_id != certificate.pk:
         raise CertificateError(
             f"Computation {computation.pk} is not certificate {certificate.pk}'s."
         )
     lock_facility(certificate.facility_id)
     export = CertificateExport.objects.select_for_update().filter(computation=computation).first()
-    if export is not None and export.status != Status.FAILED:
+    if export is not None and export.status != Status.FAILED and not _lost(export):
         return export
     from abl import exports  # the pages' presenters, which import services
 
@@ -88,6 +89,10 @@ def request_certificate_export(
 
     enqueue(build_certificate_export_task, export.pk)
     return export
+
+
+def _lost(export: CertificateExport) -> bool:
+    return export.status == Status.READY and not export.available
 
 
 @dataclass(frozen=True)

@@ -38,10 +38,8 @@ def certificate_xlsx(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The spreadsheet once a worker has written it; until then, the page that asks for it."""
     certificate = get_certificate_for_user(signed_in_user(request), pk)
     computation = shown_computation(request, certificate)
-    export = CertificateExport.objects.filter(
-        computation=computation, status=CertificateExport.Status.READY
-    ).first()
-    if export is None:
+    export = CertificateExport.objects.filter(computation=computation).first()
+    if export is None or not export.available:
         return redirect(_page(certificate))
     return FileResponse(
         export.stored.open("rb"),

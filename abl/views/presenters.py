@@ -284,10 +284,13 @@ def certificate_context(certificate: Certificate, user: User) -> dict[str, Any]:
 def export_panel(certificate: Certificate, computation: Computation) -> dict[str, object]:
     """What the certificate page's spreadsheet panel shows: the computation's export, if asked."""
     export = CertificateExport.objects.filter(computation=computation).first()
+    ready = export is not None and export.status == CertificateExport.Status.READY
+    lost = ready and export is not None and not export.available
     return {
         "certificate": certificate,
         "computation": computation,
         "export": export,
+        "export_lost": lost,
         "export_pending": export is not None
         and export.status in (CertificateExport.Status.QUEUED, CertificateExport.Status.BUILDING),
     }

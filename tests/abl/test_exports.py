@@ -254,6 +254,20 @@ def test_a_spreadsheet_that_cannot_be_written_says_so_and_can_be_asked_for_again
     assert b"".join(response.streaming_content).startswith(b"PK")  # read, so the file is closed
 
 
+def test_a_spreadsheet_whose_file_is_lost_from_storage_is_asked_for_and_written_again(
+    client, certificate, download, django_capture_on_commit_callbacks
+):
+    url = f"/certificates/{certificate.pk}"
+    download(certificate)
+    export = CertificateExport.objects.get()
+    export.stored.storage.delete(export.stored.name)
+
+    assert client.get(f"{url}/export.xlsx").url == f"{url}/#exports"
+    assert "stored file is missing; ask for it again" in client.get(f"{url}/").content.decode()
+    assert download(certificate).sheetnames[0] == "Summary"
+    assert CertificateExport.objects.get().attempts == 1  # afresh
+
+
 def test_the_spreadsheet_is_asked_for_by_post_only_and_only_by_who_sees_the_certificate(
     client, certificate
 ):
