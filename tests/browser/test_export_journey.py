@@ -60,7 +60,7 @@ def test_borrower_downloads_the_certificates_spreadsheet_from_its_page(
     download = downloading.value
 
     assert download.suggested_filename.endswith(".xlsx")
-    workbook = openpyxl.load_workbook(download.path())
+    workbook = openpyxl.load_workbook(io.BytesIO(download.path().read_bytes()))
     assert workbook.sheetnames == ["Summary", "Invoices", "Customers", "Inventory"]
     summary = {row[0]: row[1] for row in workbook["Summary"].iter_rows(values_only=True)}
     assert f"{summary['Borrowing base']:,.2f}" == borrowing_base
