@@ -13,6 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from abl.calc.money import money_text
 from abl.models import AuditEvent, Certificate, CertificateExport
@@ -361,3 +362,28 @@ def test_each_invoice_row_names_its_aging_bucket(certificate, download):
     assert buckets["AC-1"] == (30, "0-30")
     assert buckets["BS-2"] == (44, "31-60")
     assert buckets["AC-2"] == (120, "91-120")
+
+
+def test_the_sweep_finishes_a_stale_spreadsheet_and_fails_one_interrupted_too_often(
+    client, certificate, django_capture_on_commit_callbacks, settings
+):
+    with django_capture_on_commit_callbacks():  # asked for; the task is lost
+        client.post(f"/certificates/{certificate.pk}/export.xlsx/prepare")
+    export = CertificateExport.objects.get()
+    an_hour_ago = timezone.now() - dt.timedelta(hours=1)
+    CertificateExport.objects.filter(pk=export.pk).update(
+        status="building", attempts=1, heartbeat_at=an_hour_ago
+    )
+
+    assert exports.sweep_stuck_exports() == ([export.pk], [])  # queued again; runs here
+    assert CertificateExport.objects.get().status == "ready"
+
+    CertificateExport.objects.filter(pk=export.pk).update(
+        status="building", attempts=settings.ABL_FILE_MAX_ATTEMPTS, heartbeat_at=an_hour_ago
+    )
+    assert exports.sweep_stuck_exports() == ([], [export.pk])
+    export.refresh_from_db()
+    assert export.status == "failed"
+    assert export.problem == (
+        "Writing the spreadsheet was interrupted 3 times (the worker stopped). Ask again."
+    )
