@@ -41,8 +41,12 @@ def certificate_xlsx(request: HttpRequest, pk: int) -> HttpResponseBase:
     export = CertificateExport.objects.filter(computation=computation).first()
     if export is None or not export.available:
         return redirect(_page(certificate))
+    try:
+        stored = export.stored.open("rb")
+    except FileNotFoundError:  # gone since it was looked for: the page offers to write it again
+        return redirect(_page(certificate))
     return FileResponse(
-        export.stored.open("rb"),
+        stored,
         as_attachment=True,
         filename=_name(certificate, f"computation-{computation.pk}", "xlsx"),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
