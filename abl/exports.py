@@ -1,5 +1,7 @@
-"""A computation's full detail as XLSX or CSV: every invoice with its reason, every
-customer line, every inventory row with its reason.
+"""A computation's full detail as XLSX or CSV: every invoice with its reason and aging
+bucket, every customer line, every inventory row with its reason. The XLSX opens on a
+Summary sheet: the certificate's lines as its page shows them (abl/views/lines.py),
+the receivables' aging buckets (abl/calc/aging.py) and the roll-forward.
 
 Rows are read from the database in key order, a chunk at a time (a server-side
 cursor on PostgreSQL), and written as they come: a CSV streams to the response
@@ -23,8 +25,10 @@ from decimal import Decimal
 from typing import IO, Any
 
 import xlsxwriter
+from django.db.models import Sum
 
-from abl.calc.money import from_cents
+from abl.calc.aging import BUCKETS, Aging, age_receivables, aging_bucket
+from abl.calc.money import from_cents, pct_display
 from abl.calc.receivables import CATEGORIES
 from abl.calc.report import label
 from abl.models import (
@@ -36,10 +40,13 @@ from abl.models import (
     Invoice,
 )
 from abl.reasons import age_limit, inventory_reasons, invoice_reason_text, whole_balance
+from abl.services.reconciliation import roll_forwards
+from abl.views.lines import AGING_COLUMNS, ROLL_FORWARD_COLUMNS, SECTION, Line
+from abl.views.presenters import figure_lines
 
 CHUNK = 10_000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-TEXT, MONEY, NUMBER, DATE = "text", "money", "number", "date"
+TEXT, MONEY, NUMBER, DATE, PERCENT = "text", "money", "number", "date", "percent"
 Value = str | Decimal | int | dt.date | None
 
 
@@ -56,6 +63,19 @@ class Table:
     rows: Callable[[], Iterator[tuple[Value, ...]]]  # read when written, once
 
 
+@dataclass(frozen=True)
+class Summary:
+    """The Summary sheet: who and when, the certificate's lines, the aging, the roll-forward."""
+
+    facts: tuple[tuple[str, Value], ...]
+    lines: list[Line]
+    aging: Aging
+    roll_forward: tuple[tuple[str, Decimal, Decimal, Decimal], ...]
+
+
+Progress = Callable[[int], None]  # told the rows written so far, now and then
+
+
 def safe_text(value: str) -> str:
     """A text value for a CSV cell that no spreadsheet evaluates.
 
@@ -69,12 +89,58 @@ def safe_text(value: str) -> str:
 
 def tables(certificate: Certificate, computation: Computation) -> list[Table]:
     """The invoices, customers and inventory rows of `computation`, in that order."""
-    files = {f.kind: f for f in certificate.files.filter(status=CollateralFile.Status.ACCEPTED)}
+    files = _accepted(certificate)
     return [
         _invoices(computation, files.get(CollateralFile.Kind.RECEIVABLES), certificate.as_of),
         _customers(computation),
         _inventory(computation, files.get(CollateralFile.Kind.INVENTORY)),
     ]
+
+
+def summary(certificate: Certificate, computation: Computation) -> Summary:
+    """What the Summary sheet shows for `computation` of `certificate`."""
+    receivables = _accepted(certificate).get(CollateralFile.Kind.RECEIVABLES)
+    facility = certificate.facility
+    return Summary(
+        facts=(
+            ("Facility", f"{facility.name} ({facility.slug})"),
+            ("As of", certificate.as_of),
+            ("Certificate", f"{certificate.pk}, {certificate.get_status_display().lower()}"),
+            ("Computation", f"{computation.pk}, terms v{computation.terms_version.version}"),
+        ),
+        lines=figure_lines(computation)["lines"],
+        aging=receivables_aging(receivables, certificate.as_of),
+        roll_forward=tuple(
+            (name.capitalize(), rf.expected, rf.reported_total, rf.difference)
+            for name, rf in roll_forwards(certificate, computation.figures).items()
+        ),
+    )
+
+
+def receivables_aging(file: CollateralFile | None, as_of: dt.date) -> Aging:
+    """The file's invoices by §12 aging bucket as of `as_of`: summed by invoice date in the
+    database, each date's days put in its bucket by the one rule (`abl.calc.aging`)."""
+    if file is None:
+        return age_receivables([])
+    by_date = (
+        Invoice.objects.filter(file=file)
+        .values_list("invoice_date")
+        .annotate(cents=Sum("amount_cents"))
+        .order_by("invoice_date")
+    )
+    return age_receivables(((as_of - dated).days, cents) for dated, cents in by_date)
+
+
+def row_count(certificate: Certificate, computation: Computation) -> int:
+    """How many rows the three sheets hold: what an export's progress counts towards."""
+    files = _accepted(certificate)
+    kinds = (CollateralFile.Kind.RECEIVABLES, CollateralFile.Kind.INVENTORY)  # no payables sheet
+    rows = sum(files[kind].row_count for kind in kinds if kind in files)
+    return rows + computation.customers.count()
+
+
+def _accepted(certificate: Certificate) -> dict[str, CollateralFile]:
+    return {f.kind: f for f in certificate.files.filter(status=CollateralFile.Status.ACCEPTED)}
 
 
 def _invoices(computation: Computation, file: CollateralFile | None, as_of: dt.date) -> Table:
@@ -86,6 +152,7 @@ def _invoices(computation: Computation, file: CollateralFile | None, as_of: dt.d
         Column("Due date", DATE),
         Column("Amount", MONEY),
         Column("Days", NUMBER),
+        Column("Aging bucket", TEXT),
         Column("Reason", TEXT),
     )
 
@@ -108,7 +175,8 @@ def _invoices(computation: Computation, file: CollateralFile | None, as_of: dt.d
             reason = invoice_reason_text(
                 amount=amount, days=days, line=line, whole=whole[customer], age_limit=limit
             )
-            yield customer, line.customer_name, number, dated, due, amount, days, reason
+            bucket = aging_bucket(days)
+            yield customer, line.customer_name, number, dated, due, amount, days, bucket, reason
 
     return Table("Invoices", columns, rows)
 
@@ -191,9 +259,16 @@ def _chunks(items: Iterable[InventoryItem]) -> Iterator[list[InventoryItem]]:
         yield chunk
 
 
-def write_xlsx(all_tables: list[Table]) -> IO[bytes]:
-    """The tables as sheets of one workbook, in a temporary file (deleted when closed), at 0."""
-    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - the response closes it
+def write_xlsx(
+    all_tables: list[Table],
+    summary: Summary | None = None,
+    progress: Progress | None = None,
+    created: dt.datetime | None = None,
+) -> IO[bytes]:
+    """The summary and the tables as sheets of one workbook, in a temporary file (deleted when
+    closed), at 0. `progress` is told the rows written every CHUNK rows. `created` is the
+    workbook's creation time (the computation's), so writing it again gives the same bytes."""
+    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - the caller closes it
     workbook = xlsxwriter.Workbook(
         handle,
         {
@@ -206,10 +281,16 @@ def write_xlsx(all_tables: list[Table]) -> IO[bytes]:
     formats = {
         MONEY: workbook.add_format({"num_format": "#,##0.00"}),
         DATE: workbook.add_format({"num_format": "yyyy-mm-dd"}),
+        PERCENT: workbook.add_format({"num_format": "0.00%"}),
         NUMBER: None,
         TEXT: None,
     }
+    if created is not None:
+        workbook.set_properties({"created": created.astimezone(dt.UTC).replace(tzinfo=None)})
     bold = workbook.add_format({"bold": True})
+    if summary is not None:
+        _write_summary(workbook.add_worksheet("Summary"), summary, formats, bold)
+    written = 0
     for table in all_tables:
         sheet = workbook.add_worksheet(table.name)
         for c, column in enumerate(table.columns):
@@ -222,9 +303,71 @@ def write_xlsx(all_tables: list[Table]) -> IO[bytes]:
                 if value is None:
                     continue
                 writers[c](r, c, value)
+            written += 1
+            if progress is not None and written % CHUNK == 0:
+                progress(written)
     workbook.close()
     handle.seek(0)
     return handle
+
+
+def _write_summary(sheet: Any, summary: Summary, formats: dict[str, Any], bold: Any) -> None:
+    """Facts, then the certificate's lines (label, figure, note), the aging, the roll-forward:
+    figures as numbers with a number format, never text."""
+    sheet.set_column(0, 0, 52)
+    sheet.set_column(1, 3, 18)
+    sheet.write_string(0, 0, "Borrowing base certificate", bold)
+    row = 1
+    for name, value in summary.facts:
+        sheet.write_string(row, 0, name)
+        if isinstance(value, dt.date):
+            sheet.write_datetime(row, 1, value, formats[DATE])
+        else:
+            sheet.write_string(row, 1, str(value))
+        row += 1
+    row += 1
+    for line in summary.lines:
+        if line.kind == SECTION:
+            sheet.write_string(row, 0, line.label, bold)
+        else:
+            label = ("    " if line.indent else "") + line.label
+            sheet.write_string(row, 0, label, bold if line.strong else None)
+            _write_figure(sheet, row, line, formats)
+            if line.note:
+                sheet.write_string(row, 2, line.note)
+        row += 1
+    row += 1
+    sheet.write_string(row, 0, f"Aging of gross receivables ({AGING_COLUMNS[0]})", bold)
+    sheet.write_string(row, 1, AGING_COLUMNS[1], bold)
+    for bucket in BUCKETS:
+        row += 1
+        sheet.write_string(row, 0, bucket)
+        sheet.write_number(row, 1, summary.aging.amounts[bucket], formats[MONEY])
+    row += 1
+    sheet.write_string(row, 0, "Gross receivables", bold)
+    sheet.write_number(row, 1, summary.aging.total, formats[MONEY])
+    if summary.roll_forward:
+        row += 2
+        sheet.write_string(row, 0, "Roll-forward", bold)
+        for c, title in enumerate(ROLL_FORWARD_COLUMNS, start=1):
+            sheet.write_string(row, c, title, bold)
+        for name, *amounts in summary.roll_forward:
+            row += 1
+            sheet.write_string(row, 0, name)
+            for c, amount in enumerate(amounts, start=1):
+                sheet.write_number(row, c, amount, formats[MONEY])
+
+
+def _write_figure(sheet: Any, row: int, line: Line, formats: dict[str, Any]) -> None:
+    if line.value is None:
+        return
+    if line.kind == PERCENT:
+        # As the page shows it: rounded to two places of a percent, then formatted.
+        sheet.write_number(row, 1, pct_display(Decimal(line.value)), formats[PERCENT])
+    elif line.kind == TEXT:
+        sheet.write_string(row, 1, str(line.value))
+    else:
+        sheet.write_number(row, 1, line.value, formats[MONEY])
 
 
 def _cell_writer(sheet: Any, kind: str, fmt: Any) -> Callable[[int, int, Any], None]:

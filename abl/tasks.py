@@ -50,9 +50,34 @@ def send_certificate_notification_task(certificate_id: int, event: str) -> bool:
 
 @shared_task(name="abl.sweep_stuck_files")
 def sweep_stuck_files_task() -> dict[str, list[int] | list[str]]:
-    """From beat: re-queue or refuse files whose worker died; drop tables no file owns."""
+    """From beat: re-queue or refuse files whose worker died; drop tables no file owns; re-queue
+    or fail the spreadsheets whose worker died."""
+    from abl.services import exports
+
     swept = sweep.sweep_stuck_files()
-    return {"requeued": swept.requeued, "refused": swept.refused, "dropped": swept.tables_dropped}
+    requeued, failed = exports.sweep_stuck_exports()
+    return {
+        "requeued": swept.requeued,
+        "refused": swept.refused,
+        "dropped": swept.tables_dropped,
+        "exports_requeued": requeued,
+        "exports_failed": failed,
+    }
+
+
+@shared_task(name="abl.build_certificate_export", bind=True, max_retries=None)
+def build_certificate_export_task(self: Task, export_id: int) -> str:
+    """Write and store one certificate's spreadsheet; run twice, stored once.
+
+    Given back by a worker that died while its claim is still live, it waits until
+    that claim would have gone stale, then tries again.
+    """
+    from abl.services import exports
+
+    outcome = exports.build_certificate_export(export_id=export_id)
+    if outcome is claims.Outcome.BUSY and not self.request.is_eager:
+        raise self.retry(countdown=settings.ABL_FILE_CLAIM_TIMEOUT + 1)
+    return outcome.value
 
 
 @shared_task(name="abl.verify_audit_chain")

@@ -44,6 +44,16 @@ urlpatterns = [
     path("certificates/<int:pk>/certificate.pdf", exports.certificate_pdf, name="certificate_pdf"),
     path("certificates/<int:pk>/export.xlsx", exports.certificate_xlsx, name="certificate_xlsx"),
     path(
+        "certificates/<int:pk>/export.xlsx/prepare",
+        exports.prepare_certificate_xlsx,
+        name="prepare_certificate_xlsx",
+    ),
+    path(
+        "certificates/<int:pk>/export.xlsx/status",
+        exports.certificate_xlsx_status,
+        name="certificate_xlsx_status",
+    ),
+    path(
         "certificates/<int:pk>/export/<str:table>.csv",
         exports.certificate_csv,
         name="certificate_csv",

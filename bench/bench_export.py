@@ -9,6 +9,13 @@ filled (it takes the newest submitted certificate there). Prints its figures;
 asserts nothing.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/abl_bench .venv/bin/python bench/bench_export.py
+
+The writers alone (issue 24): XlsxWriter, as `abl.exports.write_xlsx` drives it,
+against a Rust-backed writer (`rustpy-xlsxwriter`, when installed) on the same
+invoice rows made in memory (seeded; no database), with the cells of both files
+read back (python-calamine) and compared, up to `--compare-max` rows:
+
+    .venv/bin/python bench/bench_export.py --writers 200000 1000000 [--runs 2] [--compare-max N]
 """
 
 import itertools
@@ -103,7 +110,136 @@ def peak_mib_of_export(limit: int | None) -> float:
     return int(result.stdout.split()[-1]) / 1024
 
 
+def invoice_rows(count: int) -> list[tuple[object, ...]]:
+    """Rows shaped as the Invoices sheet's (text, dates, money, days, bucket, reason), seeded;
+    a formula-looking name among them, which both writers must keep as text."""
+    import datetime as dt
+    import random
+    from decimal import Decimal
+
+    from abl.calc.aging import aging_bucket
+
+    rng = random.Random(24)
+    as_of = dt.date(2003, 3, 31)
+    rows = []
+    for n in range(count):
+        days = rng.randint(0, 150)
+        dated = as_of - dt.timedelta(days=days)
+        cents = rng.randint(-50_000, 2_500_000)
+        name = '=HYPERLINK("http://evil")' if n == 1 else f"Customer {n % 2000}"
+        rows.append(
+            (
+                f"C{n % 2000:05d}",
+                name,
+                f"INV-{n + 100000}",
+                dated,
+                dated + dt.timedelta(days=30) if n % 7 else None,
+                Decimal(cents).scaleb(-2),
+                days,
+                aging_bucket(days),
+                "eligible" if days <= 90 else f"past due: {days} days from invoice date",
+            )
+        )
+    return rows
+
+
+def xlsxwriter_file(rows: list[tuple[object, ...]], path: Path) -> float:
+    """The rows written by `abl.exports.write_xlsx` (XlsxWriter), as the Invoices sheet."""
+    _setup_bare()
+    from abl import exports
+
+    columns = _invoice_columns()
+    table = exports.Table("Invoices", columns, lambda: iter(rows))  # type: ignore[arg-type]
+    start = time.perf_counter()
+    handle = exports.write_xlsx([table])
+    seconds = time.perf_counter() - start
+    with handle, path.open("wb") as out:
+        out.write(handle.read())
+    return seconds
+
+
+def rust_file(rows: list[tuple[object, ...]], path: Path) -> float:
+    """The same rows by rustpy-xlsxwriter (rust_xlsxwriter), fed records as they come."""
+    import rustpy_xlsxwriter as rust
+
+    titles = [c.title for c in _invoice_columns()]
+    money = rust.Format().set_num_format("#,##0.00")
+    start = time.perf_counter()
+    rust.write_worksheet(
+        (dict(zip(titles, row, strict=True)) for row in rows),
+        str(path),
+        sheet_name="Invoices",
+        datetime_format="yyyy-mm-dd",
+        bold_headers=True,
+        column_formats={"Amount": money},
+    )
+    return time.perf_counter() - start
+
+
+def _invoice_columns():  # type: ignore[no-untyped-def]
+    from abl import exports
+
+    return (
+        exports.Column("Customer ID", exports.TEXT),
+        exports.Column("Customer name", exports.TEXT),
+        exports.Column("Invoice", exports.TEXT),
+        exports.Column("Invoice date", exports.DATE),
+        exports.Column("Due date", exports.DATE),
+        exports.Column("Amount", exports.MONEY),
+        exports.Column("Days", exports.NUMBER),
+        exports.Column("Aging bucket", exports.TEXT),
+        exports.Column("Reason", exports.TEXT),
+    )
+
+
+def _setup_bare() -> None:
+    import django
+
+    os.environ.setdefault("DATABASE_URL", "sqlite:///:memory:")
+    django.setup()
+
+
+def cells(path: Path) -> list[list[object]]:
+    """Every cell of the Invoices sheet read back; numbers as floats, blanks as ''."""
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Invoices").to_python()
+    return [[float(v) if isinstance(v, int | float) else v for v in row] for row in rows]
+
+
+def compare_writers(counts: list[int], compare_max: int, runs: int) -> None:
+    load = os.getloadavg()
+    print(
+        f"load average at start: {load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f} ({os.cpu_count()} cores)"
+    )
+    for count in counts:
+        rows = invoice_rows(count)
+        with tempfile.TemporaryDirectory() as folder:
+            ours, rust = Path(folder) / "xlsxwriter.xlsx", Path(folder) / "rust.xlsx"
+            a = [xlsxwriter_file(rows, ours) for _ in range(runs)]
+            b = [rust_file(rows, rust) for _ in range(runs)]
+            same = "not compared"
+            if count <= compare_max:
+                same = "identical" if cells(ours) == cells(rust) else "DIFFERENT"
+            print(
+                f"{count:,} rows: XlsxWriter {', '.join(f'{t:.1f}' for t in a)} s "
+                f"({ours.stat().st_size / 2**20:.0f} MiB), rustpy-xlsxwriter "
+                f"{', '.join(f'{t:.1f}' for t in b)} s ({rust.stat().st_size / 2**20:.0f} MiB); "
+                f"{statistics.median(a) / statistics.median(b):.1f}× faster; cells {same}"
+            )
+
+
 def main() -> None:
+    if "--writers" in sys.argv:
+        args = sys.argv[sys.argv.index("--writers") + 1 :]
+        options = {"--compare-max": 200_000, "--runs": RUNS}
+        for option in options:
+            if option in args:
+                at = args.index(option)
+                options[option] = int(args[at + 1])
+                del args[at : at + 2]
+        compare_writers([int(a) for a in args], options["--compare-max"], options["--runs"])
+        return
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("set DATABASE_URL to the PostgreSQL database bench_submit.py filled")
     small, large = peak_mib_of_export(100_000), peak_mib_of_export(None)

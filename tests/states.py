@@ -33,8 +33,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from abl.calc.terms import Reserve
-from abl.models import Certificate, CollateralFile, Facility, User
-from abl.services import certificates, collateral, loans, terms
+from abl.models import Certificate, CertificateExport, CollateralFile, Facility, User
+from abl.services import certificates, collateral, exports, loans, terms
 from abl.services.terms import load_facility_terms
 from abl.tasks import process_collateral_file_task
 from reporting.services.positions import refresh_positions
@@ -181,6 +181,7 @@ def build_world() -> World:
     found["discarded-stuck"] = _discarded(
         _draft(facilities["discarded"], borrower, aging, as_of=dt.date(2003, 4, 30), process=False)
     )
+    _spreadsheets(found, borrower)
     # The dashboard's lines, as after the nightly close; one facility not measured yet.
     with override_settings(ABL_BUSINESS_DATE="2003-04-07"):
         refresh_positions(
@@ -189,6 +190,29 @@ def build_world() -> World:
             ]
         )
     return World(users=users, facilities=facilities, certificates=found)
+
+
+def _spreadsheets(found: dict[str, Certificate | None], borrower: User) -> None:
+    """Each state of a certificate's spreadsheet: written (accepted), being written (submitted),
+    failed (returned); the others were never asked for."""
+    asked = {}
+    for state in ("accepted", "submitted", "returned"):
+        certificate = found[state]
+        assert certificate is not None
+        assert certificate.current is not None
+        asked[state] = exports.request_certificate_export(
+            certificate=certificate, computation=certificate.current, actor=borrower
+        ).pk
+    exports.build_certificate_export(export_id=asked["accepted"])
+    CertificateExport.objects.filter(pk=asked["submitted"]).update(
+        status=CertificateExport.Status.BUILDING,
+        attempts=1,
+        rows_written=5,
+        heartbeat_at=timezone.now(),
+    )
+    CertificateExport.objects.filter(pk=asked["returned"]).update(
+        status=CertificateExport.Status.FAILED, attempts=1, problem=exports.FAILED
+    )
 
 
 def _advances(facility: Facility, borrower: User, analyst: User) -> None:

@@ -338,6 +338,10 @@ FILLERS: dict[str, list[Filler]] = {
     "checklist_file": [_once(reverse("checklist_file", args=[BEYOND_BIGINT]))],
     "acknowledge_terms": [_acknowledge],
     "certificate_xlsx": [_certificate("certificate_xlsx", f"?computation={BEYOND_BIGINT}")],
+    "prepare_certificate_xlsx": [_certificate("prepare_certificate_xlsx")],
+    "certificate_xlsx_status": [
+        _certificate("certificate_xlsx_status", f"?computation={BEYOND_BIGINT}")
+    ],
     "certificate_csv": [_exports],
     "set_reserves": [_certificate("set_reserves")],
     "record_consent": [_certificate("record_consent")],

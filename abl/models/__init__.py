@@ -8,7 +8,7 @@ from abl.models.certificate import (
     Invoice,
     Payable,
 )
-from abl.models.documents import CertificateDocument
+from abl.models.documents import CertificateDocument, CertificateExport
 from abl.models.facility import Facility, TermsVersion
 from abl.models.fees import BaseRate, FeeCharge, FieldExam
 from abl.models.loan_documents import ChecklistFile, ChecklistItem, TermsAcknowledgement
@@ -23,6 +23,7 @@ __all__ = [
     "BaseRate",
     "Certificate",
     "CertificateDocument",
+    "CertificateExport",
     "ChecklistFile",
     "ChecklistItem",
     "CollateralFile",

@@ -23,7 +23,15 @@ from abl.forms import (
     ReviewForm,
     RollForwardForm,
 )
-from abl.models import Certificate, CollateralFile, Computation, CustomerLine, Role, User
+from abl.models import (
+    Certificate,
+    CertificateExport,
+    CollateralFile,
+    Computation,
+    CustomerLine,
+    Role,
+    User,
+)
 from abl.services.certificates import ROLL_FORWARD_FIELDS, latest_approved
 from abl.services.collateral import files_replaced_by_upload, replacement_notice
 from abl.services.computations import recomputation_pending
@@ -32,6 +40,7 @@ from abl.services.reconciliation import (
     roll_forwards,
     unexplained_differences,
 )
+from abl.views.lines import COLUMNS, certificate_lines
 
 COMPARED = [
     "gross_receivables",
@@ -60,7 +69,7 @@ def figure_lines(computation: Computation) -> dict[str, Any]:
         for k, v in figures.items()
         if isinstance(v, str) and k != "reporting_frequency"
     }
-    return {
+    shown = {
         "computation": computation,
         "has_inventory": any(
             f.get("kind") == "inventory" for f in computation.inputs.get("files", [])
@@ -82,6 +91,7 @@ def figure_lines(computation: Computation) -> dict[str, Any]:
         "reported_difference": None if reported is None else reported - money["outstanding"],
         "over_advance": over_advance(money["excess_availability"]),
     }
+    return {**shown, "lines": certificate_lines(shown), "columns": COLUMNS}
 
 
 def _decimal_or_none(value: str | None) -> Decimal | None:
@@ -242,6 +252,7 @@ def certificate_context(certificate: Certificate, user: User) -> dict[str, Any]:
     if shown is not None:
         context["shown"] = shown
         context.update(figure_lines(shown))
+        context.update(export_panel(certificate, shown))
         context["roll_forwards"] = roll_forwards(certificate, shown.figures)
         context["reported_differences"] = reported_differences(certificate, shown.figures)
         context["to_explain"] = unexplained_differences(certificate, shown.figures)
@@ -288,3 +299,18 @@ def certificate_context(certificate: Certificate, user: User) -> dict[str, Any]:
         context.setdefault("consent_form", ConsentForm(prefix="consent"))
         context.setdefault("review_form", ReviewForm())
     return context
+
+
+def export_panel(certificate: Certificate, computation: Computation) -> dict[str, object]:
+    """What the certificate page's spreadsheet panel shows: the computation's export, if asked."""
+    export = CertificateExport.objects.filter(computation=computation).first()
+    ready = export is not None and export.status == CertificateExport.Status.READY
+    lost = ready and export is not None and not export.available
+    return {
+        "certificate": certificate,
+        "computation": computation,
+        "export": export,
+        "export_lost": lost,
+        "export_pending": export is not None
+        and export.status in (CertificateExport.Status.QUEUED, CertificateExport.Status.BUILDING),
+    }

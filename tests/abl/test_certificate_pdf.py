@@ -3,6 +3,7 @@ approved, stored once per state and never changed, downloadable by both sides.""
 
 import hashlib
 import io
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -56,12 +57,33 @@ def test_the_pdf_lists_the_largest_ineligible_customers_with_why(submitted):
     text = _text(render_certificate_document(certificate_id=submitted.pk))
 
     section = text.split("Largest ineligible customers", 1)[1].split("Certification", 1)[0]
-    assert section.split(" Why ", 1)[1].strip() == (
+    assert section.split(" Ineligible because ", 1)[1].strip() == (
         "BellSouth Telecommunications (BELLSOUTH) 1,000,000.00 452,500.00 concentration "
         "Innotrac Affiliate Co (AFFCO) 80,000.00 80,000.00 affiliate "
         "Acme Retail (ACME) 150,000.00 50,000.00 past due "
         "Maple Telecom Ltd (MAPLE) 20,000.00 20,000.00 foreign"
     )
+
+
+def test_the_pdf_names_its_columns_as_the_certificate_page_does(client, draft, cfo):
+    certificates.save_borrower_figures(
+        certificate=draft,
+        actor=cfo,
+        roll_forward={"ar_prior_balance": Decimal("1245000.00")},
+        reported_ineligibles={},
+    )
+    page = client.get(f"/certificates/{draft.pk}/").content.decode()
+    submitted = certificates.submit_certificate(
+        certificate=draft, actor=cfo, name="David Gamsey", title="Chief Financial Officer"
+    )
+
+    text = _text(render_certificate_document(certificate_id=submitted.pk))
+
+    roll_forward = text.split("Roll-forward", 1)[1].split("Receivables", 1)[0].strip()
+    assert roll_forward == "Ledger File Difference (file − ledger)"
+    for column in ("Ledger", "File", "Difference (file − ledger)"):
+        assert f'<th class="money">{column}</th>' in page
+    assert "Customer Gross Ineligible Ineligible because" in text
 
 
 def test_the_approved_certificates_pdf_names_the_approver_and_is_no_draft(submitted, abl_analyst):

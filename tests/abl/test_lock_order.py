@@ -21,7 +21,7 @@ import pytest
 from django.db import connection
 
 from abl.models import AuditEvent, Facility
-from abl.services import certificates, loans
+from abl.services import certificates, exports, loans
 from reporting.models import FrequencySwitch
 from reporting.services import close
 from tests.abl.loans.conftest import (
@@ -131,6 +131,24 @@ def test_a_returned_certificate_corrected_audits_under_the_facility_lock(
         "certificate.correction_started",
         "collateral.accepted",
         "certificate.computed",
+    }
+    assert [event for event in events if not event[1]] == []
+
+
+def test_a_spreadsheet_asked_for_and_stored_audits_under_the_facility_lock(innotrac, cfo):
+    submitted = submit_certificate(innotrac, cfo)
+    last = _last_event_id()
+
+    with audit_appends_checked(innotrac) as held:
+        export = exports.request_certificate_export(
+            certificate=submitted, computation=submitted.current, actor=cfo
+        )
+        exports.build_certificate_export(export_id=export.pk)  # a no-op if it ran on commit
+
+    events = _events_after(last, held)
+    assert {action for action, _ in events} >= {
+        "certificate.export_requested",
+        "certificate.export_stored",
     }
     assert [event for event in events if not event[1]] == []
 

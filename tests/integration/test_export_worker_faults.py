@@ -1,0 +1,174 @@
+"""A worker killed with SIGKILL in the middle of writing a certificate's spreadsheet: the
+export is finished by the task given back to the queue, or by the beat's sweep when the
+broker lost the task; it ends ready, stored once, never stuck "being written".
+
+Real processes: `celery worker` (prefork) and `celery beat` on Redis, writing to
+the test's PostgreSQL database and MEDIA_ROOT. The certificate holds a
+100,000-invoice aging, processed in this process; the spreadsheet is asked for
+as the page asks, and the worker is killed once it has written rows.
+"""
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+import redis
+from django.core.files import File
+
+from abl.models import AuditEvent, Certificate, CertificateExport, CollateralFile
+from abl.services import collateral, exports
+from abl.services.processing import acceptance
+from bench.generate import AS_OF, write_receivables_csv
+from tests.processes import database_url, wait_for
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+ROWS = 100_000
+CLAIM_TIMEOUT = 3  # seconds without a heartbeat before a claim is stale
+
+
+@pytest.fixture(scope="module")
+def big_aging(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("aging") / "aging-100k.csv"
+    write_receivables_csv(path, ROWS)
+    return path
+
+
+@pytest.fixture
+def queue_on_redis(settings):
+    """Tasks go to Redis from this process (not run in it), on this test run's queue."""
+    from config.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    yield app
+    app.control.purge()
+
+
+@pytest.fixture
+def processes(queue_on_redis, settings, tmp_path, spawned):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": "export-fault-test",
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "CELERY_TASK_DEFAULT_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "ABL_SWEEP_INTERVAL": "1",
+        "ABL_FILE_CLAIM_TIMEOUT": str(CLAIM_TIMEOUT),
+        "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+        "CELERY_UNACKED_RESTORE_THROTTLE": "1",
+    }
+
+    def start(kind: str, *, visibility_timeout: int = 10) -> subprocess.Popen[bytes]:
+        args = [sys.executable, "-m", "celery", "-A", "config"]
+        if kind == "worker":
+            args += ["worker", "-P", "prefork", "-c", "1", "--without-mingle", "--without-gossip"]
+            args += ["-n", f"x{len(spawned.started)}@%h"]
+        else:
+            args += ["beat", "-s", str(tmp_path / "beat-schedule")]
+        timeout = {"CELERY_VISIBILITY_TIMEOUT": str(visibility_timeout)}
+        return spawned.start(kind, [*args, "--loglevel", "INFO"], {**env, **timeout})
+
+    return start
+
+
+@pytest.fixture
+def certificate(innotrac, cfo, big_aging) -> Certificate:
+    """A draft with the aging accepted and computed, processed here (not by a worker)."""
+    draft = collateral.open_draft(facility=innotrac, as_of=AS_OF, actor=cfo)
+    with big_aging.open("rb") as handle:
+        file = collateral.receive_file(
+            certificate=draft,
+            kind=CollateralFile.Kind.RECEIVABLES,
+            upload=File(handle, name=big_aging.name),
+            actor=cfo,
+        )
+    acceptance.process_collateral_file(file_id=file.pk)
+    draft.refresh_from_db()
+    assert draft.current is not None
+    return draft
+
+
+def _writing(export_id: int) -> bool:
+    export = CertificateExport.objects.get(pk=export_id)
+    return export.status == CertificateExport.Status.BUILDING and export.rows_written >= 20_000
+
+
+def _ready(export_id: int) -> CertificateExport | None:
+    export = CertificateExport.objects.get(pk=export_id)
+    assert export.status != CertificateExport.Status.FAILED, export.problem
+    return export if export.status == CertificateExport.Status.READY else None
+
+
+def _forget_unacknowledged(url: str, queue: str) -> None:
+    broker = redis.Redis.from_url(url)
+    for tag, payload in broker.hgetall("unacked").items():
+        if json.loads(payload)[2] == queue:  # [message, exchange, routing key]
+            broker.hdel("unacked", tag)
+            broker.zrem("unacked_index", tag)
+
+
+def _assert_stored_once(export: CertificateExport, media: Path) -> None:
+    assert export.attempts == 2
+    assert export.rows_written == export.rows_total == ROWS + export.computation.customers.count()
+    assert sorted(p.name for p in (media / "exports").iterdir()) == [
+        f"computation-{export.computation_id}.xlsx"
+    ]
+    with export.stored.open("rb") as stored:
+        body = stored.read()
+    assert hashlib.sha256(body).hexdigest() == export.sha256
+    assert (
+        AuditEvent.objects.filter(
+            action="certificate.export_stored", object_id=str(export.certificate_id)
+        ).count()
+        == 1
+    )
+    with export.stored.open("rb") as stored:
+        workbook = openpyxl.load_workbook(stored, read_only=True)
+        assert workbook.sheetnames == ["Summary", "Invoices", "Customers", "Inventory"]
+        assert workbook["Invoices"].max_row == ROWS + 1
+        workbook.close()
+
+
+def test_worker_killed_while_writing_the_spreadsheet_its_task_is_redelivered_and_finished(
+    queue_on_redis, processes, certificate, cfo, settings
+):
+    export = exports.request_certificate_export(
+        certificate=certificate, computation=certificate.current, actor=cfo
+    )
+    first = processes("worker")
+    wait_for(lambda: _writing(export.pk), "the first worker to write rows")
+
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait(10)
+    processes("worker")
+    finished = wait_for(lambda: _ready(export.pk), "the spreadsheet to be ready", seconds=180)
+
+    _assert_stored_once(finished, Path(settings.MEDIA_ROOT))
+
+
+def test_sweep_from_beat_finishes_a_spreadsheet_whose_task_was_lost(
+    queue_on_redis, processes, certificate, cfo, settings
+):
+    export = exports.request_certificate_export(
+        certificate=certificate, computation=certificate.current, actor=cfo
+    )
+    first = processes("worker")
+    wait_for(lambda: _writing(export.pk), "the first worker to write rows")
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait(10)
+    # The broker loses the unacknowledged task (as when Redis restarts without persistence).
+    _forget_unacknowledged(settings.REDIS_URL, settings.CELERY_TASK_DEFAULT_QUEUE)
+
+    processes("worker", visibility_timeout=3600)
+    processes("beat")
+    finished = wait_for(lambda: _ready(export.pk), "the sweep to finish it", seconds=180)
+
+    _assert_stored_once(finished, Path(settings.MEDIA_ROOT))
