@@ -36,6 +36,7 @@ from abl.models import (
     Invoice,
 )
 from abl.reasons import age_limit, inventory_reasons, invoice_reason_text, whole_balance
+from abl.services.terms import computation_terms
 
 CHUNK = 10_000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -159,9 +160,10 @@ def _inventory(computation: Computation, file: CollateralFile | None) -> Table:
     def rows() -> Iterator[tuple[Value, ...]]:
         if file is None:
             return
+        rules = computation_terms(computation).inventory
         items = InventoryItem.objects.filter(file=file).order_by("row").iterator(chunk_size=CHUNK)
         for chunk in _chunks(items):
-            for row in inventory_reasons(chunk, computation=computation):
+            for row in inventory_reasons(chunk, rules=rules):
                 i = row.item
                 yield (
                     i.row,

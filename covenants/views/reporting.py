@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 
 from abl import business_date
 from abl.access import get_facility_for_user, signed_in_user
-from abl.calc.terms import parse_terms
 from abl.models import Facility
 from abl.readers import CollateralFileError
+from abl.services.terms import facility_terms
 from covenants.access import capex_request_refusal, statement_refusal
 from covenants.calc.financials import FIELDS, Financials, FinancialsError
 from covenants.forms import CapexRequestForm, StatementFileForm, StatementForm
@@ -35,10 +35,9 @@ class DueRow:
 
 
 def due_rows(facility: Facility, by_period: dict[Any, FinancialStatement]) -> list[DueRow]:
-    terms = facility.current_terms()
-    if terms is None:
+    parsed = facility_terms(facility)
+    if parsed is None:
         return []
-    parsed = parse_terms(terms.data)
     today = business_date.today()
     rows = []
     schedule = due_rules(parsed.reporting).schedule(
