@@ -15,7 +15,7 @@ statement accepted and tested, two months of fees posted, and the nightly close.
 What those queue runs in the command's own process (no REDIS_URL while seeding).
 
     DATABASE_URL=postgres://…/abl_bench_pages DATABASE_OWNER_URL=postgres://…/abl_bench_pages \
-        .venv/bin/python bench/bench_pages.py [--requests 200] [--invoices 20000]
+        .venv/bin/python bench/bench_pages.py [--requests 200] [--invoices 20000] [--only NAME]
 
 The server runs as bench/bench_certificate_page.py runs it: production settings
 (DEBUG=0, static files collected, WhiteNoise), two sync workers, plain HTTP on a free
@@ -204,6 +204,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--invoices", type=int, default=20_000)
+    parser.add_argument("--only", default="", help="only the pages whose name contains this")
     options = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("set DATABASE_URL to a PostgreSQL database of this benchmark's own")
@@ -227,7 +228,11 @@ def main() -> None:
     django.setup()
     if not seeded():
         seed(options.invoices)
-    named = pages(session_cookie("abl.analyst"))
+    named = {
+        name: page
+        for name, page in pages(session_cookie("abl.analyst")).items()
+        if options.only in name
+    }
     load_before = os.getloadavg()
     with server.gunicorn(env):
         rows = measure(named, options.requests)
