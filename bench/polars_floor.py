@@ -1,7 +1,7 @@
 """The floor `bench_borrowing_base.py` compares the command with: a polars script alone.
 
 It reads all nine columns of an aging with strict typed parsing (a cell that does not
-parse stops it) and applies the §3 rules of /work/shared/spec/abl-rules.md in polars
+parse stops it) and applies the §3 rules (docs/rules.md, "Receivables (§3)") in polars
 expressions, integer cents throughout; it prints the eligible receivables in cents.
 No Django, no checks of a file's shape beyond the types, no problem messages: what
 any reader of the file must do at least.
