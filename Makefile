@@ -54,7 +54,7 @@ pytest:
 bench: install
 	$(BIN)/python bench/bench_readers.py
 	$(BIN)/python bench/bench_borrowing_base.py
-	@echo "With a PostgreSQL DATABASE_URL: $(BIN)/python bench/bench_submit.py"
+	@echo "With a PostgreSQL DATABASE_URL: $(BIN)/python bench/bench_submit.py, bench/bench_pages.py"
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media .test-media staticfiles .run

@@ -41,6 +41,7 @@ from abl.models import (
 )
 from abl.reasons import age_limit, inventory_reasons, invoice_reason_text, whole_balance
 from abl.services.reconciliation import roll_forwards
+from abl.services.terms import computation_terms
 from abl.views.lines import AGING_COLUMNS, ROLL_FORWARD_COLUMNS, SECTION, Line
 from abl.views.presenters import figure_lines
 
@@ -227,9 +228,10 @@ def _inventory(computation: Computation, file: CollateralFile | None) -> Table:
     def rows() -> Iterator[tuple[Value, ...]]:
         if file is None:
             return
+        rules = computation_terms(computation).inventory
         items = InventoryItem.objects.filter(file=file).order_by("row").iterator(chunk_size=CHUNK)
         for chunk in _chunks(items):
-            for row in inventory_reasons(chunk, computation=computation):
+            for row in inventory_reasons(chunk, rules=rules):
                 i = row.item
                 yield (
                     i.row,

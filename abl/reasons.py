@@ -16,7 +16,7 @@ from django.db.models import Q
 
 from abl.calc.inventory import Test, category_tests, classify_inventory
 from abl.calc.receivables import WHOLE_BALANCE, invoice_reason
-from abl.calc.terms import InventoryTerms, parse_terms
+from abl.calc.terms import InventoryTerms
 from abl.models import Computation, CustomerLine, InventoryItem, Invoice
 
 # The engine's reasons (abl.calc.receivables.invoice_reason), in words.
@@ -85,12 +85,11 @@ def invoice_reasons(
     return rows
 
 
-def inventory_reasons(
-    items: list[InventoryItem], *, computation: Computation
-) -> list[InventoryRow]:
+def inventory_reasons(items: list[InventoryItem], *, rules: InventoryTerms) -> list[InventoryRow]:
+    """Each item with its category under `rules` (the computation's, from
+    abl.services.terms.computation_terms)."""
     if not items:
         return []
-    terms = parse_terms(computation.inputs["terms"])
     frame = pl.DataFrame(
         {
             "row": [i.row for i in items],
@@ -108,7 +107,7 @@ def inventory_reasons(
         },
         schema_overrides={"row": pl.Int64, "value_cents": pl.Int64},
     )
-    classified = classify_inventory(frame, terms.inventory)
+    classified = classify_inventory(frame, rules)
     return [
         InventoryRow(
             item, reason, Decimal(str(rate)) if rate is not None and reason == "eligible" else None

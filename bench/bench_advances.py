@@ -21,6 +21,13 @@ read around each approval but outside its timed part.
 
 `--statements` prints, for the lone requester, each statement of an approval
 with its median time (the connection's execute calls; the commit is not one).
+
+`--refresh-cost` measures instead what the dashboard's refresh costs an approval:
+every audited action on a facility queues a refresh of its dashboard line
+(reporting/apps.py), with REDIS_URL an outbox row written in the action's
+transaction, under the facility's and the chain's locks, and sent once it commits.
+The lone requester and 8 requesters on one facility, with the refresh and with it
+switched off, interleaved over rounds; medians and p95s side by side.
 """
 
 import contextlib
@@ -180,12 +187,56 @@ def _report(name: str, approvals: tuple[list[float], float]) -> None:
     )
 
 
+@contextlib.contextmanager
+def _without_refresh():
+    """The dashboard's refresh after each audited action switched off (for the comparison)."""
+    from django.db.models.signals import post_save
+
+    from abl.models import AuditEvent
+    from reporting.apps import refresh_position_after_audited_action
+
+    uid = "reporting-position-after-audit"
+    assert post_save.disconnect(sender=AuditEvent, dispatch_uid=uid)
+    try:
+        yield
+    finally:
+        post_save.connect(
+            refresh_position_after_audited_action, sender=AuditEvent, dispatch_uid=uid
+        )
+
+
+def _refresh_cost(one: tuple[Facility, User, User], rounds: int = 3) -> None:
+    """Approvals with the dashboard's refresh queued and without it, interleaved."""
+    if not settings.REDIS_URL:
+        print("(without REDIS_URL no outbox row is written: the refresh runs in-process)")
+    layouts = {"1 requester": 1, "8 requesters, one facility": THREADS}
+    samples = {(name, on): [] for name in layouts for on in (True, False)}
+    for _ in range(rounds):
+        for name, requesters in layouts.items():
+            samples[(name, True)] += _approvals([one], requesters=requesters)[0]
+            with _without_refresh():
+                samples[(name, False)] += _approvals([one], requesters=requesters)[0]
+    print(f"the dashboard's refresh, {rounds} rounds interleaved (load {os.getloadavg()[0]:.1f}):")
+    for name in layouts:
+        with_it, without = samples[(name, True)], samples[(name, False)]
+        median, bare = statistics.median(with_it), statistics.median(without)
+        p95s = [statistics.quantiles(t, n=20)[-1] for t in (with_it, without)]
+        print(
+            f"  {name}: median {median:.1f} ms with it, {bare:.1f} ms without "
+            f"({(median - bare) / median:+.0%} of an approval); "
+            f"p95 {p95s[0]:.1f} against {p95s[1]:.1f} ms"
+        )
+
+
 def main() -> None:
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("set DATABASE_URL to a PostgreSQL database")
     call_command("migrate", verbosity=0)
     run = uuid.uuid4().hex[:8]
     one = _facility(run, 0)
+    if "--refresh-cost" in sys.argv:
+        _refresh_cost(one)
+        return
     alone = _approvals([one], requesters=1, statements="--statements" in sys.argv)
     _report("1 requester (the same-run baseline)", alone)
     _report("8 requesters, one facility", _approvals([one]))

@@ -101,3 +101,32 @@ def test_unused_helpers_and_the_htmx_middleware_are_gone():
     assert not hasattr(CustomerResult, "whole_balance_category")
     assert not [app for app in settings.INSTALLED_APPS if app.startswith("django_htmx")]
     assert not [m for m in settings.MIDDLEWARE if m.startswith("django_htmx")]
+
+
+def _calls(function: ast.FunctionDef, name: str) -> bool:
+    return any(
+        isinstance(node, ast.Call)
+        and (
+            (isinstance(node.func, ast.Name) and node.func.id == name)
+            or (isinstance(node.func, ast.Attribute) and node.func.attr == name)
+        )
+        for node in ast.walk(function)
+    )
+
+
+def test_terms_are_parsed_only_by_the_one_cache_of_parsed_terms():
+    # Views, presenters and services read parsed terms through abl/services/terms.py
+    # (parsed_terms, parsed_version, facility_terms, newest_terms, computation_terms),
+    # which parses a version once while it is in use.
+    parsers = [
+        f"{path}:{function.name}"
+        for path, tree in _modules()
+        for function in _functions(tree)
+        if _calls(function, "parse_terms")
+    ]
+
+    assert parsers == [
+        "abl/calc/terms/parsing.py:load_terms_yaml",
+        "abl/services/terms.py:parsed_terms",
+        "abl/services/terms.py:parsed_version",
+    ]

@@ -21,7 +21,7 @@ from abl.calc.borrowing_base import BorrowingBase, compute_from_frames
 from abl.calc.money import money_text
 from abl.calc.receivables import CATEGORIES
 from abl.calc.report import borrowing_base_json
-from abl.calc.terms import parse_terms
+from abl.calc.terms import FacilityTerms
 from abl.locks import lock_facility
 from abl.models import (
     Certificate,
@@ -33,6 +33,7 @@ from abl.models import (
 )
 from abl.reading import read_collateral
 from abl.services.errors import CertificateError
+from abl.services.terms import parsed_version
 
 Status = Certificate.Status
 Kind = CollateralFile.Kind
@@ -83,7 +84,7 @@ def compute_certificate(
                 filename=collateral.original_name,
                 as_of=certificate.as_of,
             )
-    result = _figures(certificate, terms_version.data, frames, outstanding)
+    result = _figures(certificate, parsed_version(terms_version), frames, outstanding)
     inputs = {
         "signature": signature,
         "files": [
@@ -110,13 +111,13 @@ def compute_certificate(
 
 def _figures(
     certificate: Certificate,
-    terms_data: dict[str, Any],
+    terms: FacilityTerms,
     frames: dict[str, pl.DataFrame],
     outstanding: Decimal,
 ) -> BorrowingBase:
     """The engine's figures from the files' frames."""
     return compute_from_frames(
-        terms=parse_terms(terms_data),
+        terms=terms,
         ar=frames[Kind.RECEIVABLES],
         inventory=frames.get(Kind.INVENTORY),
         payables=frames.get(Kind.PAYABLES),

@@ -26,7 +26,7 @@ from abl.calc.terms import (
     with_reserves,
 )
 from abl.locks import lock_facility
-from abl.models import Facility, Organisation, Role, TermsVersion, User
+from abl.models import Computation, Facility, Organisation, Role, TermsVersion, User
 from abl.outbox import enqueue
 from abl.services.errors import CertificateError
 
@@ -250,6 +250,12 @@ def parsed_version(version: TermsVersion) -> FacilityTerms:
     key = (version.pk, version.created_at)
     terms = _kept(key)
     return terms if terms is not None else _keep(key, parse_terms(version.data))
+
+
+def computation_terms(computation: Computation) -> FacilityTerms:
+    """The terms a computation was made under, parsed, through the same cache: a computation
+    stores its version's data as it was (`inputs["terms"]`), and a version never changes."""
+    return parsed_version(computation.terms_version)
 
 
 def _kept(key: TermsKey) -> FacilityTerms | None:

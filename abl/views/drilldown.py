@@ -19,7 +19,6 @@ from abl.access import get_certificate_for_user, signed_in_user
 from abl.calc.inventory import category_tests
 from abl.calc.receivables import CATEGORIES
 from abl.calc.report import label
-from abl.calc.terms import parse_terms
 from abl.models import (
     Certificate,
     CollateralFile,
@@ -29,6 +28,7 @@ from abl.models import (
     Invoice,
 )
 from abl.reasons import inventory_filter, inventory_reasons, invoice_reasons
+from abl.services.terms import computation_terms
 
 PAGE_SIZE = 50
 
@@ -157,7 +157,7 @@ def inventory_items(request: HttpRequest, pk: int) -> HttpResponse:
     inventory = _accepted(certificate, CollateralFile.Kind.INVENTORY)
     if inventory is None:
         raise Http404("No inventory file in this certificate")
-    rules = parse_terms(computation.inputs["terms"]).inventory
+    rules = computation_terms(computation).inventory
     reasons = [*(name for name, _ in category_tests(rules)), "eligible"]
     reason = request.GET.get("reason", "")
     items = InventoryItem.objects.filter(file=inventory).order_by("row")
@@ -166,7 +166,7 @@ def inventory_items(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404("No such inventory category")
         items = items.filter(inventory_filter(rules, reason))
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = inventory_reasons(list(page.object_list), computation=computation)
+    rows = inventory_reasons(list(page.object_list), rules=rules)
     total = items.aggregate(value=Sum("value"))["value"] or Decimal("0.00")
     return render(
         request,

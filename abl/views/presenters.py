@@ -98,30 +98,51 @@ def _decimal_or_none(value: str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
+ZERO_MONEY = Decimal("0")
+
+
 def customer_changes(
     current: Computation, previous: Computation, limit: int = 10
 ) -> list[dict[str, Any]]:
-    """The customers whose eligible receivables moved most between two computations (2 queries)."""
-    now = {c.customer_id: c for c in CustomerLine.objects.filter(computation=current)}
-    before = {c.customer_id: c for c in CustomerLine.objects.filter(computation=previous)}
+    """The customers whose eligible receivables moved most between two computations (3 queries:
+    each computation's eligible figure by customer, then the lines of the `limit` shown)."""
+    now = dict(_eligible_by_customer(current))
+    before = dict(_eligible_by_customer(previous))
+    moved = sorted(
+        (
+            (now.get(c, ZERO_MONEY) - before.get(c, ZERO_MONEY), c)
+            for c in now.keys() | before.keys()
+            if now.get(c, ZERO_MONEY) != before.get(c, ZERO_MONEY)
+        ),
+        key=lambda change: (-abs(change[0]), change[1]),
+    )[:limit]
+    shown = [c for _, c in moved]
+    lines = {
+        (line.computation_id, line.customer_id): line
+        for line in CustomerLine.objects.filter(
+            computation__in=[current, previous], customer_id__in=shown
+        )
+    }
     rows = []
-    for customer_id in now.keys() | before.keys():
-        a, b = now.get(customer_id), before.get(customer_id)
-        eligible_now = a.eligible if a else Decimal("0")
-        eligible_before = b.eligible if b else Decimal("0")
-        if eligible_now != eligible_before:
-            rows.append(
-                {
-                    "customer_id": customer_id,
-                    "name": (a or b).customer_name,  # type: ignore[union-attr]
-                    "now": eligible_now,
-                    "before": eligible_before,
-                    "change": eligible_now - eligible_before,
-                    "why": _why(a),
-                }
-            )
-    rows.sort(key=lambda r: (-abs(Decimal(r["change"])), r["customer_id"]))
-    return rows[:limit]
+    for change, customer_id in moved:
+        a, b = lines.get((current.pk, customer_id)), lines.get((previous.pk, customer_id))
+        rows.append(
+            {
+                "customer_id": customer_id,
+                "name": (a or b).customer_name,  # type: ignore[union-attr]
+                "now": now.get(customer_id, ZERO_MONEY),
+                "before": before.get(customer_id, ZERO_MONEY),
+                "change": change,
+                "why": _why(a),
+            }
+        )
+    return rows
+
+
+def _eligible_by_customer(computation: Computation) -> Any:
+    return CustomerLine.objects.filter(computation=computation).values_list(
+        "customer_id", "eligible"
+    )
 
 
 def _why(line: CustomerLine | None) -> str:

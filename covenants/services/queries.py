@@ -27,14 +27,16 @@ class Tested:
 
 
 def facility_for_covenant_page(user: User, pk: int) -> Facility:
-    """The facility (404 unless the user may see it) with its newest terms and open cases, one query."""
+    """The facility (404 unless the user may see it) with its newest terms version's key
+    (`newest_terms_pk`, `newest_terms_created_at`) and open cases, one query."""
     from django.http import Http404
 
     newest = TermsVersion.objects.filter(facility=OuterRef("pk")).order_by("-version")
     facility = (
         facilities_for(user)
         .annotate(
-            newest_terms=Subquery(newest.values("data")[:1]),
+            newest_terms_pk=Subquery(newest.values("pk")[:1]),
+            newest_terms_created_at=Subquery(newest.values("created_at")[:1]),
             open_cases=Count("breach_cases", filter=Q(breach_cases__status=BreachCase.Status.OPEN)),
         )
         .filter(pk=pk)

@@ -8,7 +8,7 @@ from django.shortcuts import render
 
 from abl import business_date
 from abl.access import signed_in_user
-from abl.calc.terms import parse_terms
+from abl.services.terms import parsed_terms
 from covenants.calc.engine import NAMES, TITLES, UNITS
 from covenants.calc.report import pct_text
 from covenants.calc.requirements import schedule_ahead
@@ -50,8 +50,7 @@ def covenant_page(request: HttpRequest, pk: int) -> HttpResponse:
         ],
     }
     schedule = []
-    newest_terms = getattr(facility, "newest_terms", None)  # annotated by the query
-    covenants = parse_terms(newest_terms).covenants if newest_terms else None
+    covenants = _newest_covenants(facility)
     if covenants is not None:
         for end, required in schedule_ahead(covenants, today):
             schedule.append({"date": end, "cells": [_required_text(n, required[n]) for n in NAMES]})
@@ -65,6 +64,15 @@ def covenant_page(request: HttpRequest, pk: int) -> HttpResponse:
         "schedule": schedule,
     }
     return render(request, "covenants/covenant_page.html", context)
+
+
+def _newest_covenants(facility: Any) -> Any:
+    """The covenants of the facility's newest terms (the key annotated by the page's query),
+    read through the one parsed-terms cache; None when the facility has no terms."""
+    pk = getattr(facility, "newest_terms_pk", None)
+    if pk is None:
+        return None
+    return parsed_terms([(pk, facility.newest_terms_created_at)])[pk].covenants
 
 
 def _pct_number(result: Any) -> float | None:

@@ -17,6 +17,7 @@ from abl.calc.terms import Reserve
 from abl.models import Certificate
 from abl.services import certificates, collateral, terms
 from abl.tasks import process_collateral_file_task
+from abl.views import presenters
 from tests.abl.conftest import AGING, post_report
 
 pytestmark = pytest.mark.django_db
@@ -166,3 +167,54 @@ def test_a_refused_file_says_how_many_of_its_problems_are_listed(client, innotra
 
     assert "The first 2 of 15 problems:" in html
     assert "… and 13 more problems, not listed" in html
+
+
+def test_the_customers_that_moved_most_come_first_with_why_they_count_now(
+    client, innotrac, cfo, abl_analyst, django_capture_on_commit_callbacks
+):
+    # Before: ACME 110,000.00 eligible, GONECO 30,000.00, so E = 1,135,000.00 and
+    # BellSouth's 50% limit 567,500.00. Now (the conftest aging): ACME 100,000.00,
+    # no GONECO, BellSouth 547,500.00; AFFCO, MAPLE and CREDITCO unchanged.
+    capture = django_capture_on_commit_callbacks
+    before = AGING.replace('"100,000.00"', '"110,000.00"') + (
+        'GONECO,Gone Co,GO-1,2003-03-20,,"30,000.00",US,N,N\n'
+    )
+    previous = _approved(
+        client, innotrac, cfo, abl_analyst, capture, as_of="2003-03-26", aging=before
+    )
+    march = _submitted(client, innotrac, cfo, capture, as_of="2003-03-31")
+
+    moved = presenters.customer_changes(march.current, previous.approved)
+
+    assert [
+        (c["customer_id"], c["name"], c["now"], c["before"], c["change"], c["why"]) for c in moved
+    ] == [
+        (
+            "GONECO",
+            "Gone Co",
+            Decimal("0"),
+            Decimal("30000.00"),
+            Decimal("-30000.00"),
+            "no longer in the aging",
+        ),
+        (
+            "BELLSOUTH",
+            "BellSouth Telecommunications",
+            Decimal("547500.00"),
+            Decimal("567500.00"),
+            Decimal("-20000.00"),
+            "concentration",
+        ),
+        (
+            "ACME",
+            "Acme Retail",
+            Decimal("100000.00"),
+            Decimal("110000.00"),
+            Decimal("-10000.00"),
+            "past due",
+        ),
+    ]
+    assert [
+        c["customer_id"]
+        for c in presenters.customer_changes(march.current, previous.approved, limit=2)
+    ] == ["GONECO", "BELLSOUTH"]

@@ -1,7 +1,6 @@
 """Inventory drill-down: from an ineligible category to its rows, as the engine classified them."""
 
 import copy
-from types import SimpleNamespace
 
 import pytest
 
@@ -41,7 +40,7 @@ def certificate(client, innotrac, cfo, django_capture_on_commit_callbacks):
 
 
 def _skus_by_engine(items, terms_data) -> dict[str, set[str]]:
-    rows = inventory_reasons(items, computation=SimpleNamespace(inputs={"terms": terms_data}))
+    rows = inventory_reasons(items, rules=parse_terms(terms_data).inventory)
     by_reason: dict[str, set[str]] = {}
     for row in rows:
         by_reason.setdefault(row.reason, set()).add(row.item.sku)
