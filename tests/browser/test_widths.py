@@ -104,7 +104,8 @@ def test_every_column_of_every_table_is_in_view_and_the_menu_is_one_line(
     out_of_view, menus = [], []
     for path in _pages(world):
         response = page.goto(live_server.url + path)
-        assert response is not None and response.status == 200, path
+        assert response is not None, path
+        assert response.status == 200, path
         out_of_view += [f"{path} {problem}" for problem in columns_out_of_view(page)]
         if (lines := navbar_lines(page)) != 1:
             menus.append(f"{path}: the menu takes {lines} lines")
