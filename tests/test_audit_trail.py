@@ -6,6 +6,8 @@ import datetime as dt
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from abl.audit import record
@@ -149,3 +151,18 @@ def test_an_admin_exports_the_trail(client, admin_user, trail):
     verified_login(client, admin_user)
 
     assert len(_exported(client)) == 4
+
+
+def test_the_page_reads_the_same_number_of_queries_for_3_events_as_for_40(
+    client, analyst, facility
+):
+    verified_login(client, analyst)
+
+    def queries(events: int) -> int:
+        for n in range(events):
+            record(actor=analyst, action="a.b", obj=facility, facility=facility, summary=str(n))
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("audit_list"), {"facility": facility.pk}).status_code == 200
+        return len(captured)
+
+    assert queries(3) == queries(37)
