@@ -111,3 +111,18 @@ def test_every_column_of_every_table_is_in_view_and_the_menu_is_one_line(
             menus.append(f"{path}: the menu takes {lines} lines")
 
     assert out_of_view + menus == []
+
+
+def test_every_role_s_menu_is_one_line_on_a_laptop(page, live_server, settings):
+    settings.ABL_BUSINESS_DATE = "2003-04-07"
+    build_world()
+    page.set_viewport_size(LAPTOP)
+
+    lines = {}
+    for username in ("admin", "rm", "cfo"):
+        page.context.clear_cookies()
+        login(page, live_server, username, PASSWORD)
+        lines[username] = navbar_lines(page)
+        assert columns_out_of_view(page) == [], username
+
+    assert lines == {"admin": 1, "rm": 1, "cfo": 1}
