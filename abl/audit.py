@@ -7,15 +7,17 @@ BANK_CHAIN). Each event's `hash` is the HMAC-SHA256 (hex), keyed with
 AUDIT_KEY, of its canonical content, which includes the hash of the event
 before it in its chain:
 
-    content = {"id", "created_at", "actor_id", "actor_name", "action",
+    content = {"id", "created_at", "business_date", "actor_id", "actor_name", "action",
                "object_type", "object_id", "facility_id", "summary", "changes",
                "previous_hash"}
     hash = hmac_sha256(audit_key(), json.dumps(content, sort_keys=True, separators=(",", ":")))
 
 JSON with sorted keys, no spaces, non-ASCII escaped as \\uXXXX (Python's
 default), encoded as ASCII; `created_at` is ISO 8601 in UTC with microseconds
-("2026-03-01T14:05:09.000120+00:00"); `actor_id` and `facility_id` are integers
-or null. A chain's first event's `previous_hash` is GENESIS (64 zeros). Events
+("2026-03-01T14:05:09.000120+00:00"); `business_date` the business date (§1,
+`abl.business_date.today()`) the event was recorded on, "2003-04-07", a key left
+out for the events written before the trail kept it (null), so their hashes
+still hold; `actor_id` and `facility_id` are integers or null. A chain's first event's `previous_hash` is GENESIS (64 zeros). Events
 are chained in id order within their chain.
 
 Why a key: the application's database role may INSERT into the trail, and an
@@ -53,6 +55,7 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from abl import business_date
 from abl.models import AuditEvent, Facility, User
 
 GENESIS = "0" * 64
@@ -62,6 +65,7 @@ LOCK_NAMESPACE = 0x61626C61  # "abla"
 HASHED_FIELDS = (
     "id",
     "created_at",
+    "business_date",
     "actor_id",
     "actor_name",
     "action",
@@ -104,10 +108,14 @@ def event_hash(
     summary: str,
     changes: Any,
     previous_hash: str,
+    business_date: dt.date | None = None,
 ) -> str:
     """HMAC-SHA256 (hex) of one event's canonical content; see the module docstring."""
+    # An event from before the trail kept its business date is hashed as it was written.
+    recorded_on = {} if business_date is None else {"business_date": business_date.isoformat()}
     return sign(
         canonical_text(
+            **recorded_on,
             id=id,
             created_at=timestamp_text(created_at),
             actor_id=actor_id,
@@ -152,6 +160,7 @@ def record(
     """
     changes = _json_without_floats(changes or {})
     event = AuditEvent(
+        business_date=business_date.today(),
         actor=actor,
         actor_name=actor.get_username() if actor else "system",
         action=action,

@@ -25,3 +25,14 @@ def as_of_problem(as_of: dt.date) -> str | None:
     if as_of > business_date:
         return f"The as-of date {as_of} is after today's business date {business_date}."
     return None
+
+
+def record_date(on: dt.date | None, at: dt.datetime | None = None) -> str:
+    """A date of record as every page, document and message shows it: the business date it
+    was recorded on ("2003-04-07"). A record written before its business date was kept shows
+    the system time instead, so labelled ("2026-03-01 09:05 system time"); neither: "—"."""
+    if on is not None:
+        return on.isoformat()
+    if at is not None:
+        return f"{timezone.localtime(at):%Y-%m-%d %H:%M} system time"
+    return "—"

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from abl.views import certificates, drilldown, exports, home, people, reviews, templates_download
+from abl.views import (
+    audit,
+    certificates,
+    drilldown,
+    exports,
+    home,
+    people,
+    reviews,
+    templates_download,
+)
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -62,7 +71,8 @@ urlpatterns = [
     path("certificates/<int:pk>/consent/", reviews.record_consent, name="record_consent"),
     path("certificates/<int:pk>/review/", reviews.review, name="review"),
     path("reviews/", reviews.review_queue, name="review_queue"),
-    path("audit/", home.audit_list, name="audit_list"),
+    path("audit/", audit.audit_list, name="audit_list"),
+    path("audit/events.csv", audit.audit_csv, name="audit_csv"),
 ]
 
 # The loan: the ledger, advances and repayments (abl/views/loans.py; docs/loans.md).

@@ -199,6 +199,39 @@ def test_event_hash_is_the_hmac_sha256_of_the_canonical_json_under_the_audit_key
     assert event_hash(**content) == keyed.hexdigest()
 
 
+def test_record_stamps_the_business_date_beside_the_system_time(settings, facility):
+    settings.ABL_BUSINESS_DATE = "2003-04-07"
+
+    event = record(actor=None, action="a", obj=facility, facility=facility, summary="1")
+
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert stored.business_date == dt.date(2003, 4, 7)
+    assert stored.created_at.year != 2003  # the system time, kept beside it
+
+
+def test_event_hash_covers_the_business_date():
+    content = dict.fromkeys(HASHED_FIELDS) | {
+        "id": 1,
+        "created_at": dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
+        "business_date": dt.date(2003, 4, 7),
+        "previous_hash": GENESIS,
+    }
+
+    assert event_hash(**content) != event_hash(**content | {"business_date": dt.date(2003, 4, 8)})
+
+
+def test_event_hash_of_an_event_without_a_business_date_is_as_it_was_written():
+    """Events from before the trail kept the business date still verify: the key is left out."""
+    content = dict.fromkeys(HASHED_FIELDS) | {
+        "id": 1,
+        "created_at": dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
+        "previous_hash": GENESIS,
+    }
+    as_written = {k: v for k, v in content.items() if k != "business_date"}
+
+    assert event_hash(**content) == event_hash(**as_written)
+
+
 def test_event_hash_covers_the_previous_hash():
     content = dict.fromkeys(HASHED_FIELDS) | {
         "id": 1,
@@ -605,7 +638,8 @@ def test_migration_reseals_the_single_chain_into_a_chain_per_facility(facility):
     migration = import_module("abl.migrations.0022_audit_chain_per_facility")
     previous = GENESIS
     for n, about in enumerate([facility, None, facility]):
-        old = dict.fromkeys(HASHED_FIELDS) | {
+        # The content as 0010-0021 hashed it: no business date yet.
+        old = dict.fromkeys(set(HASHED_FIELDS) - {"business_date"}) | {
             "id": 1000 + n,
             "created_at": dt.datetime(2026, 3, 1, 9, n, tzinfo=dt.UTC),
             "actor_name": "x",

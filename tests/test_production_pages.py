@@ -299,11 +299,25 @@ def _fee_statements(world: World, state: str) -> list[str]:
     ]
 
 
+# The audit trail's filters, readable and not: each shows the page (its errors) or the export.
+AUDIT_QUERIES = (
+    "",
+    "?page=999",
+    "?q=approved&action=certificate.*&since=2003-01-01&until=2003-12-31",
+    "?facility=1&actor=&action=advance.approved",
+    f"?facility={BEYOND_BIGINT}&actor=x&action=nonsense&since=2003-13-45&until=%00",
+    "?q=" + "x" * 300,
+)
+
+
 FILLERS: dict[str, list[Filler]] = {
     "home": [_once("/")],
     "facility_list": [_once(reverse("facility_list"), reverse("facility_list") + "?page=999")],
     "review_queue": [_once(reverse("review_queue"))],
-    "audit_list": [_once(reverse("audit_list"), reverse("audit_list") + "?page=999")],
+    "audit_list": [
+        _once(reverse("audit_list"), *(reverse("audit_list") + q for q in AUDIT_QUERIES))
+    ],
+    "audit_csv": [_once(*(reverse("audit_csv") + q for q in AUDIT_QUERIES))],
     "login": [_once(reverse("login"))],
     "logout": [_once(reverse("logout"))],
     "two_factor": [_once(reverse("two_factor"))],

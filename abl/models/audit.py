@@ -17,6 +17,9 @@ from django.utils import timezone
 class AuditEvent(models.Model):
     # Set in Python, not by the database, because it is part of the hashed content.
     created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+    # The business date (§1) the event happened on, beside the system time above; hashed with
+    # it. Null only on events written before the trail kept it.
+    business_date = models.DateField(null=True, blank=True, editable=False, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

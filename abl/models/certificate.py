@@ -74,6 +74,9 @@ class Certificate(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_on = models.DateField(
+        null=True, blank=True, help_text="The business date it was submitted"
+    )
     certified_name = models.CharField(max_length=150, blank=True)
     certified_title = models.CharField(max_length=150, blank=True)
     explanation = models.TextField(
@@ -83,6 +86,9 @@ class Certificate(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_on = models.DateField(
+        null=True, blank=True, help_text="The business date it was reviewed"
+    )
     review_comment = models.TextField(blank=True)
     corrects = models.ForeignKey(
         "self",
@@ -144,6 +150,9 @@ class CollateralFile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_on = models.DateField(
+        null=True, blank=True, help_text="The business date it was uploaded"
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
     # The claim of the worker processing the file: renewed with each step, so a
     # claim whose worker died goes stale and can be taken again (or swept).

@@ -82,6 +82,9 @@ class LedgerEntry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    recorded_on = models.DateField(
+        null=True, blank=True, help_text="The business date it was written"
+    )
 
     objects = LedgerQuerySet.as_manager()
 
@@ -142,10 +145,16 @@ class AdvanceRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     requested_at = models.DateTimeField(auto_now_add=True)
+    requested_on = models.DateField(
+        null=True, blank=True, help_text="The business date it was requested"
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    decided_on = models.DateField(
+        null=True, blank=True, help_text="The business date it was decided"
+    )
     comment = models.TextField(blank=True)
     excess_before = models.DecimalField(
         max_digits=18,

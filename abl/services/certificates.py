@@ -14,6 +14,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
+from abl import business_date
 from abl.access import may_report, review_refusal
 from abl.audit import record
 from abl.calc.money import money_text
@@ -121,7 +122,7 @@ def submit_certificate(
     certificate.status = Status.SUBMITTED
     certificate.submitted = certificate.current
     certificate.submitted_by = actor
-    certificate.submitted_at = timezone.now()
+    certificate.submitted_at, certificate.submitted_on = timezone.now(), business_date.today()
     certificate.certified_name, certificate.certified_title = name.strip(), title.strip()
     certificate.save()
     record(
@@ -164,6 +165,7 @@ def approve_certificate(*, certificate: Certificate, actor: User, comment: str =
     certificate.status = Status.APPROVED
     certificate.approved = computation
     certificate.reviewed_by, certificate.reviewed_at = actor, timezone.now()
+    certificate.reviewed_on = business_date.today()
     certificate.review_comment = comment.strip()
     certificate.save()
     submitted = (
@@ -197,6 +199,7 @@ def return_certificate(*, certificate: Certificate, actor: User, comment: str) -
         )
     certificate.status = Status.RETURNED
     certificate.reviewed_by, certificate.reviewed_at = actor, timezone.now()
+    certificate.reviewed_on = business_date.today()
     certificate.review_comment = comment.strip()
     certificate.save()
     record(

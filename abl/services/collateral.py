@@ -24,9 +24,10 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
+from abl import business_date
 from abl.access import may_report
 from abl.audit import record
-from abl.business_date import as_of_problem
+from abl.business_date import as_of_problem, record_date
 from abl.calc.money import money_text
 from abl.locks import lock_facility
 from abl.models import Certificate, CollateralFile, Facility, User
@@ -104,10 +105,10 @@ def files_replaced_by_upload(certificate: Certificate) -> dict[str, CollateralFi
 
 
 def replacement_notice(files: Iterable[CollateralFile]) -> str:
-    """E.g. "This replaces receivables.csv uploaded at 2003-04-01 10:02 by dgamsey." """
+    """E.g. "This replaces receivables.csv uploaded on 2003-04-01 by dgamsey." (business date)"""
     described = [
-        f"{f.original_name} uploaded at "
-        f"{timezone.localtime(f.uploaded_at):%Y-%m-%d %H:%M} by {f.uploaded_by.username}"
+        f"{f.original_name} uploaded on {record_date(f.uploaded_on, f.uploaded_at)}"
+        f" by {f.uploaded_by.username}"
         for f in files
     ]
     return f"This replaces {' and '.join(described)}."
@@ -347,6 +348,7 @@ def receive_file(
         sha256=digest.hexdigest(),
         size=size,
         uploaded_by=actor,
+        uploaded_on=business_date.today(),
         stage="Waiting for a worker",
     )
     # The stored name keeps the suffix only when it is one we read: the original

@@ -1,4 +1,4 @@
-"""Home pages, facilities and the audit trail."""
+"""Home pages and facilities."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -11,10 +11,9 @@ from abl.access import (
     facilities_for,
     get_facility_for_user,
     may_report,
-    require_role,
     signed_in_user,
 )
-from abl.models import AuditEvent, Facility, Role, TermsVersion
+from abl.models import Facility, Role, TermsVersion
 from abl.services.certificates import latest_approved
 from abl.services.loan_documents import awaiting_acknowledgement, terms_hash
 from abl.services.loans import live_availability
@@ -98,11 +97,3 @@ def facility_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "certificates": facility.certificates.select_related("current", "approved")[:10],
     }
     return render(request, "abl/facility_detail.html", context)
-
-
-@login_required
-def audit_list(request: HttpRequest) -> HttpResponse:
-    require_role(signed_in_user(request), Role.ANALYST, Role.ADMIN)
-    events = AuditEvent.objects.select_related("facility")
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "abl/audit_list.html", {"page": page})

@@ -151,3 +151,47 @@ def test_a_reserve_change_takes_effect_on_the_business_date(settings, innotrac, 
     )
 
     assert innotrac.current_terms().effective_date == dt.date(2003, 4, 7)
+
+
+# Dates of record
+
+
+def test_a_date_of_record_is_its_business_date():
+    written = dt.datetime(2026, 12, 7, 21, 58, tzinfo=dt.UTC)
+
+    assert business_date.record_date(dt.date(2003, 4, 7), written) == "2003-04-07"
+
+
+def test_a_record_from_before_business_dates_were_kept_shows_its_system_time_so_labelled():
+    written = dt.datetime(2026, 12, 7, 21, 58, tzinfo=dt.UTC)  # 16:58 in New York
+
+    assert business_date.record_date(None, written) == "2026-12-07 16:58 system time"
+    assert business_date.record_date(None, None) == "—"
+
+
+def test_every_record_of_a_certificate_and_an_advance_carries_the_business_date(
+    settings, innotrac, cfo, abl_analyst
+):
+    from abl.services import loans
+    from tests.abl.loans.conftest import approve_certificate
+
+    settings.ABL_BUSINESS_DATE = "2003-04-07"
+    certificate = approve_certificate(innotrac, cfo, abl_analyst)
+    approved = loans.request_advance(
+        facility=innotrac, actor=cfo, amount=Decimal("1000.00"), key="a"
+    )
+    loans.approve_advance(advance=approved, actor=abl_analyst)
+    declined = loans.request_advance(
+        facility=innotrac, actor=cfo, amount=Decimal("1000.00"), key="b"
+    )
+    loans.decline_advance(advance=declined, actor=abl_analyst, comment="No")
+
+    day = dt.date(2003, 4, 7)
+    certificate.refresh_from_db()
+    approved.refresh_from_db()
+    declined.refresh_from_db()
+    assert (certificate.submitted_on, certificate.reviewed_on) == (day, day)
+    assert [f.uploaded_on for f in certificate.files.all()] == [day]
+    assert (approved.requested_on, approved.decided_on) == (day, day)
+    assert (declined.requested_on, declined.decided_on) == (day, day)
+    assert set(innotrac.audit_events.values_list("business_date", flat=True)) == {day}

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.utils import timezone
 
 from abl.models import AuditEvent, Certificate, CollateralFile, Facility, TermsVersion
 from abl.services import collateral, loans
@@ -299,13 +298,12 @@ def test_submit_borrowing_base_replaces_a_drafts_file_only_with_replace(
             files={"receivables": SimpleUploadedFile("web.csv", AGING.encode())},
         )
     web = draft.files.get()
-    local = timezone.localtime(web.uploaded_at)
     before = _state(settings)
 
     with pytest.raises(CommandError) as refused:
         _submit(ar=str(aging_csv))
     assert str(refused.value) == (
-        f"This replaces web.csv uploaded at {local:%Y-%m-%d %H:%M} by dgamsey. "
+        f"This replaces web.csv uploaded on {web.uploaded_on} by dgamsey. "
         "Add --replace to replace it."
     )
     assert _state(settings) == before

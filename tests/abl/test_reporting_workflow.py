@@ -29,7 +29,7 @@ Status = CollateralFile.Status
 CORRECTED = AGING.replace('AC-1,2003-03-01,,"100,000.00"', 'AC-1,2003-03-01,,"50,000.00"')
 # 2003-04-01 10:02 in New York (TIME_ZONE).
 UPLOADED_AT = dt.datetime(2003, 4, 1, 15, 2, tzinfo=dt.UTC)
-NOTICE = "This replaces receivables.csv uploaded at 2003-04-01 10:02 by dgamsey."
+NOTICE = "This replaces receivables.csv uploaded on 2003-04-07 by dgamsey."  # the business date
 
 
 @pytest.fixture(autouse=True)

@@ -82,6 +82,7 @@ def request_advance(
         value_date=value_date,
         purpose=purpose.strip(),
         requested_by=actor,
+        requested_on=today,
     )
     record(
         actor=actor,
@@ -143,10 +144,20 @@ def approve_advance(*, advance: AdvanceRequest, actor: User, comment: str = "") 
     )
     advance.status = AdvanceRequest.Status.APPROVED
     advance.decided_by, advance.decided_at = actor, timezone.now()
+    advance.decided_on = business_date.today()
     advance.comment = comment.strip()
     advance.excess_before = live.committed.excess_availability
     entry.save(force_insert=True)
-    advance.save(update_fields=["status", "decided_by", "decided_at", "comment", "excess_before"])
+    advance.save(
+        update_fields=[
+            "status",
+            "decided_by",
+            "decided_at",
+            "decided_on",
+            "comment",
+            "excess_before",
+        ]
+    )
     after = live.committed.excess_availability - advance.amount
     record(
         actor=actor,
@@ -177,8 +188,9 @@ def decline_advance(*, advance: AdvanceRequest, actor: User, comment: str) -> Ad
         raise LoanRefused("Say why: a comment is required to decline.", field="comment")
     advance.status = AdvanceRequest.Status.DECLINED
     advance.decided_by, advance.decided_at = actor, timezone.now()
+    advance.decided_on = business_date.today()
     advance.comment = comment.strip()
-    advance.save(update_fields=["status", "decided_by", "decided_at", "comment"])
+    advance.save(update_fields=["status", "decided_by", "decided_at", "decided_on", "comment"])
     record(
         actor=actor,
         action="advance.declined",

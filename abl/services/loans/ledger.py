@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 from django.db import transaction
 from django.db.models import Sum
 
+from abl import business_date
 from abl.audit import record
 from abl.calc.money import ZERO, money_text
 from abl.locks import lock_facility
@@ -100,6 +101,7 @@ def next_entry(
         description=description,
         source=source,
         created_by=actor,
+        recorded_on=business_date.today(),
     )
 
 

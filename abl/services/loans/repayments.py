@@ -18,6 +18,7 @@ from django.utils import timezone
 from abl import bulk, business_date
 from abl.access import may_keep_books
 from abl.audit import record
+from abl.business_date import record_date
 from abl.calc import repayments as repayment_rules
 from abl.calc.money import from_cents, money_text, to_cents
 from abl.locks import lock_facility
@@ -139,13 +140,16 @@ def import_repayments(*, facility: Facility, actor: User, upload: File) -> Repay
         ).first()
         if earlier is not None:
             raise LoanRefused(
-                f"{name} was imported already, on {timezone.localtime(earlier.created_at):%Y-%m-%d}.",
+                f"{name} was imported already, on "
+                f"{record_date(earlier.recorded_on, earlier.created_at)}.",
                 field="file",
             )
         _refuse_if_any(checked, facility=facility, today=today, name=name)
         frame = checked.frame
         head = ledger_head(facility)
-        book = _repayment_entries(frame, facility=facility, actor=actor, head=head, digest=digest)
+        book = _repayment_entries(
+            frame, facility=facility, actor=actor, head=head, digest=digest, today=today
+        )
         bulk.copy_frame(LedgerEntry._meta.db_table, book)
         received = dict(frame.group_by("kind").agg(pl.col("amount_cents").sum()).iter_rows())
         done = RepaymentImport(
@@ -199,7 +203,13 @@ def _read_repayment_file(content: bytes, name: str) -> Checked:
 
 
 def _repayment_entries(
-    frame: pl.DataFrame, *, facility: Facility, actor: User, head: LedgerHead, digest: str
+    frame: pl.DataFrame,
+    *,
+    facility: Facility,
+    actor: User,
+    head: LedgerHead,
+    digest: str,
+    today: dt.date,
 ) -> pl.DataFrame:
     """The ledger's rows for the file's rows, in file order after `head`: each the next
     place and the running balance (as `next_entry` makes one), with the table's columns."""
@@ -219,6 +229,7 @@ def _repayment_entries(
         source=pl.lit(f"{digest[:16]}:") + pl.col("row").cast(pl.Utf8),
         created_by_id=pl.lit(actor.pk, pl.Int64),
         created_at=pl.lit(str(created_at)),
+        recorded_on=pl.lit(today, pl.Date),
     )
 
 

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from abl.models import AuditEvent, LedgerEntry
 from abl.services import loans
 from abl.services.errors import LoanRefused
+from tests.abl.loans.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +103,9 @@ def test_the_same_file_twice_is_refused(opened, abl_analyst):
     with pytest.raises(LoanRefused) as refused:
         loans.import_repayments(facility=opened, actor=abl_analyst, upload=_csv(text))
 
-    assert str(refused.value).startswith("receipts.csv was imported already, on ")
+    # On the business date it was imported, as every date of record.
+    assert str(refused.value) == "receipts.csv was imported already, on 2003-04-07."
+    assert set(LedgerEntry.objects.values_list("recorded_on", flat=True)) == {TODAY}
     assert LedgerEntry.objects.count() == 2
 
 
