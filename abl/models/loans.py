@@ -153,7 +153,7 @@ class AdvanceRequest(models.Model):
         help_text="Above the first approver's limit: who approved first; a second analyst decides",
     )
     first_approved_at = models.DateTimeField(null=True, blank=True)
-    first_comment = models.TextField(blank=True)
+    first_comment = models.TextField(blank=True, default="", db_default="")
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -38,6 +38,7 @@ class User(AbstractUser):
         max_digits=18,
         decimal_places=2,
         default=Decimal("0.00"),
+        db_default=Decimal("0.00"),
         help_text="An ABL analyst approves an advance up to this amount alone; above it, a "
         "second analyst's approval is needed (§7)",
     )
