@@ -104,6 +104,29 @@ def may_decide_advance(user: User, advance: AdvanceRequest) -> bool:
     return advance_decision_refusal(user, advance) is None
 
 
+def advance_approval_refusal(user: User, advance: AdvanceRequest) -> str | None:
+    """Why the user may not approve this request now, or None (§7): a decision's refusal, or
+    the request awaits a second approval and the user gave the first."""
+    if refusal := advance_decision_refusal(user, advance):
+        return refusal
+    if advance.first_approved_by_id == user.pk:
+        return (
+            f"{user.username} approved advance request {advance.pk} first: "
+            "the second approval is another analyst's."
+        )
+    return None
+
+
+def withdrawal_refusal(user: User, advance: AdvanceRequest) -> str | None:
+    """Why the user may not withdraw this request now, or None (§7): a user of the borrower,
+    until it is decided."""
+    if not may_report(user, advance.facility):
+        return f"Only a user of {advance.facility.borrower} withdraws its advance requests."
+    if advance.status != AdvanceRequest.Status.REQUESTED:
+        return f"Advance request {advance.pk} is already {advance.get_status_display().lower()}."
+    return None
+
+
 def get_advance_for_user(user: User, pk: int) -> AdvanceRequest:
     """An advance request of a facility the user may see, or 404."""
     try:

@@ -171,11 +171,14 @@ class AblUserAdmin(AuditedAdmin, UserAdmin):
     fieldsets = (
         (None, {"fields": ("username",)}),
         ("Personal info", {"fields": ("first_name", "last_name", "email", "title")}),
-        ("ABL Desk", {"fields": ("role", "organisation", "is_active")}),
+        ("ABL Desk", {"fields": ("role", "organisation", "is_active", "approval_limit")}),
         ("Admin access", {"fields": ("is_staff", "is_superuser", "groups", "user_permissions")}),
         ("Important dates", {"fields": ("last_login", "date_joined")}),
     )
-    list_display = ("username", "get_full_name", "role", "organisation", "is_active")
+    list_display = (
+        *("username", "get_full_name", "role", "organisation", "is_active"),
+        "approval_limit",
+    )
     list_filter = ("role", "organisation", "is_active")
     list_select_related = ("organisation",)
 

@@ -33,7 +33,9 @@ class AdvanceRequestForm(VisibleErrorsForm):
 
 
 class AdvanceDecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("decline", "Decline")])
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve"), ("decline", "Decline")], widget=forms.RadioSelect
+    )
     comment = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
     )
@@ -43,6 +45,11 @@ class AdvanceDecisionForm(forms.Form):
         if data.get("decision") == "decline" and not (data.get("comment") or "").strip():
             raise ValidationError("Say why: a comment is required to decline.")
         return data
+
+    def forget_decision(self) -> None:
+        """After a refusal the page asks for the decision again: none is shown chosen (the
+        comment stays). The errors were found already; only what is shown changes."""
+        self.data = {name: value for name, value in self.data.items() if name != "decision"}
 
 
 class RepaymentForm(forms.Form):

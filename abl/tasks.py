@@ -48,6 +48,15 @@ def send_certificate_notification_task(certificate_id: int, event: str) -> bool:
     return sent is not None
 
 
+@shared_task(name="abl.send_advance_notice")
+def send_advance_notice_task(advance_id: int, event: str) -> bool:
+    """E-mail the other side of an advance request's event (§7); once."""
+    from abl.services import advance_notices
+
+    sent = advance_notices.send_advance_notice(advance_id=advance_id, event=event)
+    return sent is not None
+
+
 @shared_task(name="abl.sweep_stuck_files")
 def sweep_stuck_files_task() -> dict[str, list[int] | list[str]]:
     """From beat: re-queue or refuse files whose worker died; drop tables no file owns; re-queue

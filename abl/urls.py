@@ -84,6 +84,7 @@ urlpatterns += [
     path("facilities/<int:pk>/ledger/repayment/", loans.record_repayment, name="record_repayment"),
     path("facilities/<int:pk>/ledger/import/", loans.import_repayments, name="import_repayments"),
     path("advances/<int:pk>/", loans.advance_detail, name="advance_detail"),
+    path("advances/<int:pk>/withdraw/", loans.withdraw_advance, name="withdraw_advance"),
 ]
 
 urlpatterns += [

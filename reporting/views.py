@@ -2,18 +2,19 @@
 
 import datetime as dt
 import math
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, QuerySet, Sum, Window
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum, Window
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 
 from abl import business_date
 from abl.access import facilities_for, get_facility_for_user, require_role, signed_in_user
-from abl.models import Role, User
+from abl.models import AdvanceRequest, Role, User
 from reporting import presenters
 from reporting.filters import SORTABLE, PortfolioFilter
 from reporting.models import FacilityPosition, FrequencySwitch
@@ -30,6 +31,19 @@ LISTED_TOTALS = {
     "outstanding": Window(Sum("position__outstanding")),
     "excess": Window(Sum("position__excess_availability")),
     "fees": Window(Sum("position__fees_this_month")),
+    # §7's requests in flight: the advance requests awaiting a decision, over every line.
+    "requests_pending": Window(
+        Sum(
+            Subquery(
+                AdvanceRequest.objects.filter(
+                    facility=OuterRef("pk"), status=AdvanceRequest.Status.REQUESTED
+                )
+                .values("facility")
+                .annotate(total=Sum("amount"))
+                .values("total")
+            )
+        )
+    ),
 }
 
 
@@ -76,6 +90,7 @@ def _portfolio_context(user: User, params: QueryDict, *, on: dt.date) -> dict[st
         .annotate(with_exceptions=Window(Count("pk")))[:EXCEPTIONS_SHOWN]
     )
     totals["with_exceptions"] = exceptions[0]["with_exceptions"] if exceptions else 0
+    _add_excess_after_pending(totals)
     query = urlencode([(k, v) for k, v in params.items() if k not in {"page", "sort"} and v])
     return {
         "on": on,
@@ -89,6 +104,13 @@ def _portfolio_context(user: User, params: QueryDict, *, on: dt.date) -> dict[st
         "sort": params.get("sort", ""),
         "headers": _headers(params.get("sort", "")),
     }
+
+
+def _add_excess_after_pending(totals: dict[str, Any]) -> None:
+    """§7's requests in flight: the listed excess availability after all of them."""
+    excess, pending = totals["excess"], totals["requests_pending"] or Decimal("0.00")
+    totals["requests_pending"] = pending
+    totals["excess_after_pending"] = excess - pending if excess is not None else None
 
 
 def _page_with_totals(

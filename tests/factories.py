@@ -1,5 +1,7 @@
 """factory_boy factories: plain objects, no surprises."""
 
+from decimal import Decimal
+
 import factory
 
 from abl.models import Facility, Organisation, User
@@ -27,6 +29,8 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     role = "borrower"
     organisation = factory.SubFactory(OrganisationFactory)
+    # Analysts approve the tests' advances alone unless a test gives them a lower limit (§7).
+    approval_limit = Decimal("25000000.00")
     password = factory.django.Password(PASSWORD)
 
 

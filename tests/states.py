@@ -15,7 +15,7 @@ For tests that walk the pages (tests/test_production_pages.py). One borrower
 | submitted        | terms, none approved    | submitted                                              |
 | returned         | terms, none approved    | returned                                               |
 | redrafted        | the returned's          | a fresh draft for the returned one's date              |
-| approved         | terms                   | approved after a reserve recomputed it: submitted ≠ current; its loan has an opening balance, a repayment and advance requests approved, declined, open and over the availability |
+| approved         | terms                   | approved after a reserve recomputed it: submitted ≠ current; its loan has an opening balance, a repayment and advance requests approved, declined, withdrawn, approved once awaiting a second approval, open and over the availability |
 | compared         | the approved's facility | a later draft compared with the approved one           |
 | discarded        | terms                   | discarded after its figures (set directly)             |
 | discarded-stuck  | the discarded's         | discarded with its file never processed (set directly) |
@@ -231,6 +231,13 @@ def _advances(facility: Facility, borrower: User, analyst: User) -> None:
         loans.decline_advance(advance=declined, actor=analyst, comment="Not this week")
         loans.request_advance(**ask, amount=Decimal("25000.00"), key="walk-open")
         loans.request_advance(**ask, amount=Decimal("9000000.00"), key="walk-too-much")
+        withdrawn = loans.request_advance(**ask, amount=Decimal("7000.00"), key="walk-withdrawn")
+        loans.withdraw_advance(advance=withdrawn, actor=borrower)
+        # Approved once, as by an analyst whose limit is 20,000.00: awaiting a second approval.
+        first = loans.request_advance(**ask, amount=Decimal("30000.00"), key="walk-first")
+        limit, analyst.approval_limit = analyst.approval_limit, Decimal("20000.00")
+        loans.approve_advance(advance=first, actor=analyst, comment="Needs a second")
+        analyst.approval_limit = limit
         loans.record_repayment(
             facility=facility,
             actor=analyst,

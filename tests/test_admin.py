@@ -135,6 +135,7 @@ def test_admin_user_change_form_keeps_role_organisation_and_active_read_only(
             "role": "borrower",
             "organisation": str(facility.borrower.pk),
             "title": "",
+            "approval_limit": "5000000.00",
         },
     )
 
@@ -146,6 +147,31 @@ def test_admin_user_change_form_keeps_role_organisation_and_active_read_only(
         facility.lender,
         True,
     )
+
+
+def test_admin_sets_an_analysts_approval_limit_audited(client, admin_user, analyst):
+    from decimal import Decimal
+
+    from abl.models import AuditEvent
+
+    client.force_login(admin_user)
+
+    response = client.post(
+        f"/admin/abl/user/{analyst.pk}/change/",
+        {
+            "username": analyst.username,
+            "first_name": analyst.first_name,
+            "last_name": analyst.last_name,
+            "email": analyst.email,
+            "title": "",
+            "approval_limit": "5000000.00",
+        },
+    )
+
+    analyst.refresh_from_db()
+    event = AuditEvent.objects.filter(action="admin.changed").get()
+    assert (response.status_code, analyst.approval_limit) == (302, Decimal("5000000.00"))
+    assert event.changes["approval_limit"] == "5000000.00"
 
 
 def test_admin_user_delete_is_refused(client, admin_user, analyst):

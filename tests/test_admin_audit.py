@@ -24,6 +24,7 @@ def _change(client, user: User, **data: str):
         "last_name": user.last_name,
         "email": user.email,
         "title": user.title,
+        "approval_limit": str(user.approval_limit),
     }
     return client.post(f"/admin/abl/user/{user.pk}/change/", {**form, **data})
 

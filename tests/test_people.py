@@ -745,3 +745,17 @@ def test_people_pages_answer_below_500_without_debug(
     statuses.append(client.get("/people/999999/").status_code)
 
     assert max(statuses) < 500
+
+
+def test_people_pages_show_an_analysts_approval_limit(client, admin_user, bank):
+    """§7: the limit kept per bank user, set in the admin, shown on the People pages."""
+    from decimal import Decimal
+
+    analyst = UserFactory(role="analyst", organisation=bank, approval_limit=Decimal("5000000"))
+    client.force_login(admin_user)
+
+    listed = client.get("/people/").content.decode()
+    detail = client.get(f"/people/{analyst.pk}/").content.decode()
+
+    assert '<td class="money">5,000,000.00</td>' in listed
+    assert 'data-testid="approval-limit">5,000,000.00 ' in detail

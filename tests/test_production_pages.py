@@ -284,6 +284,14 @@ def _advances(world: World, state: str) -> list[str]:
     return [reverse("advance_detail", args=[pk]) for pk in requests.values_list("pk", flat=True)]
 
 
+def _withdrawals(world: World, state: str) -> list[str]:
+    """Withdrawing each advance request of the state's facility, and one nobody has."""
+    if state == ONCE:
+        return [reverse("withdraw_advance", args=[BEYOND_BIGINT])]
+    requests = AdvanceRequest.objects.filter(facility=world.facilities[state]).order_by("pk")
+    return [reverse("withdraw_advance", args=[pk]) for pk in requests.values_list("pk", flat=True)]
+
+
 def _ledger_pages(world: World, state: str) -> list[str]:
     return [reverse("ledger", args=[world.facilities[state].pk]) + "?page=999"]
 
@@ -380,6 +388,7 @@ FILLERS: dict[str, list[Filler]] = {
     "record_repayment": [_facility("record_repayment")],
     "import_repayments": [_facility("import_repayments")],
     "advance_detail": [_advances],
+    "withdraw_advance": [_withdrawals],
     "due_calendar": [_facility("due_calendar")],
     "financial_reporting": [_facility("financial_reporting")],
     "submit_statement": [_facility("submit_statement")],

@@ -13,11 +13,12 @@ from abl.models.facility import Facility, TermsVersion
 from abl.models.fees import BaseRate, FeeCharge, FieldExam
 from abl.models.loan_documents import ChecklistFile, ChecklistItem, TermsAcknowledgement
 from abl.models.loans import AdvanceRequest, LedgerEntry
-from abl.models.notification import Notification
+from abl.models.notification import AdvanceNotice, Notification
 from abl.models.outbox import OutboxMessage
 from abl.models.people import Organisation, Role, TwoFactorActivation, User
 
 __all__ = [
+    "AdvanceNotice",
     "AdvanceRequest",
     "AuditEvent",
     "BaseRate",

@@ -130,6 +130,7 @@ class AdvanceRequest(models.Model):
         REQUESTED = "requested", "Requested"
         APPROVED = "approved", "Approved"
         DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     facility = models.ForeignKey(
         "abl.Facility", on_delete=models.PROTECT, related_name="advance_requests"
@@ -156,6 +157,26 @@ class AdvanceRequest(models.Model):
         null=True, blank=True, help_text="The business date it was decided"
     )
     comment = models.TextField(blank=True)
+    first_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Above the first approver's limit: who approved first; a second analyst decides",
+    )
+    first_approved_at = models.DateTimeField(null=True, blank=True)
+    first_approved_on = models.DateField(
+        null=True, blank=True, help_text="The business date of the first approval"
+    )
+    first_comment = models.TextField(blank=True, default="", db_default="")
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_on = models.DateField(
+        null=True, blank=True, help_text="The business date it was withdrawn"
+    )
     excess_before = models.DecimalField(
         max_digits=18,
         decimal_places=2,
@@ -172,11 +193,23 @@ class AdvanceRequest(models.Model):
             models.CheckConstraint(
                 name="advance_decided_when_not_requested",
                 condition=Q(status="requested", decided_by__isnull=True)
-                | (~Q(status="requested") & Q(decided_by__isnull=False)),
+                | Q(status="withdrawn", decided_by__isnull=True, withdrawn_by__isnull=False)
+                | (Q(status__in=["approved", "declined"]) & Q(decided_by__isnull=False)),
             ),
             models.CheckConstraint(
                 name="advance_never_self_approved",
                 condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("requested_by")),
+            ),
+            models.CheckConstraint(
+                name="advance_first_approver_not_requester",
+                condition=Q(first_approved_by__isnull=True)
+                | ~Q(first_approved_by=models.F("requested_by")),
+            ),
+            models.CheckConstraint(
+                name="advance_two_different_approvers",
+                condition=~Q(status="approved")
+                | Q(first_approved_by__isnull=True)
+                | ~Q(decided_by=models.F("first_approved_by")),
             ),
         ]
 
@@ -185,4 +218,10 @@ class AdvanceRequest(models.Model):
 
     @property
     def is_open(self) -> bool:
+        """Awaiting a decision (a first approval above its approver's limit included): in
+        flight, and the borrower may still withdraw it."""
         return self.status == self.Status.REQUESTED
+
+    @property
+    def awaits_second_approval(self) -> bool:
+        return self.is_open and self.first_approved_by_id is not None

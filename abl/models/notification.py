@@ -25,3 +25,32 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_event_display()}: certificate {self.certificate_id}"
+
+
+class AdvanceNotice(models.Model):
+    """An advance request's event e-mailed (§7, "told at once"): one row per request and event,
+    written with the sending, so a task run twice e-mails once."""
+
+    class Event(models.TextChoices):
+        REQUESTED = "requested", "Advance requested"
+        FIRST_APPROVED = "first_approved", "Advance approved, a second approval awaited"
+        APPROVED = "approved", "Advance approved"
+        DECLINED = "declined", "Advance declined"
+        WITHDRAWN = "withdrawn", "Advance withdrawn"
+
+    advance = models.ForeignKey(
+        "abl.AdvanceRequest", on_delete=models.PROTECT, related_name="notices"
+    )
+    event = models.CharField(max_length=20, choices=Event.choices)
+    recipients = models.JSONField(default=list, help_text="The addresses it was sent to")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["advance", "event"], name="one_notice_per_advance_event"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_display()}: advance request {self.advance_id}"

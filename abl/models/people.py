@@ -1,5 +1,7 @@
 """Who uses ABL Desk: organisations (the bank, each borrower) and their people."""
 
+from decimal import Decimal
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.crypto import salted_hmac
@@ -32,6 +34,14 @@ class User(AbstractUser):
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="people"
     )
     title = models.CharField(max_length=120, blank=True)
+    approval_limit = models.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        db_default=Decimal("0.00"),
+        help_text="An ABL analyst approves an advance up to this amount alone; above it, a "
+        "second analyst's approval is needed (§7)",
+    )
     # Raised by "log out everywhere": every session signed with the old value ends.
     session_generation = models.PositiveIntegerField(default=0)
 
@@ -40,7 +50,10 @@ class User(AbstractUser):
             models.CheckConstraint(
                 name="borrower_user_has_organisation",
                 condition=~models.Q(role="borrower") | models.Q(organisation__isnull=False),
-            )
+            ),
+            models.CheckConstraint(
+                name="approval_limit_not_negative", condition=models.Q(approval_limit__gte=0)
+            ),
         ]
 
     def _get_session_auth_hash(self, secret: str | None = None) -> str:
@@ -64,6 +77,11 @@ class User(AbstractUser):
     @property
     def is_analyst(self) -> bool:
         return self.role == Role.ANALYST
+
+    def approves_alone(self, amount: Decimal) -> bool:
+        """Whether this analyst's approval alone books an advance of `amount` (§7): up to the
+        approval limit; above it a second analyst approves too."""
+        return amount <= self.approval_limit
 
 
 class TwoFactorActivation(models.Model):

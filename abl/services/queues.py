@@ -30,7 +30,7 @@ def advances_to_decide(user: User) -> QuerySet[AdvanceRequest]:
         AdvanceRequest.objects.filter(
             status=AdvanceRequest.Status.REQUESTED, facility__in=facilities_for(user)
         )
-        .select_related("facility__borrower", "requested_by")
+        .select_related("facility__borrower", "requested_by", "first_approved_by")
         .order_by("requested_at", "pk")
     )
 

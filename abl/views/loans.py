@@ -11,12 +11,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from abl.access import (
+    advance_approval_refusal,
     get_advance_for_user,
     get_facility_for_user,
     may_decide_advance,
     may_keep_books,
     may_report,
     signed_in_user,
+    withdrawal_refusal,
 )
 from abl.calc.loans import daily_balances
 from abl.calc.money import money_text
@@ -63,8 +65,11 @@ def loan(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "facility": facility,
         "live": loans.live_availability(facility),
-        "requests": facility.advance_requests.select_related("requested_by", "decided_by")[:50],
+        "requests": facility.advance_requests.select_related(
+            "requested_by", "decided_by", "first_approved_by", "withdrawn_by"
+        )[:50],
         "form": form if can_request else None,
+        "can_withdraw": can_request,
     }
     return render(request, "abl/loan.html", context, status=400 if form.errors else 200)
 
@@ -88,26 +93,60 @@ def advance_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 loans.decline_advance(advance=advance, actor=user, comment=data["comment"])
         except LoanRefused as error:
             show_refusal(form, error)
+            form.forget_decision()
         else:
-            messages.success(request, f"Advance request {advance.pk}: {data['decision']}d.")
+            messages.success(request, _decided(advance))
             return redirect("review_queue")
     context = {
-        **_decision_context(advance),
+        **_decision_context(advance, user),
         "form": form if can_decide else None,
+        "can_withdraw": withdrawal_refusal(user, advance) is None,
     }
     return render(request, "abl/advance_detail.html", context, status=400 if form.errors else 200)
 
 
-def _decision_context(advance: AdvanceRequest) -> dict[str, Any]:
+def _decided(advance: AdvanceRequest) -> str:
+    if advance.awaits_second_approval:
+        return (
+            f"Advance request {advance.pk}: approved by you, above your approval limit; "
+            "it awaits a second analyst's approval."
+        )
+    return f"Advance request {advance.pk}: {advance.get_status_display().lower()}."
+
+
+def _decision_context(advance: AdvanceRequest, user: User) -> dict[str, Any]:
     live = loans.live_availability(advance.facility)
     after = live.committed.after(advance.amount) if live.committed and advance.is_open else None
+    refusal = None
+    if advance.is_open:
+        refusal = loans.approval_refusal(advance, live)
+        if refusal is None and user.is_analyst:
+            refusal = advance_approval_refusal(user, advance)
     return {
         "advance": advance,
         "facility": advance.facility,
         "live": live,
         "after": after,
-        "refusal": loans.approval_refusal(advance, live) if advance.is_open else None,
+        "refusal": refusal,
     }
+
+
+@login_required
+@require_POST
+def withdraw_advance(request: HttpRequest, pk: int) -> HttpResponse:
+    """The borrower withdraws a request not yet decided; back to the loan page."""
+    user = signed_in_user(request)
+    advance = get_advance_for_user(user, pk)
+    try:
+        loans.withdraw_advance(advance=advance, actor=user)
+    except LoanRefused as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"Advance request {advance.pk} of {money_text(advance.amount)} withdrawn.",
+        )
+    return redirect("loan", advance.facility_id)
 
 
 def open_advances(user: User) -> list[dict[str, Any]]:
@@ -120,12 +159,15 @@ def open_advances(user: User) -> list[dict[str, Any]]:
     for advance in requests:
         if advance.facility_id not in live:
             live[advance.facility_id] = loans.live_availability(advance.facility)
-        committed = live[advance.facility_id].committed
+        facility_live = live[advance.facility_id]
+        committed = facility_live.committed
         rows.append(
             {
                 "advance": advance,
                 "available": committed.excess_availability if committed else None,
                 "after": committed.excess_availability - advance.amount if committed else None,
+                "pending": facility_live.requests_pending,
+                "after_pending": facility_live.excess_after_pending,
             }
         )
     return rows

@@ -78,6 +78,11 @@ class FacilityStatus:
             "next_certificate_due": _iso(self.next_certificate_due),
             "next_financials_due": _iso(self.next_financials_due),
             "certificate_stale": self.certificate_stale,
+            "requests_pending": str(cents(self.live.requests_pending)),
+            "excess_availability_after_pending": str(cents(self.live.excess_after_pending))
+            if self.live.excess_after_pending is not None
+            else None,
+            "in_default": self.facility.is_in_default(self.on),
         }
 
 

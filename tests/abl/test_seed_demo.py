@@ -28,10 +28,13 @@ def test_seed_demo_creates_facility_and_a_user_per_role(settings):
     assert roles == {
         "dgamsey": "borrower",
         "abl.analyst": "analyst",
+        "abl.analyst2": "analyst",
         "njones": "relationship_manager",
         "admin": "admin",
     }
     assert User.objects.get(username="dgamsey").organisation == facility.borrower
+    limits = dict(User.objects.filter(role="analyst").values_list("username", "approval_limit"))
+    assert limits == {"abl.analyst": Decimal("5000000.00"), "abl.analyst2": Decimal("25000000.00")}
     assert list(facility.relationship_managers.values_list("username", flat=True)) == ["njones"]
     assert User.objects.get(username="admin").check_password("abl-desk-demo")
     assert "dgamsey" in out.getvalue()
@@ -91,7 +94,7 @@ def test_seed_demo_enrols_the_bank_users_with_printed_keys(settings):
     call_command("seed_demo", stdout=StringIO())
 
     devices = {d.user.username: d for d in TOTPDevice.objects.select_related("user")}
-    assert sorted(devices) == ["abl.analyst", "admin", "njones"]
+    assert sorted(devices) == ["abl.analyst", "abl.analyst2", "admin", "njones"]
     assert all(d.confirmed for d in devices.values())
     analyst_key = b32encode(devices["abl.analyst"].bin_key).decode()
     assert f"  abl.analyst  {analyst_key}\n" in out.getvalue()
@@ -110,6 +113,7 @@ def test_seed_demo_bank_users_need_no_activation_code(settings):
     bank_users = User.objects.filter(role__in=["analyst", "relationship_manager", "admin"])
     assert {u.username: needs_activation(u) for u in bank_users} == {
         "abl.analyst": False,
+        "abl.analyst2": False,
         "admin": False,
         "njones": False,
     }

@@ -69,7 +69,7 @@ def test_every_date_of_record_is_the_business_date(page, live_server, settings, 
     # The advances: requested and decided on the business date.
     page.goto(live_server.url + reverse("advance_detail", args=[declined.pk]))
     expect(page.get_by_test_id("advance-meta")).to_contain_text(f"requested {DAY} by dgamsey")
-    expect(page.get_by_test_id("advance-state")).to_contain_text(f"on {DAY}")
+    expect(page.get_by_test_id("advance-state-line")).to_contain_text(f"on {DAY}")
     page.goto(live_server.url + reverse("loan", args=[innotrac.pk]))
     expect(page.get_by_test_id(f"advance-{waiting.pk}")).to_contain_text(f"{DAY} by dgamsey")
     page.goto(live_server.url + reverse("ledger", args=[innotrac.pk]))

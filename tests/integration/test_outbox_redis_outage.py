@@ -54,6 +54,7 @@ WEEKLY_SUBJECT = re.compile(r"^Subject: [^\n]*borrowing base reporting is\s+now\
 TASKS = {
     "abl.process_collateral_file",
     "abl.render_certificate_pdf",
+    "abl.send_advance_notice",
     "abl.send_certificate_notification",
     "reporting.reevaluate_frequency",
     "reporting.refresh_positions",

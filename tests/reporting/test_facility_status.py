@@ -46,7 +46,35 @@ def test_status_of_innotrac_after_an_advance_to_fourteen_ninety_nine(
         "next_certificate_due": "2003-04-09",
         "next_financials_due": "2003-04-30",
         "certificate_stale": False,
+        "requests_pending": "0.00",
+        "excess_availability_after_pending": "81864.13",
+        "in_default": False,
     }
+
+
+def test_status_nets_the_requests_awaiting_a_decision_and_says_whether_in_default(
+    innotrac, cfo, abl_analyst, django_capture_on_commit_callbacks
+):
+    """§7: 400,000.00 and 300,000.00 asked against 546,125.00; one declined request does not
+    count, and an approval is still measured alone."""
+    with django_capture_on_commit_callbacks(execute=True):
+        approve_certificate(innotrac, cfo, abl_analyst)
+        for key, amount in (("a", "400000.00"), ("b", "300000.00"), ("c", "50000.00")):
+            loans.request_advance(facility=innotrac, actor=cfo, amount=Decimal(amount), key=key)
+        declined = innotrac.advance_requests.get(key="c")
+        loans.decline_advance(advance=declined, actor=abl_analyst, comment="Not now.")
+        loans.declare_event_of_default(
+            facility=innotrac, on=TODAY, reason="Covenant breach", user=abl_analyst
+        )
+
+    status = _status("--facility", "innotrac-2003")
+
+    assert (
+        status["excess_availability"],
+        status["requests_pending"],
+        status["excess_availability_after_pending"],
+        status["in_default"],
+    ) == ("546125.00", "700000.00", "-153875.00", True)
 
 
 def test_status_on_an_earlier_date_before_the_advance(

@@ -280,3 +280,26 @@ def test_a_fee_valued_into_an_approved_period_leaves_its_chart_point_as_approved
         Decimal(approved["excess_availability"]),
     )
     assert excess == Decimal("546125.00")
+
+
+def test_the_totals_net_the_advance_requests_awaiting_a_decision(client, manager, portfolio):
+    """§7: requests in flight over the listed facilities (not another manager's), and the
+    listed excess availability (500.00 − 10.00 + 9,000.00) after them."""
+    from abl.models import AdvanceRequest
+
+    for name, amount in (("Alpha", "1000.00"), ("Charlie", "250.50"), ("Other", "5000.00")):
+        facility = portfolio[name].facility
+        AdvanceRequest.objects.create(
+            facility=facility,
+            key=name,
+            amount=Decimal(amount),
+            value_date=dt.date(2003, 4, 7),
+            requested_by=UserFactory(organisation=facility.borrower),
+        )
+    client.force_login(manager)
+
+    body = client.get(reverse("portfolio")).content.decode()
+
+    pending = re.search(r'data-testid="portfolio-pending">([^<]+)<', body)
+    after = re.search(r'data-testid="portfolio-after-pending">([^<]+)<', body)
+    assert (pending and pending[1], after and after[1]) == ("1,250.50", "8,239.50")

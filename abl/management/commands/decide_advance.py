@@ -4,7 +4,10 @@ An analyst's decision on an advance request, as the queue's page makes it
 (`loans.approve_advance` / `loans.decline_advance`): an approval is refused,
 with the reason on stderr and nothing changed, when it would take excess
 availability below zero, the certificate is stale, the facility has matured
-or is in default, or the user requested it.
+or is in default, the user requested it, or the user gave the first of two
+approvals. An approval above the user's approval limit that no other analyst
+has given yet is the first of two: it prints that it awaits a second analyst's
+approval, books nothing, and exits 0.
 """
 
 from argparse import ArgumentParser
@@ -55,6 +58,13 @@ class Command(BaseCommand):
                 )
         except LoanRefused as error:
             raise CommandError(str(error)) from None
+        if advance.awaits_second_approval:
+            self.stdout.write(
+                f"Advance request {advance.pk} approved by {user.username} "
+                f"(above the approval limit of {money_text(user.approval_limit)}): "
+                f"awaits a second analyst's approval: {money_text(advance.amount)}"
+            )
+            return
         self.stdout.write(
             f"Advance request {advance.pk} {advance.status}: {money_text(advance.amount)}"
         )

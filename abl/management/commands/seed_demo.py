@@ -63,6 +63,7 @@ DEMO_USERS = [
     # username, first, last, title, role, organisation (None = the bank)
     ("dgamsey", "David", "Gamsey", "Chief Financial Officer", Role.BORROWER, "borrower"),
     ("abl.analyst", "Avery", "Brooks", "ABL Analyst", Role.ANALYST, "bank"),
+    ("abl.analyst2", "Morgan", "Reyes", "Senior ABL Analyst", Role.ANALYST, "bank"),
     (
         "njones",
         "Noble",
@@ -73,6 +74,11 @@ DEMO_USERS = [
     ),
     ("admin", "Ada", "Admin", "Administrator", Role.ADMIN, "bank"),
 ]
+# §7: an advance above its approver's limit needs a second analyst's approval.
+DEMO_APPROVAL_LIMITS = {
+    "abl.analyst": Decimal("5000000.00"),
+    "abl.analyst2": Decimal("25000000.00"),
+}
 
 
 class Command(BaseCommand):
@@ -143,7 +149,7 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             "The bank's users then enter a code (two-factor authentication). Get it with\n"
-            "  .venv/bin/python manage.py totp_code abl.analyst    (or njones, admin)\n"
+            "  .venv/bin/python manage.py totp_code abl.analyst    (or abl.analyst2, njones, admin)\n"
             "or add the user's key to an authenticator app:"
         )
         for username, *_rest, role, _org in DEMO_USERS:
@@ -166,6 +172,7 @@ def _upsert_user(
     user.email = f"{username}@example.com"
     user.role, user.organisation = role, org
     user.is_staff = user.is_superuser = role == Role.ADMIN
+    user.approval_limit = DEMO_APPROVAL_LIMITS.get(username, Decimal("0.00"))
     user.set_password(DEMO_PASSWORD)
     user.save()
     return user

@@ -2,7 +2,7 @@
 
 - `availability`: live availability, the one reader of how much may be drawn;
 - `ledger`: appending entries, the opening balance, fees and interest charged;
-- `advances`: request, approve, decline;
+- `advances`: request, approve (once, or twice above a limit), decline, withdraw;
 - `repayments`: a repayment recorded, a file of them imported;
 - `default`: events of default declared and cured.
 
@@ -15,6 +15,7 @@ from abl.services.loans.advances import (
     approve_advance,
     decline_advance,
     request_advance,
+    withdraw_advance,
 )
 from abl.services.loans.availability import LiveAvailability, live_availability
 from abl.services.loans.default import cure_event_of_default, declare_event_of_default
@@ -43,4 +44,5 @@ __all__ = [
     "record_repayment",
     "repayment_problem",
     "request_advance",
+    "withdraw_advance",
 ]

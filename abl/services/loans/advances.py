@@ -1,7 +1,10 @@
-"""Advances (§7; docs/loans.md): the borrower's request, the bank's approval or decline.
+"""Advances (§7; docs/loans.md): the borrower's request or withdrawal, the bank's approval
+or decline.
 
 An approval books the advance to the ledger against live availability, every rule checked
-again under the request's and the facility's row locks (`_locked_request`).
+again under the request's and the facility's row locks (`_locked_request`). An advance above
+the approver's limit is approved twice, by two analysts: the first approval books nothing,
+the second books it. Every change e-mails the other side (abl/services/advance_notices.py).
 """
 
 import datetime as dt
@@ -11,12 +14,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from abl import business_date
-from abl.access import advance_decision_refusal, may_report
+from abl.access import (
+    advance_approval_refusal,
+    advance_decision_refusal,
+    may_report,
+    withdrawal_refusal,
+)
 from abl.audit import record
 from abl.calc import loans as rules
 from abl.calc.money import money_text
 from abl.locks import lock_facility
-from abl.models import AdvanceRequest, Facility, User
+from abl.models import AdvanceNotice, AdvanceRequest, Facility, User
+from abl.services.advance_notices import queue_advance_notice
 from abl.services.errors import LoanRefused
 from abl.services.loans.availability import LiveAvailability, live_availability
 from abl.services.loans.ledger import Kind, balance_changed, next_entry
@@ -93,6 +102,7 @@ def request_advance(
         + (f": {advance.purpose}" if advance.purpose else ""),
         changes={"amount": str(amount), "value_date": value_date.isoformat(), "key": key},
     )
+    queue_advance_notice(advance=advance, event=AdvanceNotice.Event.REQUESTED)
     return advance
 
 
@@ -115,6 +125,10 @@ def approval_refusal(advance: AdvanceRequest, live: LiveAvailability) -> str | N
 def approve_advance(*, advance: AdvanceRequest, actor: User, comment: str = "") -> AdvanceRequest:
     """Approve: the advance is booked to the ledger against the latest approved certificate.
 
+    Above the actor's approval limit, and not yet approved by another analyst, the approval
+    is the first of two: recorded and told, nothing booked (`_approve_first`). The second
+    approval, by another analyst, books it whatever that analyst's limit.
+
     The request's and the facility's rows are locked first (one query) and every
     rule checked again inside the transaction, so two approvals of the same
     availability run one after the other; the ledger's constraints are the last
@@ -123,13 +137,15 @@ def approve_advance(*, advance: AdvanceRequest, actor: User, comment: str = "") 
     """
     advance = _locked_request(advance)
     facility = advance.facility
-    if refusal := advance_decision_refusal(actor, advance):
+    if refusal := advance_approval_refusal(actor, advance):
         raise LoanRefused(refusal)
     live = live_availability(facility)
     if refusal := approval_refusal(advance, live):
         raise LoanRefused(refusal)
     assert live.committed is not None
     assert live.certificate is not None
+    if advance.first_approved_by_id is None and not actor.approves_alone(advance.amount):
+        return _approve_first(advance, actor, comment, live)
     entry = next_entry(
         facility,
         live.head,
@@ -159,22 +175,62 @@ def approve_advance(*, advance: AdvanceRequest, actor: User, comment: str = "") 
         ]
     )
     after = live.committed.excess_availability - advance.amount
+    second = advance.first_approved_by_id is not None
     record(
         actor=actor,
         action="advance.approved",
         obj=advance,
         facility=facility,
-        summary=f"Advance of {money_text(advance.amount)} valued {advance.value_date} approved: "
-        f"excess availability {money_text(live.committed.excess_availability)} → {money_text(after)}",
+        summary=f"Advance of {money_text(advance.amount)} valued {advance.value_date} approved"
+        + (" (the second approval)" if second else "")
+        + f": excess availability {money_text(live.committed.excess_availability)} → "
+        f"{money_text(after)}",
         changes={
             "amount": str(advance.amount),
             "excess_before": str(live.committed.excess_availability),
             "excess_after": str(after),
             "certificate": live.certificate.pk,
             "comment": advance.comment,
+            "first_approved_by": advance.first_approved_by_id,
         },
     )
+    queue_advance_notice(advance=advance, event=AdvanceNotice.Event.APPROVED)
     balance_changed(facility)
+    return advance
+
+
+def _approve_first(
+    advance: AdvanceRequest, actor: User, comment: str, live: LiveAvailability
+) -> AdvanceRequest:
+    """The first of two approvals (above `actor`'s limit): recorded, nothing booked."""
+    assert live.committed is not None
+    advance.first_approved_by, advance.first_approved_at = actor, timezone.now()
+    advance.first_approved_on = business_date.today()
+    advance.first_comment = comment.strip()
+    advance.save(
+        update_fields=[
+            "first_approved_by",
+            "first_approved_at",
+            "first_approved_on",
+            "first_comment",
+        ]
+    )
+    record(
+        actor=actor,
+        action="advance.first_approved",
+        obj=advance,
+        facility=advance.facility,
+        summary=f"Advance of {money_text(advance.amount)} valued {advance.value_date} approved "
+        f"by {actor.username}, above the approval limit of {money_text(actor.approval_limit)}: "
+        "a second analyst's approval is awaited",
+        changes={
+            "amount": str(advance.amount),
+            "approval_limit": str(actor.approval_limit),
+            "excess_availability": str(live.committed.excess_availability),
+            "comment": advance.first_comment,
+        },
+    )
+    queue_advance_notice(advance=advance, event=AdvanceNotice.Event.FIRST_APPROVED)
     return advance
 
 
@@ -199,6 +255,35 @@ def decline_advance(*, advance: AdvanceRequest, actor: User, comment: str) -> Ad
         summary=f"Advance of {money_text(advance.amount)} declined: {advance.comment}",
         changes={"amount": str(advance.amount), "comment": advance.comment},
     )
+    queue_advance_notice(advance=advance, event=AdvanceNotice.Event.DECLINED)
+    return advance
+
+
+@transaction.atomic
+def withdraw_advance(*, advance: AdvanceRequest, actor: User) -> AdvanceRequest:
+    """The borrower withdraws its request before it is decided (a first approval above a
+    limit is not a decision): nothing is booked, the analysts are told.
+
+    Locked as an approval locks (`_locked_request`), so a withdrawal and an approval racing
+    each other run one after the other: whichever comes second is refused.
+    """
+    advance = _locked_request(advance)
+    if refusal := withdrawal_refusal(actor, advance):
+        raise LoanRefused(refusal)
+    advance.status = AdvanceRequest.Status.WITHDRAWN
+    advance.withdrawn_by, advance.withdrawn_at = actor, timezone.now()
+    advance.withdrawn_on = business_date.today()
+    advance.save(update_fields=["status", "withdrawn_by", "withdrawn_at", "withdrawn_on"])
+    record(
+        actor=actor,
+        action="advance.withdrawn",
+        obj=advance,
+        facility=advance.facility,
+        summary=f"Advance request of {money_text(advance.amount)} valued {advance.value_date} "
+        "withdrawn by the borrower",
+        changes={"amount": str(advance.amount), "status": ["requested", "withdrawn"]},
+    )
+    queue_advance_notice(advance=advance, event=AdvanceNotice.Event.WITHDRAWN)
     return advance
 
 

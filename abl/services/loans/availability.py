@@ -20,7 +20,7 @@ from abl import business_date
 from abl.calc import loans as rules
 from abl.calc.frequency import Frequency
 from abl.calc.money import ZERO
-from abl.models import Certificate, Computation, Facility, LedgerEntry, TermsVersion
+from abl.models import AdvanceRequest, Certificate, Computation, Facility, LedgerEntry, TermsVersion
 from abl.services.loans.ledger import LedgerHead
 from abl.services.terms import parsed_terms
 
@@ -32,7 +32,8 @@ class LiveAvailability:
     `figures` counts the ledger's outstanding on `on`; `committed` every entry
     written, whatever its value date (an advance approved for a later day is
     already promised), and is what an approval is measured on. `head` is where
-    the next entry goes.
+    the next entry goes. `requests_pending` sums the requests awaiting a decision
+    (§7's requests in flight).
     """
 
     facility_id: int
@@ -45,6 +46,16 @@ class LiveAvailability:
     current_until: dt.date | None
     maturity_date: dt.date | None
     in_default_since: dt.date | None
+    requests_pending: Decimal = ZERO
+
+    @property
+    def excess_after_pending(self) -> Decimal | None:
+        """Excess availability once every request awaiting a decision is approved, measured as
+        an approval is (`committed`); None until a certificate is approved. Only shown: each
+        approval is measured alone at the moment it is made."""
+        if self.committed is None:
+            return None
+        return self.committed.excess_availability - self.requests_pending
 
     @property
     def stale(self) -> bool:
@@ -67,6 +78,7 @@ class LiveAvailability:
 
 # Everything live availability reads, in one hand-written query, kept by measurement
 # (docs/performance.md, "Live availability and the request's lock"):
+# - the sum of the advance requests awaiting a decision (in flight, §7);
 # - the ledger's last entry, whose `balance_after` already sums every entry (the chain's
 #   rule, checked by the database), and the sum of the entries valued after `on`: two index
 #   lookups whatever the ledger's length;
@@ -81,6 +93,8 @@ _LIVE_SQL = """
 SELECT head.seq, head.balance_after,
        (SELECT SUM(later.amount) FROM abl_ledgerentry later
          WHERE later.facility_id = %(facility)s AND later.value_date > %(on)s),
+       (SELECT SUM(pending.amount) FROM abl_advancerequest pending
+         WHERE pending.facility_id = %(facility)s AND pending.status = %(requested)s),
        certificate.id, certificate.as_of, approved.figures,
        terms.id, terms.created_at, cadence.frequency, cadence.since
   FROM abl_facility facility
@@ -105,6 +119,7 @@ class _LiveRow(NamedTuple):
     seq: int | None
     balance: Decimal | None
     later: Decimal | None
+    pending: Decimal | None
     certificate_id: int | None
     as_of: dt.date | None
     figures: dict[str, str] | None
@@ -122,6 +137,7 @@ def _read_live(facility_id: int, on: dt.date) -> _LiveRow:
         _column(LedgerEntry, "seq"),
         _column(LedgerEntry, "balance_after"),
         _column(LedgerEntry, "amount"),
+        _column(AdvanceRequest, "amount"),
         _column(Certificate, "id"),
         _column(Certificate, "as_of"),
         _column(Computation, "figures"),
@@ -133,7 +149,12 @@ def _read_live(facility_id: int, on: dt.date) -> _LiveRow:
     with connection.cursor() as cursor:
         cursor.execute(
             _LIVE_SQL,
-            {"facility": facility_id, "on": on, "approved": Certificate.Status.APPROVED},
+            {
+                "facility": facility_id,
+                "on": on,
+                "approved": Certificate.Status.APPROVED,
+                "requested": AdvanceRequest.Status.REQUESTED,
+            },
         )
         row = cursor.fetchone()
     return _LiveRow(*_converted(row, columns))
@@ -206,4 +227,5 @@ def live_availability(facility: Facility, *, on: dt.date | None = None) -> LiveA
         current_until=current_until,
         maturity_date=terms.facility.maturity_date if terms else None,
         in_default_since=facility.in_default_since,
+        requests_pending=row.pending or ZERO,
     )

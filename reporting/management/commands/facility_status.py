@@ -4,8 +4,10 @@ Prints the facility's status as one JSON object (§10): `on`, `borrowing_base`,
 `reserves`, `line_cap` (of the latest approved certificate), `outstanding` (from
 the loan ledger), `excess_availability`, `excess_availability_pct`,
 `reporting_frequency`, `frequency_since`, `next_certificate_due`,
-`next_financials_due`, `certificate_stale`; and `facility`. Figures of a
-facility with no approved certificate are null. Read only: the same service
+`next_financials_due`, `certificate_stale`; `requests_pending` (the advance
+requests awaiting a decision), `excess_availability_after_pending` (once all of
+them are approved, measured as an approval is), `in_default` (true or false);
+and `facility`. Figures of a facility with no approved certificate are null. Read only: the same service
 as the home pages (reporting.services.status).
 """
 
