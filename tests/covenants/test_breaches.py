@@ -7,7 +7,8 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from abl.models import AuditEvent, Facility, TermsVersion
+from abl.models import AuditEvent, TermsVersion
+from abl.services import loans
 from covenants.models import BreachCase, CovenantTest
 from covenants.services import breaches
 from covenants.services.errors import CovenantRefused
@@ -124,7 +125,7 @@ def test_an_event_of_default_puts_the_facility_in_default(case, abl_analyst, bus
 
     case.refresh_from_db()
     assert case.status == "default"
-    assert Facility.objects.get(pk=case.facility_id).in_default_since == business_date
+    assert loans.default_standing(case.facility_id, on=business_date).declared_on == business_date
     assert AuditEvent.objects.filter(action="facility.default_declared").count() == 1
 
 

@@ -20,6 +20,7 @@ from abl import business_date
 from abl.calc import loans as rules
 from abl.calc.money import ZERO
 from abl.models import Certificate, Computation, Facility, LedgerEntry, TermsVersion
+from abl.services.loans.default import default_standing
 from abl.services.loans.ledger import LedgerHead
 from abl.services.terms import parsed_terms
 from reporting.calc.frequency import Frequency
@@ -191,6 +192,7 @@ def live_availability(facility: Facility, *, on: dt.date | None = None) -> LiveA
             monthly_due_days=terms.reporting.monthly_due_days,
             weekly_due_weekday=terms.reporting.weekly_due_weekday,
         )
+    standing = default_standing(facility, on=on)
     return LiveAvailability(
         facility_id=facility.pk,
         on=on,
@@ -201,5 +203,5 @@ def live_availability(facility: Facility, *, on: dt.date | None = None) -> LiveA
         committed=committed,
         current_until=current_until,
         maturity_date=terms.facility.maturity_date if terms else None,
-        in_default_since=facility.in_default_since,
+        in_default_since=standing.declared_on if standing is not None else None,
     )
