@@ -53,6 +53,8 @@ def _locked_open_case(case: BreachCase, user: User) -> BreachCase:
 def _resolved(case: BreachCase, *, status: str, reason: str, user: User, **changes: object) -> None:
     case.status = status
     case.reason = reason
+    # The figures it is granted on: the statement's version now, as last tested.
+    case.covered_test = case.statement.current.latest_test
     case.resolved_by = user
     case.resolved_at = timezone.now()
     case.save()

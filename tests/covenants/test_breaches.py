@@ -142,3 +142,49 @@ def test_a_default_declared_on_a_breach_blocks_new_advances(case, cfo, abl_analy
 
     with pytest.raises(LoanRefused, match="default"):
         loans.approve_advance(advance=advance, actor=abl_analyst)
+
+
+def _waive(case, analyst):
+    document = SimpleUploadedFile("waiver.pdf", b"%PDF-1.4 signed waiver", "application/pdf")
+    breaches.waive_breach(case=case, reason="Waived for Q1", document=document, user=analyst)
+
+
+def test_a_waiver_covers_the_figures_it_was_granted_on_and_no_worse(case, submit, abl_analyst):
+    _waive(case, abl_analyst)
+
+    submit(reason="Better, still short", total_equity="34600000.00")
+    assert list(BreachCase.objects.values_list("status", flat=True)) == ["waived"]
+
+    submit(reason="Worse", total_equity="34400000.00")
+    newest, waived = BreachCase.objects.all()
+    assert (waived.pk, waived.status) == (case.pk, "waived")
+    assert (newest.status, newest.actual) == ("open", "31,900,000.00")
+    assert AuditEvent.objects.filter(action="covenants.breach_opened").count() == 2
+
+
+def test_a_waiver_granted_on_a_restatement_covers_that_restatement(case, submit, abl_analyst):
+    submit(reason="Worse while open", total_equity="34400000.00")
+    assert BreachCase.objects.count() == 1
+    _waive(case, abl_analyst)
+
+    submit(reason="Between the two", total_equity="34450000.00")
+
+    assert list(BreachCase.objects.values_list("status", flat=True)) == ["waived"]
+
+
+def test_an_amendment_covers_what_passes_it_and_a_worse_restatement_opens_a_case(
+    case, submit, abl_analyst
+):
+    breaches.amend_covenant(
+        case=case,
+        requirement=Decimal("31950000.00"),
+        effective_from=dt.date(2003, 3, 31),
+        reason="Reset",
+        user=abl_analyst,
+    )
+
+    submit(reason="Still above the reset", total_equity="34460000.00")
+    assert BreachCase.objects.count() == 1
+    submit(reason="Below the reset", total_equity="34400000.00")
+
+    assert list(BreachCase.objects.values_list("status", flat=True)) == ["open", "amended"]
