@@ -54,7 +54,8 @@ def _resolved(case: BreachCase, *, status: str, reason: str, user: User, **chang
     case.status = status
     case.reason = reason
     # The figures it is granted on: the statement's version now, as last tested.
-    case.covered_test = case.statement.current.latest_test
+    current = case.statement.current
+    case.covered_test = current.latest_test if current is not None else None
     case.resolved_by = user
     case.resolved_at = timezone.now()
     case.save()
