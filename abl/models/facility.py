@@ -62,6 +62,19 @@ class TermsVersion(models.Model):
         sources = self.data.get("sources") or {}
         return list(sources.get("letter") or [])
 
+    def amendment_of(self, path: str) -> str:
+        """The bank's amendment of the term at `path` (or of a term containing it), in words;
+        "" when the term is as loaded. An amended term's source is the amendment, not the letter."""
+        amendments = (self.data.get("sources") or {}).get("amendments") or {}
+        return next(
+            (
+                words
+                for given, words in amendments.items()
+                if path == given or path.startswith((f"{given}.", f"{given}["))
+            ),
+            "",
+        )
+
     def is_from_letter(self, path: str) -> bool:
         return any(
             path == given or path.startswith((f"{given}.", f"{given}["))

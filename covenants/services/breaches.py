@@ -27,7 +27,7 @@ from abl.locks import lock_facility
 from abl.models import User
 from abl.services.terms import parsed_version
 from covenants.access import breach_resolution_refusal
-from covenants.calc.report import figure_text
+from covenants.calc.report import figure_text, requirement_text
 from covenants.calc.terms import with_requirement
 from covenants.models import BreachCase
 from covenants.services.errors import CovenantRefused
@@ -131,11 +131,18 @@ def amend_covenant(
         covenants = with_requirement(terms.covenants, case.covenant, effective_from, requirement)
     except ValueError as error:
         raise CovenantRefused(f"The new requirement is not valid: {error}.") from None
+    path = f"covenants.{case.covenant}"
+    words = (
+        f"Amended by the bank (breach case {case.pk}, {business_date.today()}): "
+        f"{requirement_text(case.covenant, requirement)} from {effective_from}. {reason}"
+    )
+    amendments = (*((p, w) for p, w in terms.amendments if p != path), (path, words))
     version, _ = create_terms_version(
         facility=case.facility,
-        terms=dataclasses.replace(terms, covenants=covenants),
+        terms=dataclasses.replace(terms, covenants=covenants, amendments=amendments),
         actor=user,
         reason=f"Amendment: {case.get_covenant_display()} from {effective_from}: {reason}",
+        effective_date=effective_from,
     )
     assert statement.current is not None
     test = run_covenant_tests(version=statement.current, terms_version=version)

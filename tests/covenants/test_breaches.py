@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from abl.models import AuditEvent, TermsVersion
 from abl.services import loans
@@ -188,3 +189,38 @@ def test_an_amendment_covers_what_passes_it_and_a_worse_restatement_opens_a_case
     submit(reason="Below the reset", total_equity="34400000.00")
 
     assert list(BreachCase.objects.values_list("status", flat=True)) == ["open", "amended"]
+
+
+def test_an_amended_covenant_is_labelled_the_amendment_from_the_date_the_analyst_chose(
+    case, abl_analyst, innotrac, client, business_date
+):
+    breaches.amend_covenant(
+        case=case,
+        requirement=Decimal("31500000.00"),
+        effective_from=dt.date(2003, 3, 31),
+        reason="Reset for the forecast",
+        user=abl_analyst,
+    )
+    case.refresh_from_db()
+    client.force_login(abl_analyst)
+
+    page = client.get(reverse("facility_detail", args=[innotrac.pk]))
+
+    assert case.amendment.effective_date == case.effective_from == dt.date(2003, 3, 31)
+    tnw = next(
+        r for s in page.context["sections"] for r in s.rows
+        if r.path == "covenants.tangible_net_worth"
+    )  # fmt: skip
+    assert (tnw.from_letter, tnw.clause) == (False, "")
+    assert tnw.amendment == (
+        f"Amended by the bank (breach case {case.pk}, {business_date}): $31,500,000.00 from "
+        "2003-03-31. Reset for the forecast"
+    )
+    html = page.content.decode()
+    assert "$32,500,000 at 3/31/03" not in html
+    assert f"version {case.amendment.version}, effective 2003-03-31" in html
+    fcc = next(
+        r for s in page.context["sections"] for r in s.rows
+        if r.path == "covenants.fixed_charge_coverage"
+    )  # fmt: skip
+    assert (fcc.from_letter, fcc.amendment) == (True, "")
