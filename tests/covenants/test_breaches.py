@@ -14,6 +14,7 @@ from covenants.models import BreachCase, CovenantTest
 from covenants.services import breaches
 from covenants.services.errors import CovenantRefused
 from covenants.services.testing import results_of
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -224,3 +225,26 @@ def test_an_amended_covenant_is_labelled_the_amendment_from_the_date_the_analyst
         if r.path == "covenants.fixed_charge_coverage"
     )  # fmt: skip
     assert (fcc.from_letter, fcc.amendment) == (True, "")
+
+
+def test_the_relationship_manager_hears_of_a_breach_and_its_resolution(
+    innotrac, submit, abl_analyst, django_capture_on_commit_callbacks
+):
+    rm = UserFactory(
+        username="rm", role="relationship_manager", organisation=innotrac.lender,
+        email="rm@bank.example",
+    )  # fmt: skip
+    innotrac.relationship_managers.add(rm)
+    UserFactory(username="rm2", role="relationship_manager", organisation=innotrac.lender)
+
+    submit(**SHORT)
+    with django_capture_on_commit_callbacks(execute=True):
+        breaches.declare_default(case=BreachCase.objects.get(), reason="No", user=abl_analyst)
+
+    heard = [m.subject for m in mail.outbox if "rm@bank.example" in m.to]
+    name = innotrac.name
+    assert heard == [
+        f"{name}: covenant breach, Minimum tangible net worth at 2003-03-31",
+        f"Event of default: {name} from 2003-04-20",
+        f"{name}: covenant breach at 2003-03-31 resolved (event of default)",
+    ]
