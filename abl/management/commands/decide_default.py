@@ -3,7 +3,8 @@
 Ends an event of default as the facility page does (§7, §10): one analyst proposes a cure or
 a waiver (`loans.propose_default_end`: its reason, and a waiver its signed document), and a
 second analyst confirms it the same way with `--confirm EVENT_ID`
-(`loans.confirm_default_end`); the default ends on that business date and advances resume.
+(`loans.confirm_default_end`; its `--reason`, if given, is the confirming analyst's note in
+the audit trail); the default ends on that business date and advances resume.
 A refusal exits non-zero with the reason on stderr and changes nothing.
 """
 
@@ -42,7 +43,9 @@ class Command(BaseCommand):
         ending = "cure" if options["cure"] else "waiver" if options["waive"] else None
         try:
             if options["confirm"] is not None:
-                event = self._confirm(facility.pk, options["confirm"], user, ending)
+                event = self._confirm(
+                    facility.pk, options["confirm"], user, ending, options["reason"]
+                )
             else:
                 event = self._propose(facility, ending, options, user)
         except LoanRefused as error:
@@ -59,12 +62,14 @@ class Command(BaseCommand):
                 f"analyst confirms it with --confirm {event.pk}."
             )
 
-    def _confirm(self, facility_id: int, ref: str, user: Any, ending: str | None) -> DefaultEvent:
+    def _confirm(
+        self, facility_id: int, ref: str, user: Any, ending: str | None, note: str
+    ) -> DefaultEvent:
         pk = id_argument("--confirm", ref)
         event = DefaultEvent.objects.filter(pk=pk, facility_id=facility_id).first()
         if event is None:
             raise CommandError(f"--confirm: no event of default {pk} of that facility")
-        return loans.confirm_default_end(event=event, user=user, ending=ending)
+        return loans.confirm_default_end(event=event, user=user, ending=ending, note=note)
 
     def _propose(
         self, facility: Any, ending: str | None, options: dict[str, Any], user: Any

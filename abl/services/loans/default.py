@@ -152,11 +152,12 @@ def propose_default_end(
 
 @transaction.atomic
 def confirm_default_end(
-    *, event: DefaultEvent, user: User, ending: str | None = None
+    *, event: DefaultEvent, user: User, ending: str | None = None, note: str = ""
 ) -> DefaultEvent:
     """A second analyst confirms the proposed cure or waiver: the default ends today.
 
-    `ending`, when given, must be the one proposed. Two confirmations at once: the facility's
+    `ending`, when given, must be the one proposed; `note`, the confirming analyst's own
+    words, goes to the audit trail. Two confirmations at once: the facility's
     lock lets one through; the other finds the event ended and is refused.
     """
     lock_facility(event.facility_id)
@@ -186,8 +187,13 @@ def confirm_default_end(
             f"Event of default of {event.declared_on} ended on {event.ended_on} by "
             f"{event.get_ending_display().lower()} (proposed by {event.proposed_by}, confirmed "
             f"by {user}): {event.ending_reason}"
+            + (f" Confirmed: {note.strip()}" if note.strip() else "")
         ),
-        changes={"ended_on": event.ended_on.isoformat(), "ending": event.ending},
+        changes={
+            "ended_on": event.ended_on.isoformat(),
+            "ending": event.ending,
+            "note": note.strip(),
+        },
     )
     from abl.services.notifications import queue_default_email
 

@@ -190,12 +190,14 @@ def test_decide_default_proposes_and_a_second_analyst_confirms(
              "--cure", "--user", second_analyst.username)  # fmt: skip
     assert "awaits a waiver, not a cure" in str(refused.value)
 
-    out = _run("--facility", innotrac.slug, "--confirm", str(in_default.pk),
-               "--waive", "--user", second_analyst.username)  # fmt: skip
+    out = _run("--facility", innotrac.slug, "--confirm", str(in_default.pk), "--waive",
+               "--reason", "Seen the signed copy", "--user", second_analyst.username)  # fmt: skip
 
     assert f"Event of default {in_default.pk} ended on {TODAY} (waiver)" in out
     in_default.refresh_from_db()
     assert (in_default.document_name, in_default.confirmed_by) == ("waiver.pdf", second_analyst)
+    confirmed = AuditEvent.objects.get(action="facility.default_waiver_confirmed")
+    assert confirmed.summary.endswith("Confirmed: Seen the signed copy")
 
 
 @pytest.mark.parametrize(
