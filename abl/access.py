@@ -8,7 +8,7 @@ else answers 404, so another borrower's ids reveal nothing.
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
-from abl.models import AdvanceRequest, Certificate, Facility, Role, User
+from abl.models import AdvanceRequest, Certificate, DefaultEvent, Facility, Role, User
 
 
 def signed_in_user(request: HttpRequest) -> User:
@@ -125,6 +125,42 @@ def withdrawal_refusal(user: User, advance: AdvanceRequest) -> str | None:
     if advance.status != AdvanceRequest.Status.REQUESTED:
         return f"Advance request {advance.pk} is already {advance.get_status_display().lower()}."
     return None
+
+
+def default_end_refusal(user: User, event: DefaultEvent, *, confirming: bool) -> str | None:
+    """Why the user may not propose (or, `confirming`, confirm) the end of this event of default.
+
+    Both are ABL analysts, none of the borrower, and the one who confirms is not the one who
+    proposed: a cure or a waiver takes two analysts (§7).
+    """
+    if user.role != Role.ANALYST:
+        return "Only an ABL analyst cures or waives an event of default."
+    if user.organisation_id is not None and user.organisation_id == event.facility.borrower_id:
+        return "Nobody of the borrower cures or waives its event of default."
+    if event.ended_on is not None:
+        return (
+            f"Event of default {event.pk} already ended on {event.ended_on} "
+            f"({event.get_ending_display().lower()})."
+        )
+    if not confirming:
+        if event.ending:
+            return (
+                f"A {event.get_ending_display().lower()} of event of default {event.pk} already "
+                f"awaits a second analyst's confirmation."
+            )
+        return None
+    if not event.ending:
+        return f"Nobody has proposed to cure or waive event of default {event.pk} yet."
+    if user.pk == event.proposed_by_id:
+        return (
+            f"A second analyst confirms the {event.get_ending_display().lower()}: "
+            "not the analyst who proposed it."
+        )
+    return None
+
+
+def may_end_default(user: User, event: DefaultEvent, *, confirming: bool) -> bool:
+    return default_end_refusal(user, event, confirming=confirming) is None
 
 
 def get_advance_for_user(user: User, pk: int) -> AdvanceRequest:

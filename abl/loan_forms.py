@@ -67,3 +67,19 @@ class RepaymentImportForm(forms.Form):
         help_text="Columns: value date, amount, and optionally kind (repayment or collection) "
         "and reference.",
     )
+
+
+class DefaultEndForm(VisibleErrorsForm):
+    """An analyst's proposal to end the standing event of default (§7)."""
+
+    ending = forms.ChoiceField(
+        label="How it ends",
+        choices=[("cure", "Cure"), ("waiver", "Waiver")],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label="Reason", max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    document = forms.FileField(
+        label="Signed waiver", required=False, help_text="Required for a waiver."
+    )

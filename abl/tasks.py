@@ -57,6 +57,14 @@ def send_advance_notice_task(advance_id: int, event: str) -> bool:
     return sent is not None
 
 
+@shared_task(name="abl.send_default_email")
+def send_default_email_task(event_id: int, what: str) -> bool:
+    """Email an event of default declared or ended to its RMs, the bank and the borrower; once."""
+    from abl.services import notifications
+
+    return notifications.send_default_email(event_id=event_id, what=what)
+
+
 @shared_task(name="abl.sweep_stuck_files")
 def sweep_stuck_files_task() -> dict[str, list[int] | list[str]]:
     """From beat: re-queue or refuse files whose worker died; drop tables no file owns; re-queue

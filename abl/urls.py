@@ -87,6 +87,22 @@ urlpatterns += [
     path("advances/<int:pk>/withdraw/", loans.withdraw_advance, name="withdraw_advance"),
 ]
 
+# Ending an event of default: a cure or a waiver, proposed and confirmed (abl/views/defaults.py).
+from abl.views import defaults  # noqa: E402
+
+urlpatterns += [
+    path(
+        "facilities/<int:pk>/default/end/",
+        defaults.propose_default_end,
+        name="propose_default_end",
+    ),
+    path(
+        "facilities/<int:pk>/default/<int:event_pk>/confirm/",
+        defaults.confirm_default_end,
+        name="confirm_default_end",
+    ),
+]
+
 urlpatterns += [
     path("people/", people.people_list, name="people_list"),
     path("people/new/", people.create_person, name="create_person"),

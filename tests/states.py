@@ -176,6 +176,14 @@ def build_world() -> World:
         reason="Covenant breach at 2003-03-31",
         user=analyst,
     )
+    # A waiver proposed, awaiting a second analyst: the facility stays in default.
+    loans.propose_default_end(
+        facility=facilities["returned"],
+        ending="waiver",
+        reason="Waived by the credit committee",
+        document=SimpleUploadedFile("waiver.pdf", b"%PDF-1.4 signed waiver"),
+        user=analyst,
+    )
     found["compared"] = _draft(facilities["compared"], borrower, aging, as_of=dt.date(2003, 4, 30))
     found["discarded"] = _discarded(_draft(facilities["discarded"], borrower, aging))
     found["discarded-stuck"] = _discarded(

@@ -292,6 +292,17 @@ def _withdrawals(world: World, state: str) -> list[str]:
     return [reverse("withdraw_advance", args=[pk]) for pk in requests.values_list("pk", flat=True)]
 
 
+def _default_events(world: World, state: str) -> list[str]:
+    """Confirming the end of each event of default of the state's facility, and of none."""
+    if state == ONCE:
+        return [reverse("confirm_default_end", args=[BEYOND_BIGINT, BEYOND_BIGINT])]
+    facility = world.facilities[state]
+    return [
+        reverse("confirm_default_end", args=[facility.pk, pk])
+        for pk in facility.default_events.order_by("pk").values_list("pk", flat=True)
+    ]
+
+
 def _ledger_pages(world: World, state: str) -> list[str]:
     return [reverse("ledger", args=[world.facilities[state].pk]) + "?page=999"]
 
@@ -389,6 +400,8 @@ FILLERS: dict[str, list[Filler]] = {
     "import_repayments": [_facility("import_repayments")],
     "advance_detail": [_advances],
     "withdraw_advance": [_withdrawals],
+    "propose_default_end": [_facility("propose_default_end")],
+    "confirm_default_end": [_default_events],
     "due_calendar": [_facility("due_calendar")],
     "financial_reporting": [_facility("financial_reporting")],
     "submit_statement": [_facility("submit_statement")],

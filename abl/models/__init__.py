@@ -8,6 +8,7 @@ from abl.models.certificate import (
     Invoice,
     Payable,
 )
+from abl.models.defaults import DefaultEvent
 from abl.models.documents import CertificateDocument, CertificateExport
 from abl.models.facility import Facility, TermsVersion
 from abl.models.fees import BaseRate, FeeCharge, FieldExam
@@ -30,6 +31,7 @@ __all__ = [
     "CollateralFile",
     "Computation",
     "CustomerLine",
+    "DefaultEvent",
     "Facility",
     "FeeCharge",
     "FieldExam",

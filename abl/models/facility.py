@@ -1,7 +1,5 @@
 """A facility and the versions of its terms."""
 
-import datetime as dt
-
 from django.conf import settings
 from django.db import models
 
@@ -24,9 +22,6 @@ class Facility(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="portfolio"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    # Set and cleared only by abl.services.loans.declare_event_of_default /
-    # cure_event_of_default (audited); no advance is approved while it holds.
-    in_default_since = models.DateField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "facilities"
@@ -34,10 +29,6 @@ class Facility(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def is_in_default(self, on: dt.date) -> bool:
-        """In default on the business date `on`: an event of default declared on or before it."""
-        return self.in_default_since is not None and self.in_default_since <= on
 
     def current_terms(self) -> "TermsVersion | None":
         return self.terms_versions.order_by("-version").first()
@@ -70,6 +61,19 @@ class TermsVersion(models.Model):
         """Key paths the terms mark as given by the lender's letter (the rest are market defaults)."""
         sources = self.data.get("sources") or {}
         return list(sources.get("letter") or [])
+
+    def amendment_of(self, path: str) -> str:
+        """The bank's amendment of the term at `path` (or of a term containing it), in words;
+        "" when the term is as loaded. An amended term's source is the amendment, not the letter."""
+        amendments = (self.data.get("sources") or {}).get("amendments") or {}
+        return next(
+            (
+                words
+                for given, words in amendments.items()
+                if path == given or path.startswith((f"{given}.", f"{given}["))
+            ),
+            "",
+        )
 
     def is_from_letter(self, path: str) -> bool:
         return any(

@@ -11,8 +11,9 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
 
-from abl.models import Certificate, Notification, Role, User
+from abl.models import Certificate, DefaultEvent, Facility, Notification, Role, User
 from abl.outbox import enqueue
 
 Event = Notification.Event
@@ -54,3 +55,76 @@ def send_certificate_notification(*, certificate_id: int, event: str) -> Notific
     except IntegrityError:
         return None  # sent before: the task ran twice
     return notification
+
+
+# The relationship managers (issue 23): the RMs of a facility hear of its events of default,
+# frequency switches, overdue reports and breaches. Kept apart from the certificate emails
+# above; reporting/services/notices.py and covenants/services/notifications.py ask
+# `relationship_manager_addresses` for the same people.
+
+
+def relationship_manager_addresses(facility: Facility | int) -> list[str]:
+    """The active relationship managers who have the facility in their portfolio, by address."""
+    facility_id = facility if isinstance(facility, int) else facility.pk
+    people = User.objects.filter(
+        role=Role.RELATIONSHIP_MANAGER, is_active=True, portfolio__pk=facility_id
+    ).exclude(email="")
+    return sorted(set(people.values_list("email", flat=True)))
+
+
+def default_email_sides(facility: Facility) -> dict[str, list[str]]:
+    """Who hears of an event of default, by side: its RMs, the bank's analysts, the borrower."""
+
+    def addresses(**where: object) -> list[str]:
+        people = User.objects.filter(is_active=True, **where).exclude(email="")
+        return sorted(people.values_list("email", flat=True))
+
+    return {
+        "relationship_managers": relationship_manager_addresses(facility),
+        "bank": addresses(role=Role.ANALYST, organisation_id=facility.lender_id),
+        "borrower": addresses(role=Role.BORROWER, organisation_id=facility.borrower_id),
+    }
+
+
+def queue_default_email(*, event: DefaultEvent, what: str) -> None:
+    """Email an event of default `declared` or `ended` once the caller's transaction commits."""
+    from abl.tasks import send_default_email_task
+
+    assert what in DEFAULT_EMAILS, what
+    enqueue(send_default_email_task, event.pk, what)
+
+
+DEFAULT_EMAILS = {"declared": "notified_declared_at", "ended": "notified_ended_at"}
+
+
+@transaction.atomic
+def send_default_email(*, event_id: int, what: str) -> bool:
+    """Email each side of the event's facility once (its row marks it sent, under its lock);
+    False when sent before or nobody is to hear."""
+    from abl.services.loans import live_availability
+
+    marker = DEFAULT_EMAILS[what]
+    event = (
+        DefaultEvent.objects.select_for_update(of=("self",))
+        .select_related("facility", "proposed_by", "confirmed_by")
+        .get(pk=event_id)
+    )
+    if getattr(event, marker) is not None:
+        return False
+    facility = event.facility
+    context = {
+        "event": event,
+        "facility": facility,
+        "live": live_availability(facility),
+        "site_url": settings.SITE_URL,
+    }
+    subject = render_to_string(f"abl/email/default_{what}_subject.txt", context)
+    body = render_to_string(f"abl/email/default_{what}.txt", context)
+    sent = []
+    for addresses in default_email_sides(facility).values():
+        if addresses:
+            send_mail(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, addresses)
+            sent += addresses
+    setattr(event, marker, timezone.now())
+    event.save(update_fields=[marker])
+    return bool(sent)

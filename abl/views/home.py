@@ -13,7 +13,8 @@ from abl.access import (
     may_report,
     signed_in_user,
 )
-from abl.models import Facility, Role, TermsVersion
+from abl.loan_forms import DefaultEndForm
+from abl.models import Facility, Role, TermsVersion, User
 from abl.services.certificates import latest_approved
 from abl.services.loan_documents import awaiting_acknowledgement, terms_hash
 from abl.services.loans import live_availability
@@ -78,7 +79,18 @@ def facility_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def facility_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
-    facility = get_facility_for_user(user, pk)
+    return facility_page(request, get_facility_for_user(user, pk), user)
+
+
+def facility_page(
+    request: HttpRequest,
+    facility: Facility,
+    user: User,
+    *,
+    default_form: DefaultEndForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The facility's page; `default_form` the proposal to end its default, as posted."""
     versions = list(
         facility.terms_versions.select_related("created_by", "acknowledgement__acknowledged_by")
     )
@@ -95,5 +107,10 @@ def facility_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "current_base": latest_approved(facility),
         "live": live_availability(facility),
         "certificates": facility.certificates.select_related("current", "approved")[:10],
+        "default_events": facility.default_events.select_related(
+            "declared_by", "proposed_by", "confirmed_by"
+        ),
+        "default_form": default_form or DefaultEndForm(),
+        "may_end_default": user.role == Role.ANALYST,
     }
-    return render(request, "abl/facility_detail.html", context)
+    return render(request, "abl/facility_detail.html", context, status=status)

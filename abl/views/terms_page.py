@@ -1,7 +1,8 @@
 """A terms version as a CFO reads it: sections, plain labels, money and percentages, small tables.
 
 Each row says whether the lender's letter gives it (the version's `sources.letter`)
-and, where the terms file quotes the letter (`sources.clauses`), the letter's own words.
+and, where the terms file quotes the letter (`sources.clauses`), the letter's own words;
+a term the bank amended since (`sources.amendments`) says so instead, with the amendment.
 """
 
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ class Row:
     table: tuple[tuple[str, ...], list[tuple[str, ...]]] | None = None
     from_letter: bool = False
     clause: str = ""
+    amendment: str = ""
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,8 @@ def terms_sections(version: TermsVersion) -> list[Section]:
     clauses = dict((data.get("sources") or {}).get("clauses") or {})
 
     def row(path: str, label: str, value: str = "", table: Any = None) -> Row:
+        if amendment := version.amendment_of(path):
+            return Row(path, label, value, table, amendment=amendment)
         return Row(path, label, value, table, version.is_from_letter(path), clauses.get(path, ""))
 
     sections = [

@@ -129,6 +129,25 @@ class CovenantResult:
             return "failed"
         return "at_risk" if self.at_risk else "passed"
 
+    def covered_by(self, granted: CovenantResult) -> bool:
+        """Whether a waiver, amendment or default granted on `granted` (the same covenant of the
+        same period, as it stood then) still covers this result: it passes, or fails no worse.
+
+        Worse is lower for a minimum, higher for a maximum; an unmeasurable failure (a debt to
+        tangible net worth whose divisor is not positive) is worse than any measured one.
+        """
+        if self.covenant != granted.covenant:
+            raise ValueError(f"{self.covenant} is not covered by a result of {granted.covenant}")
+        if not self.tested or self.passed:
+            return True
+        if self.actual is None:
+            return granted.actual is None
+        if granted.actual is None:
+            return True
+        if self.bound == "minimum":
+            return self.actual >= granted.actual
+        return self.actual <= granted.actual
+
 
 def measured(
     covenant: Name, required: Decimal, actual: Decimal, at_risk_pct: Decimal, note: str = ""

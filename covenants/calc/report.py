@@ -53,6 +53,13 @@ def figure_text(result: CovenantResult, value: Decimal | None) -> str:
     return str(ratio_display(value))
 
 
+def requirement_text(covenant: str, value: Decimal) -> str:
+    """A requirement in words, as the terms show it: dollars, or a ratio to two places."""
+    if UNITS[covenant] == "money":
+        return f"${money_text(cents(value))}"
+    return str(ratio_display(value))
+
+
 def pct_text(fraction: Decimal | None) -> str:
     """Headroom as a percentage of the requirement, to two places of a percent: '9.49%'."""
     if fraction is None:

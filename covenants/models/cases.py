@@ -85,12 +85,19 @@ class BreachCase(models.Model):
         "abl.TermsVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     effective_from = models.DateField(null=True, blank=True)
+    # The test whose figures the resolution was granted on (the statement's version then): a
+    # restatement that fails worse opens a new case (covenants.services.testing).
+    covered_test = models.ForeignKey(
+        "covenants.CovenantTest", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
-        ordering = ["-opened_at"]
+        ordering = ["-opened_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["statement", "covenant"], name="one_case_per_statement_covenant"
+                fields=["statement", "covenant"],
+                condition=models.Q(status="open"),
+                name="one_open_case_per_statement_covenant",
             )
         ]
 

@@ -28,7 +28,7 @@ from abl.locks import lock_facility
 from abl.models import User
 from abl.services.terms import parsed_version
 from covenants.access import breach_resolution_refusal
-from covenants.calc.report import figure_text
+from covenants.calc.report import figure_text, requirement_text
 from covenants.models import BreachCase
 from covenants.services.errors import CovenantRefused
 from covenants.services.notifications import queue_covenant_email
@@ -53,6 +53,9 @@ def _locked_open_case(case: BreachCase, user: User) -> BreachCase:
 def _resolved(case: BreachCase, *, status: str, reason: str, user: User, **changes: object) -> None:
     case.status = status
     case.reason = reason
+    # The figures it is granted on: the statement's version now, as last tested.
+    current = case.statement.current
+    case.covered_test = current.latest_test if current is not None else None
     case.resolved_by = user
     case.resolved_at = timezone.now()
     case.save()
@@ -128,11 +131,18 @@ def amend_covenant(
         covenants = with_requirement(terms.covenants, case.covenant, effective_from, requirement)
     except ValueError as error:
         raise CovenantRefused(f"The new requirement is not valid: {error}.") from None
+    path = f"covenants.{case.covenant}"
+    words = (
+        f"Amended by the bank (breach case {case.pk}, {business_date.today()}): "
+        f"{requirement_text(case.covenant, requirement)} from {effective_from}. {reason}"
+    )
+    amendments = (*((p, w) for p, w in terms.amendments if p != path), (path, words))
     version, _ = create_terms_version(
         facility=case.facility,
-        terms=dataclasses.replace(terms, covenants=covenants),
+        terms=dataclasses.replace(terms, covenants=covenants, amendments=amendments),
         actor=user,
         reason=f"Amendment: {case.get_covenant_display()} from {effective_from}: {reason}",
+        effective_date=effective_from,
     )
     assert statement.current is not None
     test = run_covenant_tests(version=statement.current, terms_version=version)

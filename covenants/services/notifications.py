@@ -6,8 +6,8 @@ subject and event, is written in the same transaction as the email is handed
 to the mail backend, so a task run twice sends nothing more.
 
 Who hears: the facility's bank analysts of a submitted statement and a capex
-request; the borrower's users of a capex decision; both sides of every step of
-a breach case.
+request; the borrower's users of a capex decision; both sides, and the facility's
+relationship managers, of every step of a breach case.
 """
 
 from typing import Literal
@@ -19,15 +19,16 @@ from django.template.loader import render_to_string
 
 from abl.models import Facility, Role, User
 from abl.outbox import enqueue
+from abl.services.notifications import relationship_manager_addresses
 from covenants.models import BreachCase, CapexRequest, CovenantNotification, StatementVersion
 
-Side = Literal["bank", "borrower"]
+Side = Literal["bank", "borrower", "relationship_managers"]
 EVENTS: dict[str, tuple[type[models.Model], tuple[Side, ...]]] = {
     "statement_submitted": (StatementVersion, ("bank",)),
     "capex_requested": (CapexRequest, ("bank",)),
     "capex_decided": (CapexRequest, ("borrower", "bank")),
-    "breach_opened": (BreachCase, ("borrower", "bank")),
-    "breach_resolved": (BreachCase, ("borrower", "bank")),
+    "breach_opened": (BreachCase, ("borrower", "bank", "relationship_managers")),
+    "breach_resolved": (BreachCase, ("borrower", "bank", "relationship_managers")),
 }
 
 
@@ -53,7 +54,11 @@ def recipients(facility: Facility, sides: tuple[Side, ...]) -> list[str]:
         people |= User.objects.filter(role=Role.ANALYST, organisation=facility.lender_id)
     if "borrower" in sides:
         people |= User.objects.filter(role=Role.BORROWER, organisation=facility.borrower_id)
-    addresses = people.filter(is_active=True).exclude(email="").values_list("email", flat=True)
+    addresses = list(
+        people.filter(is_active=True).exclude(email="").values_list("email", flat=True)
+    )
+    if "relationship_managers" in sides:
+        addresses += relationship_manager_addresses(facility)
     return sorted(set(addresses))
 
 

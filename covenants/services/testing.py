@@ -109,21 +109,28 @@ def run_covenant_tests(
 def open_breach_case(
     *, statement: FinancialStatement, test: CovenantTest, result: CovenantResult
 ) -> BreachCase | None:
-    """A case for a covenant that failed on actual figures; none when one exists for it already."""
+    """A case for a covenant that failed on actual figures; None when a case covers it already.
+
+    A case open for the covenant of that statement covers it; so does a resolved one, for
+    figures no worse than those it was granted on (`CovenantResult.covered_by`): a worse
+    restatement opens a new case. The caller holds the facility's lock.
+    """
     from covenants.services.notifications import queue_covenant_email
 
-    case, created = BreachCase.objects.get_or_create(
+    cases = BreachCase.objects.filter(statement=statement, covenant=result.covenant)
+    if cases.filter(status=BreachCase.Status.OPEN).exists():
+        return None
+    latest = cases.select_related("covered_test", "opened_by_test").first()
+    if latest is not None and result.covered_by(_granted_on(latest)):
+        return None
+    case = BreachCase.objects.create(
         statement=statement,
         covenant=result.covenant,
-        defaults={
-            "facility": statement.facility,
-            "opened_by_test": test,
-            "required": figure_text(result, result.required),
-            "actual": figure_text(result, result.actual),
-        },
+        facility=statement.facility,
+        opened_by_test=test,
+        required=figure_text(result, result.required),
+        actual=figure_text(result, result.actual),
     )
-    if not created:
-        return None
     record(
         actor=None,
         action="covenants.breach_opened",
@@ -137,3 +144,9 @@ def open_breach_case(
     )
     queue_covenant_email(subject=case, event="breach_opened")
     return case
+
+
+def _granted_on(case: BreachCase) -> CovenantResult:
+    """The result of the case's covenant its resolution was granted on."""
+    test = case.covered_test or case.opened_by_test
+    return next(r for r in results_of(test) if r.covenant == case.covenant)

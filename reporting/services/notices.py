@@ -1,7 +1,7 @@
 """Emails of the reporting cadence: a switch of frequency, and reminders of what is due.
 
-Both go to the borrower's users and the facility's analysts (the bank's), one
-email to each side, once: a switch carries `notified_at`, set in the same transaction as the email
+Both go to the borrower's users and the facility's analysts (the bank's), and a switch or an
+overdue report to the facility's relationship managers too, one email to each side, once: a switch carries `notified_at`, set in the same transaction as the email
 is handed to the mail backend under the switch's row lock; a reminder is a
 `Reminder` row, unique per due item and kind, written the same way. A task run
 twice (or given back after its worker died) sends nothing more.
@@ -17,22 +17,27 @@ from django.utils import timezone
 
 from abl import business_date
 from abl.models import Facility, Role, User
+from abl.services.notifications import relationship_manager_addresses
 from reporting.calc.reminders import REMINDER_KINDS, reminder_due
 from reporting.models import DueItem, FrequencySwitch, Reminder
 
 
-def recipients(facility: Facility) -> dict[str, list[str]]:
-    """Who hears, by side: the borrower's users and the analysts of the facility's bank."""
+def recipients(facility: Facility, *, relationship_managers: bool = True) -> dict[str, list[str]]:
+    """Who hears, by side: the borrower's users, the analysts of the facility's bank and (unless
+    told not to) the facility's relationship managers."""
     sides = {
         "borrower": User.objects.filter(role=Role.BORROWER, organisation_id=facility.borrower_id),
         "bank": User.objects.filter(role=Role.ANALYST, organisation_id=facility.lender_id),
     }
-    return {
+    found = {
         side: sorted(
             people.filter(is_active=True).exclude(email="").values_list("email", flat=True)
         )
         for side, people in sides.items()
     }
+    if relationship_managers:
+        found["relationship_managers"] = relationship_manager_addresses(facility)
+    return found
 
 
 def _send(template: str, context: dict[str, object], to: dict[str, list[str]]) -> list[str]:
@@ -90,7 +95,8 @@ def send_reminder(*, item_id: int, kind: str) -> Reminder | None:
     item = DueItem.objects.select_related("facility").get(pk=item_id)
     if item.status != DueItem.Status.OPEN:
         return None
-    to = recipients(item.facility)
+    # The relationship managers hear of a report once it is overdue, not of every reminder.
+    to = recipients(item.facility, relationship_managers=kind == "after")
     if not any(to.values()):
         return None
     on = business_date.today()

@@ -31,6 +31,7 @@ from abl.calc.money import ZERO
 from abl.models import Facility
 from abl.models.fees import FeeCharge
 from abl.outbox import enqueue
+from abl.services.loans.default import defaults_standing
 from abl.services.terms import parsed_terms
 from covenants.calc.report import result_from_data
 from covenants.models import BreachCase, FinancialStatement
@@ -49,10 +50,9 @@ FIELDS = [
 
 def positions_of(facility_ids: list[int], *, on: dt.date) -> list[FacilityPosition]:
     """The facilities' positions on `on`, unsaved; a fixed number of queries for any batch."""
-    facilities = list(
-        Facility.objects.filter(pk__in=facility_ids).values_list("pk", "name", "in_default_since")
-    )
-    ids = [pk for pk, _, _ in facilities]
+    facilities = list(Facility.objects.filter(pk__in=facility_ids).values_list("pk", "name"))
+    ids = [pk for pk, _ in facilities]
+    defaulted = defaults_standing(ids, on=on)
     read = read_all(on=on, facility_ids=ids)
     measures = {m.facility_id: m for m in read.measures}
     parsed = parsed_terms(read.newest_terms.values())
@@ -82,7 +82,7 @@ def positions_of(facility_ids: list[int], *, on: dt.date) -> list[FacilityPositi
         .values_list("facility_id", "total")
     )
     positions = []
-    for pk, name, in_default_since in facilities:
+    for pk, name in facilities:
         measure = measures.get(pk)
         figures = measure.figures if measure is not None else None
         facility_terms = terms.get(pk)
@@ -104,7 +104,7 @@ def positions_of(facility_ids: list[int], *, on: dt.date) -> list[FacilityPositi
         open_breaches = breaches.get(pk, 0)
         period_end, results = covenants.get(pk, (None, []))
         standing = rules.covenant_standing(results, open_breaches=open_breaches)
-        in_default = in_default_since is not None and in_default_since <= on
+        in_default = pk in defaulted
         owed = figures.outstanding if figures is not None else read.outstanding.get(pk) or ZERO
         over_advanced = figures is not None and figures.excess_availability < 0
         exceptions = rules.exceptions_of(

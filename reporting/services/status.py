@@ -82,7 +82,7 @@ class FacilityStatus:
             "excess_availability_after_pending": str(cents(self.live.excess_after_pending))
             if self.live.excess_after_pending is not None
             else None,
-            "in_default": self.facility.is_in_default(self.on),
+            "in_default": self.live.in_default_since is not None,
         }
 
 

@@ -6,12 +6,15 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
-from abl.models import AuditEvent, Facility, TermsVersion
+from abl.models import AuditEvent, TermsVersion
+from abl.services import loans
 from covenants.models import BreachCase, CovenantTest
 from covenants.services import breaches
 from covenants.services.errors import CovenantRefused
 from covenants.services.testing import results_of
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +127,7 @@ def test_an_event_of_default_puts_the_facility_in_default(case, abl_analyst, bus
 
     case.refresh_from_db()
     assert case.status == "default"
-    assert Facility.objects.get(pk=case.facility_id).in_default_since == business_date
+    assert loans.default_standing(case.facility_id, on=business_date).declared_on == business_date
     assert AuditEvent.objects.filter(action="facility.default_declared").count() == 1
 
 
@@ -141,3 +144,107 @@ def test_a_default_declared_on_a_breach_blocks_new_advances(case, cfo, abl_analy
 
     with pytest.raises(LoanRefused, match="default"):
         loans.approve_advance(advance=advance, actor=abl_analyst)
+
+
+def _waive(case, analyst):
+    document = SimpleUploadedFile("waiver.pdf", b"%PDF-1.4 signed waiver", "application/pdf")
+    breaches.waive_breach(case=case, reason="Waived for Q1", document=document, user=analyst)
+
+
+def test_a_waiver_covers_the_figures_it_was_granted_on_and_no_worse(case, submit, abl_analyst):
+    _waive(case, abl_analyst)
+
+    submit(reason="Better, still short", total_equity="34600000.00")
+    assert list(BreachCase.objects.values_list("status", flat=True)) == ["waived"]
+
+    submit(reason="Worse", total_equity="34400000.00")
+    newest, waived = BreachCase.objects.all()
+    assert (waived.pk, waived.status) == (case.pk, "waived")
+    assert (newest.status, newest.actual) == ("open", "31,900,000.00")
+    assert AuditEvent.objects.filter(action="covenants.breach_opened").count() == 2
+
+
+def test_a_waiver_granted_on_a_restatement_covers_that_restatement(case, submit, abl_analyst):
+    submit(reason="Worse while open", total_equity="34400000.00")
+    assert BreachCase.objects.count() == 1
+    _waive(case, abl_analyst)
+
+    submit(reason="Between the two", total_equity="34450000.00")
+
+    assert list(BreachCase.objects.values_list("status", flat=True)) == ["waived"]
+
+
+def test_an_amendment_covers_what_passes_it_and_a_worse_restatement_opens_a_case(
+    case, submit, abl_analyst
+):
+    breaches.amend_covenant(
+        case=case,
+        requirement=Decimal("31950000.00"),
+        effective_from=dt.date(2003, 3, 31),
+        reason="Reset",
+        user=abl_analyst,
+    )
+
+    submit(reason="Still above the reset", total_equity="34460000.00")
+    assert BreachCase.objects.count() == 1
+    submit(reason="Below the reset", total_equity="34400000.00")
+
+    assert list(BreachCase.objects.values_list("status", flat=True)) == ["open", "amended"]
+
+
+def test_an_amended_covenant_is_labelled_the_amendment_from_the_date_the_analyst_chose(
+    case, abl_analyst, innotrac, client, business_date
+):
+    breaches.amend_covenant(
+        case=case,
+        requirement=Decimal("31500000.00"),
+        effective_from=dt.date(2003, 3, 31),
+        reason="Reset for the forecast",
+        user=abl_analyst,
+    )
+    case.refresh_from_db()
+    client.force_login(abl_analyst)
+
+    page = client.get(reverse("facility_detail", args=[innotrac.pk]))
+
+    assert case.amendment.effective_date == case.effective_from == dt.date(2003, 3, 31)
+    tnw = next(
+        r for s in page.context["sections"] for r in s.rows
+        if r.path == "covenants.tangible_net_worth"
+    )  # fmt: skip
+    assert (tnw.from_letter, tnw.clause) == (False, "")
+    assert tnw.amendment == (
+        f"Amended by the bank (breach case {case.pk}, {business_date}): $31,500,000.00 from "
+        "2003-03-31. Reset for the forecast"
+    )
+    html = page.content.decode()
+    assert "$32,500,000 at 3/31/03" not in html
+    assert f"version {case.amendment.version}, effective 2003-03-31" in html
+    fcc = next(
+        r for s in page.context["sections"] for r in s.rows
+        if r.path == "covenants.fixed_charge_coverage"
+    )  # fmt: skip
+    assert (fcc.from_letter, fcc.amendment) == (True, "")
+
+
+def test_the_relationship_manager_hears_of_a_breach_and_its_resolution(
+    innotrac, submit, abl_analyst, django_capture_on_commit_callbacks
+):
+    rm = UserFactory(
+        username="rm", role="relationship_manager", organisation=innotrac.lender,
+        email="rm@bank.example",
+    )  # fmt: skip
+    innotrac.relationship_managers.add(rm)
+    UserFactory(username="rm2", role="relationship_manager", organisation=innotrac.lender)
+
+    submit(**SHORT)
+    with django_capture_on_commit_callbacks(execute=True):
+        breaches.declare_default(case=BreachCase.objects.get(), reason="No", user=abl_analyst)
+
+    heard = [m.subject for m in mail.outbox if "rm@bank.example" in m.to]
+    name = innotrac.name
+    assert heard == [
+        f"{name}: covenant breach, Minimum tangible net worth at 2003-03-31",
+        f"Event of default: {name} from 2003-04-20",
+        f"{name}: covenant breach at 2003-03-31 resolved (event of default)",
+    ]

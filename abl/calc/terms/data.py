@@ -20,6 +20,9 @@ def terms_to_data(terms: FacilityTerms) -> dict[str, Any]:
     clauses = data.pop("letter_clauses")
     if clauses:
         data["sources"]["clauses"] = dict(clauses)
+    amendments = data.pop("amendments")
+    if amendments:
+        data["sources"]["amendments"] = dict(amendments)
     for key in ("covenants", "fees", "pricing"):
         if data[key] is None:
             del data[key]

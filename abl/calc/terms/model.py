@@ -103,6 +103,9 @@ class FacilityTerms:
     letter_paths: tuple[str, ...] = field(default=())
     # The letter's own words for a term, by key path (e.g. "receivables.advance_rate").
     letter_clauses: tuple[tuple[str, str], ...] = field(default=())
+    # The bank's amendments of a term since the letter, in words, by key path: the term's source
+    # is the amendment, not the letter (covenants.services.breaches.amend_covenant writes them).
+    amendments: tuple[tuple[str, str], ...] = field(default=())
 
     @property
     def total_reserves(self) -> Decimal:

@@ -60,14 +60,15 @@ def parse_terms(data: Mapping[str, Any]) -> FacilityTerms:
     covenants = parse_covenants(top)
     fees = parse_fees(top)
     pricing = parse_pricing(top)
-    sources = top.section("sources", ("letter", "clauses"), required=False)
+    sources = top.section("sources", ("letter", "clauses", "amendments"), required=False)
     letter = sources.strings("letter") if sources else ()
-    clauses = []
-    for path, clause in sources.items("clauses") if sources else []:
-        if not isinstance(clause, str) or not clause.strip():
-            problems.append(f"sources.clauses.{path}: must be text")
-        else:
-            clauses.append((path, clause.strip()))
+    worded: dict[str, list[tuple[str, str]]] = {"clauses": [], "amendments": []}
+    for key, found in worded.items():
+        for path, words in sources.items(key) if sources else []:
+            if not isinstance(words, str) or not words.strip():
+                problems.append(f"sources.{key}.{path}: must be text")
+            else:
+                found.append((path, words.strip()))
     if (
         facility.terms_date != dt.date.min
         and facility.maturity_date != dt.date.min
@@ -86,7 +87,8 @@ def parse_terms(data: Mapping[str, Any]) -> FacilityTerms:
         fees,
         pricing,
         letter,
-        tuple(clauses),
+        tuple(worded["clauses"]),
+        tuple(worded["amendments"]),
     )
 
 

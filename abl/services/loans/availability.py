@@ -21,6 +21,7 @@ from abl.calc import loans as rules
 from abl.calc.frequency import Frequency
 from abl.calc.money import ZERO
 from abl.models import AdvanceRequest, Certificate, Computation, Facility, LedgerEntry, TermsVersion
+from abl.services.loans.default import default_standing
 from abl.services.loans.ledger import LedgerHead
 from abl.services.terms import parsed_terms
 
@@ -216,6 +217,7 @@ def live_availability(facility: Facility, *, on: dt.date | None = None) -> LiveA
             rules=terms.reporting.due_rules,
             since=row.frequency_since,
         )
+    standing = default_standing(facility, on=on)
     return LiveAvailability(
         facility_id=facility.pk,
         on=on,
@@ -226,6 +228,6 @@ def live_availability(facility: Facility, *, on: dt.date | None = None) -> LiveA
         committed=committed,
         current_until=current_until,
         maturity_date=terms.facility.maturity_date if terms else None,
-        in_default_since=facility.in_default_since,
+        in_default_since=standing.declared_on if standing is not None else None,
         requests_pending=row.pending or ZERO,
     )

@@ -282,7 +282,7 @@ def test_an_approval_saves_its_entry_and_decision_through_the_orm_before_its_eve
     assert AdvanceRequest.objects.get().decided_by == abl_analyst
 
 
-def test_no_advance_while_in_default(innotrac, cfo, abl_analyst, approved):
+def test_no_advance_while_in_default(innotrac, cfo, abl_analyst, second_analyst, approved):
     advance = _request(innotrac, cfo, "1000.00")
     loans.declare_event_of_default(
         facility=innotrac, on=TODAY, reason="Covenant breach", user=abl_analyst
@@ -292,7 +292,10 @@ def test_no_advance_while_in_default(innotrac, cfo, abl_analyst, approved):
         loans.approve_advance(advance=advance, actor=abl_analyst)
 
     assert str(refused.value) == "The facility is in default since 2003-04-07: no advance is made."
-    loans.cure_event_of_default(facility=innotrac, on=TODAY, reason="Waived", user=abl_analyst)
+    event = loans.propose_default_end(
+        facility=innotrac, ending="cure", reason="Cured", user=abl_analyst
+    )
+    loans.confirm_default_end(event=event, user=second_analyst)
     loans.approve_advance(advance=advance, actor=abl_analyst)
     assert LedgerEntry.objects.get().kind == "advance"
 
@@ -303,10 +306,8 @@ def test_default_declared_twice_records_once(innotrac, abl_analyst):
         facility=innotrac, on=TODAY + dt.timedelta(days=3), reason="Again", user=None
     )
 
-    innotrac.refresh_from_db()
-    assert innotrac.in_default_since == TODAY
-    assert innotrac.is_in_default(TODAY) is True
-    assert innotrac.is_in_default(TODAY - dt.timedelta(days=1)) is False
+    assert loans.default_standing(innotrac, on=TODAY).declared_on == TODAY
+    assert loans.default_standing(innotrac, on=TODAY - dt.timedelta(days=1)) is None
     assert AuditEvent.objects.filter(action="facility.default_declared").count() == 1
 
 

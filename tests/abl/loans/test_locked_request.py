@@ -48,7 +48,6 @@ def test_a_locked_request_is_read_as_the_orm_reads_it_with_its_facility_and_borr
     assert isinstance(locked.decided_at, dt.datetime)
     assert locked.decided_at.tzinfo is not None
     assert locked.excess_before == Decimal("546125.00")
-    assert facility.in_default_since == TODAY
     assert (locked._state.adding, locked._state.db) == (False, "default")
 
 

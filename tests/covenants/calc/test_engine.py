@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from covenants.calc.engine import CovenantResult, evaluate
+from covenants.calc.engine import CovenantResult, evaluate, measured
 from covenants.calc.financials import FinancialsError
 from tests.covenants.calc.builders import financials, innotrac_covenants, with_dta_intangible
 
@@ -315,3 +315,24 @@ def test_an_amended_last_step_carries_the_quarterly_increase_from_it():
 
     [tnw, *_] = evaluate(amended, dt.date(2004, 12, 31), financials())
     assert tnw.required == Decimal("34500000.00")  # 34.0M at 2004-06-30, + 2 × 250,000
+
+
+@pytest.mark.parametrize(
+    ("covenant", "granted", "now", "covered"),
+    [
+        ("debt_to_tangible_net_worth", "1.53", "1.68", False),  # worse for a maximum
+        ("debt_to_tangible_net_worth", "1.53", "1.51", True),
+        ("debt_to_tangible_net_worth", "1.53", "1.40", True),  # passes
+        ("fixed_charge_coverage", "1.10", "1.05", False),  # worse for a minimum
+        ("fixed_charge_coverage", "1.10", "1.20", True),
+    ],
+)
+def test_a_resolution_covers_a_failure_no_worse_than_it_was_granted_on(
+    covenant, granted, now, covered
+):
+    required = Decimal("1.50") if covenant == "debt_to_tangible_net_worth" else Decimal("1.25")
+
+    def result(actual: str):
+        return measured(covenant, required, Decimal(actual), Decimal("0.10"))
+
+    assert result(now).covered_by(result(granted)) is covered
