@@ -10,13 +10,11 @@ sending, so a task run twice e-mails once. Money is formatted, links are
 """
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
 
 from abl.models import AdvanceNotice, AdvanceRequest, Role, User
 from abl.outbox import enqueue
+from abl.services.notifications import send_once
 
 Event = AdvanceNotice.Event
 
@@ -57,13 +55,9 @@ def send_advance_notice(*, advance_id: int, event: str) -> AdvanceNotice | None:
     to = advance_notice_recipients(advance, event)
     if not to:
         return None
-    try:
-        with transaction.atomic():
-            notice = AdvanceNotice.objects.create(advance=advance, event=event, recipients=to)
-            context = {"advance": advance, "site_url": settings.SITE_URL.rstrip("/")}
-            subject = render_to_string(f"abl/email/advance_{event}_subject.txt", context)
-            body = render_to_string(f"abl/email/advance_{event}.txt", context)
-            send_mail(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, to)
-    except IntegrityError:
-        return None  # sent before: the task ran twice
-    return notice
+    return send_once(
+        lambda: AdvanceNotice.objects.create(advance=advance, event=event, recipients=to),
+        template=f"abl/email/advance_{event}",
+        context={"advance": advance, "site_url": settings.SITE_URL.rstrip("/")},
+        to=to,
+    )

@@ -20,7 +20,6 @@ Every write after the claim checks the attempt number, so a run that lost its
 claim changes nothing.
 """
 
-import datetime as dt
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from abl.audit import record
@@ -37,7 +36,7 @@ from abl.locks import lock_facility
 from abl.models import Certificate, CertificateExport, Computation, User
 from abl.outbox import enqueue
 from abl.services.errors import CertificateError
-from abl.services.processing.claims import ClaimLost, Outcome
+from abl.services.processing.claims import ClaimLost, Outcome, stuck, take_claim
 
 log = logging.getLogger(__name__)
 Status = CertificateExport.Status
@@ -111,33 +110,12 @@ class ExportClaim:
             raise ClaimLost
 
 
-def _stale_before() -> dt.datetime:
-    return timezone.now() - dt.timedelta(seconds=settings.ABL_FILE_CLAIM_TIMEOUT)
-
-
 def claim_export(export_id: int) -> ExportClaim | Outcome:
     """Take a queued export, or one whose worker's claim went stale; else say why not."""
-    stale = Q(status=Status.BUILDING) & (
-        Q(heartbeat_at__lt=_stale_before()) | Q(heartbeat_at__isnull=True)
+    attempt = take_claim(
+        CertificateExport, export_id, queued=Status.QUEUED, working=Status.BUILDING, rows_written=0
     )
-    with transaction.atomic():
-        current = (
-            CertificateExport.objects.select_for_update()
-            .filter(pk=export_id)
-            .filter(Q(status=Status.QUEUED) | stale)
-            .values_list("attempts", flat=True)
-            .first()
-        )
-        if current is None:
-            live = CertificateExport.objects.filter(pk=export_id, status=Status.BUILDING).exists()
-            return Outcome.BUSY if live else Outcome.NOTHING
-        CertificateExport.objects.filter(pk=export_id).update(
-            status=Status.BUILDING,
-            attempts=F("attempts") + 1,
-            heartbeat_at=timezone.now(),
-            rows_written=0,
-        )
-    return ExportClaim(export_id, current + 1)
+    return attempt if isinstance(attempt, Outcome) else ExportClaim(export_id, attempt)
 
 
 def build_certificate_export(*, export_id: int) -> Outcome:
@@ -237,16 +215,13 @@ def sweep_stuck_exports() -> tuple[list[int], list[int]]:
     from abl.tasks import build_certificate_export_task
 
     requeued, failed = [], []
-    stale = _stale_before()
-    # A queued export's heartbeat is the last time the sweep queued it again.
-    stuck = CertificateExport.objects.filter(
-        Q(status=Status.BUILDING, heartbeat_at__lt=stale)
-        | (
-            Q(status=Status.QUEUED, requested_at__lt=stale)
-            & (Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=stale))
-        )
-    ).values_list("pk", "status", "attempts")
-    for export_id, status, attempts in stuck:
+    found = stuck(
+        CertificateExport,
+        queued=Status.QUEUED,
+        working=Status.BUILDING,
+        queued_since="requested_at",
+    )
+    for export_id, status, attempts in found:
         if status == Status.BUILDING and attempts >= settings.ABL_FILE_MAX_ATTEMPTS:
             claim = claim_export(export_id)
             if isinstance(claim, ExportClaim):

@@ -7,6 +7,9 @@ unique per certificate and event, is written in the same transaction as the
 email is handed to the mail backend, so a task run twice sends nothing more.
 """
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -17,6 +20,24 @@ from abl.models import Certificate, DefaultEvent, Facility, Notification, Role, 
 from abl.outbox import enqueue
 
 Event = Notification.Event
+Sent = TypeVar("Sent")
+
+
+def send_once(
+    written: Callable[[], Sent], *, template: str, context: dict[str, Any], to: list[str]
+) -> Sent | None:
+    """E-mail `template` (its `_subject.txt` and `.txt`) to `to` once: `written()` writes the
+    row that says it was sent, unique per event, in the transaction that hands the e-mail to
+    the mail backend. A task run twice finds the row there and sends nothing: None."""
+    try:
+        with transaction.atomic():
+            sent = written()
+            subject = render_to_string(f"{template}_subject.txt", context)
+            body = render_to_string(f"{template}.txt", context)
+            send_mail(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, to)
+    except IntegrityError:
+        return None  # sent before: the task ran twice
+    return sent
 
 
 def queue_certificate_notification(*, certificate: Certificate, event: str) -> None:
@@ -43,18 +64,12 @@ def send_certificate_notification(*, certificate_id: int, event: str) -> Notific
     to = recipients(certificate, event)
     if not to:
         return None
-    try:
-        with transaction.atomic():
-            notification = Notification.objects.create(
-                certificate=certificate, event=event, recipients=to
-            )
-            context = {"certificate": certificate, "site_url": settings.SITE_URL}
-            subject = render_to_string(f"abl/email/certificate_{event}_subject.txt", context)
-            body = render_to_string(f"abl/email/certificate_{event}.txt", context)
-            send_mail(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, to)
-    except IntegrityError:
-        return None  # sent before: the task ran twice
-    return notification
+    return send_once(
+        lambda: Notification.objects.create(certificate=certificate, event=event, recipients=to),
+        template=f"abl/email/certificate_{event}",
+        context={"certificate": certificate, "site_url": settings.SITE_URL},
+        to=to,
+    )
 
 
 # The relationship managers (issue 23): the RMs of a facility hear of its events of default,

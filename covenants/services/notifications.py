@@ -13,13 +13,11 @@ relationship managers, of every step of a breach case.
 from typing import Literal
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import IntegrityError, models, transaction
-from django.template.loader import render_to_string
+from django.db import models
 
 from abl.models import Facility, Role, User
 from abl.outbox import enqueue
-from abl.services.notifications import relationship_manager_addresses
+from abl.services.notifications import relationship_manager_addresses, send_once
 from covenants.models import BreachCase, CapexRequest, CovenantNotification, StatementVersion
 
 Side = Literal["bank", "borrower", "relationship_managers"]
@@ -70,15 +68,11 @@ def send_covenant_email(*, event: str, subject_id: int) -> CovenantNotification 
     to = recipients(facility, sides)
     if not to:
         return None
-    try:
-        with transaction.atomic():
-            notification = CovenantNotification.objects.create(
-                subject_type=model.__name__, subject_id=subject_id, event=event, recipients=to
-            )
-            context = {"object": subject, "facility": facility, "site_url": settings.SITE_URL}
-            title = render_to_string(f"covenants/email/{event}_subject.txt", context)
-            body = render_to_string(f"covenants/email/{event}.txt", context)
-            send_mail(" ".join(title.split()), body, settings.DEFAULT_FROM_EMAIL, to)
-    except IntegrityError:
-        return None  # sent before: the task ran twice
-    return notification
+    return send_once(
+        lambda: CovenantNotification.objects.create(
+            subject_type=model.__name__, subject_id=subject_id, event=event, recipients=to
+        ),
+        template=f"covenants/email/{event}",
+        context={"object": subject, "facility": facility, "site_url": settings.SITE_URL},
+        to=to,
+    )

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from abl.access import facilities_for
 from abl.calc.dates import date_problem
 from abl.calc.money import from_cents
-from abl.models import Facility, User
+from abl.models import AdvanceRequest, Facility, User
 from abl.readers import parse_amount, parse_date
 
 
@@ -43,6 +43,19 @@ def id_argument(argument: str, text: str) -> int:
     if not (text.isascii() and text.isdigit() and len(text) < 19):
         raise CommandError(f"{argument}: not an id: {text!r}")
     return int(text)
+
+
+def advance_argument(user: User, text: str) -> AdvanceRequest:
+    """--request: an advance request of a facility the user may see."""
+    pk = id_argument("--request", text)
+    advance = (
+        AdvanceRequest.objects.select_related("facility")
+        .filter(pk=pk, facility__in=facilities_for(user))
+        .first()
+    )
+    if advance is None:
+        raise CommandError(f"--request: no advance request {pk} that {user.username} may see")
+    return advance
 
 
 def amount_argument(argument: str, text: str) -> Decimal:

@@ -15,10 +15,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from abl.access import facilities_for
 from abl.calc.money import money_text
-from abl.management.commands._arguments import id_argument, user_argument
-from abl.models import AdvanceRequest
+from abl.management.commands._arguments import advance_argument, user_argument
 from abl.services import loans
 from abl.services.errors import LoanRefused
 
@@ -36,15 +34,8 @@ class Command(BaseCommand):
         parser.add_argument("--user", required=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        pk = id_argument("--request", options["request"])
         user = user_argument(options["user"])
-        advance = (
-            AdvanceRequest.objects.select_related("facility")
-            .filter(pk=pk, facility__in=facilities_for(user))
-            .first()
-        )
-        if advance is None:
-            raise CommandError(f"--request: no advance request {pk} that {user.username} may see")
+        advance = advance_argument(user, options["request"])
         if options["decline"] and not options["comment"].strip():
             raise CommandError("--comment: say why: a comment is required to decline")
         try:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -64,30 +64,60 @@ def stale_before() -> dt.datetime:
     return timezone.now() - dt.timedelta(seconds=settings.ABL_FILE_CLAIM_TIMEOUT)
 
 
-def claim_file(file_id: int) -> Claim | Outcome:
-    """Take a queued file, or one whose worker's claim went stale; else say why not."""
-    stale = Q(status=Status.PROCESSING) & (
-        Q(heartbeat_at__lt=stale_before()) | Q(heartbeat_at__isnull=True)
-    )
+def take_claim(
+    model: type[models.Model], pk: int, *, queued: str, working: str, **start: Any
+) -> int | Outcome:
+    """Take a queued row of `model` (a file, an export), or one whose worker's claim went
+    stale: this run's attempt number, the row set `working` with `start`'s fields; else why
+    not. The one compare-and-set every worker's claim goes through."""
+    stale = Q(status=working) & (Q(heartbeat_at__lt=stale_before()) | Q(heartbeat_at__isnull=True))
+    rows = model._default_manager
     with transaction.atomic():
         current = (
-            CollateralFile.objects.select_for_update()
-            .filter(pk=file_id)
-            .filter(Q(status=Status.QUEUED) | stale)
+            rows.select_for_update()
+            .filter(pk=pk)
+            .filter(Q(status=queued) | stale)
             .values_list("attempts", flat=True)
             .first()
         )
         if current is None:
-            live = CollateralFile.objects.filter(pk=file_id, status=Status.PROCESSING).exists()
+            live = rows.filter(pk=pk, status=working).exists()
             return Outcome.BUSY if live else Outcome.NOTHING
-        CollateralFile.objects.filter(pk=file_id).update(
-            status=Status.PROCESSING,
-            attempts=F("attempts") + 1,
-            heartbeat_at=timezone.now(),
-            progress=5,
-            stage="Reading and checking every row",
+        rows.filter(pk=pk).update(
+            status=working, attempts=F("attempts") + 1, heartbeat_at=timezone.now(), **start
         )
-    return Claim(file_id, current + 1)
+    return int(current) + 1
+
+
+def stuck(
+    model: type[models.Model], *, queued: str, working: str, queued_since: str
+) -> list[tuple[int, str, int]]:
+    """(pk, status, attempts) of the rows whose worker died (claim stale) or whose task was lost
+    (queued before the claim timeout and not queued again since): what a sweep takes over.
+    A queued row's heartbeat is the last time a sweep queued it again."""
+    stale = stale_before()
+    return list(
+        model._default_manager.filter(
+            Q(status=working, heartbeat_at__lt=stale)
+            | (
+                Q(status=queued, **{f"{queued_since}__lt": stale})
+                & (Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=stale))
+            )
+        ).values_list("pk", "status", "attempts")
+    )
+
+
+def claim_file(file_id: int) -> Claim | Outcome:
+    """Take a queued file, or one whose worker's claim went stale; else say why not."""
+    attempt = take_claim(
+        CollateralFile,
+        file_id,
+        queued=Status.QUEUED,
+        working=Status.PROCESSING,
+        progress=5,
+        stage="Reading and checking every row",
+    )
+    return attempt if isinstance(attempt, Outcome) else Claim(file_id, attempt)
 
 
 def lock_claimed(claim: Claim) -> CollateralFile | None:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from abl import bulk
 from abl.models import CollateralFile, Invoice
 from abl.services.processing.acceptance import refuse_file
-from abl.services.processing.claims import Claim, claim_file, stale_before
+from abl.services.processing.claims import Claim, claim_file, stale_before, stuck
 
 Status = CollateralFile.Status
 INTERRUPTED = (
@@ -35,16 +35,10 @@ def sweep_stuck_files() -> Sweep:
     from abl.tasks import process_collateral_file_task
 
     requeued, refused = [], []
-    stale = stale_before()
-    # A queued file's heartbeat is the last time the sweep queued it again.
-    stuck = CollateralFile.objects.filter(
-        Q(status=Status.PROCESSING, heartbeat_at__lt=stale)
-        | (
-            Q(status=Status.QUEUED, uploaded_at__lt=stale)
-            & (Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=stale))
-        )
-    ).values_list("pk", "status", "attempts")
-    for file_id, status, attempts in stuck:
+    found = stuck(
+        CollateralFile, queued=Status.QUEUED, working=Status.PROCESSING, queued_since="uploaded_at"
+    )
+    for file_id, status, attempts in found:
         if status == Status.PROCESSING and attempts >= settings.ABL_FILE_MAX_ATTEMPTS:
             claim = claim_file(file_id)
             if isinstance(claim, Claim):
