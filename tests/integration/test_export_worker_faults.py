@@ -12,8 +12,6 @@ import hashlib
 import json
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -25,11 +23,10 @@ from abl.models import AuditEvent, Certificate, CertificateExport, CollateralFil
 from abl.services import collateral, exports
 from abl.services.processing import acceptance
 from bench.generate import AS_OF, write_receivables_csv
-from tests.processes import database_url, wait_for
+from tests.processes import wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 ROWS = 100_000
-CLAIM_TIMEOUT = 3  # seconds without a heartbeat before a claim is stale
 
 
 @pytest.fixture(scope="module")
@@ -37,46 +34,6 @@ def big_aging(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("aging") / "aging-100k.csv"
     write_receivables_csv(path, ROWS)
     return path
-
-
-@pytest.fixture
-def queue_on_redis(settings):
-    """Tasks go to Redis from this process (not run in it), on this test run's queue."""
-    from config.celery import app
-
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    yield app
-    app.control.purge()
-
-
-@pytest.fixture
-def processes(queue_on_redis, settings, tmp_path, spawned):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "0",
-        "SECRET_KEY": "export-fault-test",
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_TASK_DEFAULT_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "ABL_SWEEP_INTERVAL": "1",
-        "ABL_FILE_CLAIM_TIMEOUT": str(CLAIM_TIMEOUT),
-        "CELERY_UNACKED_RESTORE_INTERVAL": "1",
-        "CELERY_UNACKED_RESTORE_THROTTLE": "1",
-    }
-
-    def start(kind: str, *, visibility_timeout: int = 10) -> subprocess.Popen[bytes]:
-        args = [sys.executable, "-m", "celery", "-A", "config"]
-        if kind == "worker":
-            args += ["worker", "-P", "prefork", "-c", "1", "--without-mingle", "--without-gossip"]
-            args += ["-n", f"x{len(spawned.started)}@%h"]
-        else:
-            args += ["beat", "-s", str(tmp_path / "beat-schedule")]
-        timeout = {"CELERY_VISIBILITY_TIMEOUT": str(visibility_timeout)}
-        return spawned.start(kind, [*args, "--loglevel", "INFO"], {**env, **timeout})
-
-    return start
 
 
 @pytest.fixture

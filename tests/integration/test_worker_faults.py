@@ -11,7 +11,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,12 +21,11 @@ from django.db import connection
 from abl.models import AuditEvent, CollateralFile, Invoice
 from abl.services import collateral
 from bench.generate import AS_OF, write_receivables_csv
-from tests.processes import database_url, wait_for
+from tests.processes import wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
 ROWS = 300_000
-CLAIM_TIMEOUT = 3  # seconds without a heartbeat before a claim is stale
 
 
 @pytest.fixture(scope="module")
@@ -35,52 +33,6 @@ def big_aging(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("aging") / "aging-300k.csv"
     write_receivables_csv(path, ROWS)
     return path
-
-
-@pytest.fixture
-def queue_on_redis(settings):
-    """Tasks go to Redis from this process (not run in it), on this test run's queue."""
-    from config.celery import app
-
-    # Celery reads Django's settings live (namespace CELERY): change them there.
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    yield app
-    app.control.purge()
-
-
-@pytest.fixture
-def processes(queue_on_redis, settings, tmp_path, spawned):
-    """Start celery processes against the test database; all are killed at the end."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "0",
-        "SECRET_KEY": "worker-fault-test",
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_TASK_DEFAULT_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "ABL_SWEEP_INTERVAL": "1",
-        "CELERY_UNACKED_RESTORE_INTERVAL": "1",
-        "CELERY_UNACKED_RESTORE_THROTTLE": "1",
-    }
-
-    def start(
-        kind: str, *, visibility_timeout: int = 10, claim_timeout: int = CLAIM_TIMEOUT
-    ) -> subprocess.Popen[bytes]:
-        args = [sys.executable, "-m", "celery", "-A", "config"]
-        if kind == "worker":
-            args += ["worker", "-P", "prefork", "-c", "1", "--without-mingle", "--without-gossip"]
-            args += ["-n", f"w{len(spawned.started)}@%h"]
-        else:
-            args += ["beat", "-s", str(tmp_path / "beat-schedule")]
-        timeouts = {
-            "CELERY_VISIBILITY_TIMEOUT": str(visibility_timeout),
-            "ABL_FILE_CLAIM_TIMEOUT": str(claim_timeout),
-        }
-        return spawned.start(kind, [*args, "--loglevel", "INFO"], {**env, **timeouts})
-
-    return start
 
 
 def _upload(innotrac, cfo, path: Path) -> CollateralFile:
