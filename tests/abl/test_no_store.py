@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 
 from abl.models import Certificate
-from abl.services import certificates
+from abl.services import certificates, exports
 from config.middleware import NoStoreMiddleware
 from tests.abl.conftest import AGING, post_report
 from tests.abl.test_exports import INVENTORY
@@ -27,12 +27,19 @@ def submitted(client, innotrac, cfo, django_capture_on_commit_callbacks):
     post_report(
         client, innotrac, django_capture_on_commit_callbacks, receivables=AGING, inventory=INVENTORY
     )
-    return certificates.submit_certificate(
+    submitted = certificates.submit_certificate(
         certificate=Certificate.objects.get(),
         actor=cfo,
         name="David Gamsey",
         title="Chief Financial Officer",
     )
+    # The spreadsheet is written by the worker once asked for: ask, and write it here.
+    with django_capture_on_commit_callbacks(execute=False):
+        export = exports.request_certificate_export(
+            certificate=submitted, computation=submitted.current, actor=cfo
+        )
+    exports.build_certificate_export(export_id=export.pk)
+    return submitted
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
