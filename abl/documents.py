@@ -11,6 +11,7 @@ interest and interest adjustments) and their total, the same as the statement
 page, and the placeholder note when the pricing levels are placeholders.
 """
 
+import datetime as dt
 import operator
 from functools import reduce
 from typing import Any
@@ -57,10 +58,13 @@ def certificate_pdf(certificate: Certificate, computation: Computation, state: s
     return render_pdf(TEMPLATE, context(certificate, computation, state))
 
 
-def fee_statement_pdf(facility: Facility, statement: FeeStatement, *, placeholder: bool) -> bytes:
+def fee_statement_pdf(
+    facility: Facility, statement: FeeStatement, *, placeholder: bool, rendered_on: dt.date
+) -> bytes:
     return render_pdf(
         FEE_STATEMENT_TEMPLATE,
         {
+            "rendered_on": rendered_on,
             "facility": facility,
             "month": statement.month,
             "statement": statement,

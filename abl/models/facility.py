@@ -47,6 +47,9 @@ class TermsVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    recorded_on = models.DateField(
+        null=True, blank=True, help_text="The business date it was recorded"
+    )
 
     class Meta:
         ordering = ["facility", "-version"]

@@ -219,6 +219,9 @@ class FeeStatementDocument(models.Model):
     pdf = models.BinaryField()
     sha256 = models.CharField(max_length=64)
     rendered_at = models.DateTimeField(auto_now_add=True)
+    rendered_on = models.DateField(
+        null=True, blank=True, help_text="The business date it was rendered"
+    )
 
     class Meta:
         ordering = ["facility", "period", "rendered_at", "pk"]

@@ -84,6 +84,9 @@ class ChecklistFile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_on = models.DateField(
+        null=True, blank=True, help_text="The business date it was uploaded"
+    )
 
     class Meta:
         ordering = ["item", "uploaded_at", "pk"]

@@ -185,7 +185,12 @@ def attach_file(*, item: ChecklistItem, upload: File, actor: User) -> ChecklistF
             digest.update(chunk)
         upload.seek(0)
         attached = ChecklistFile(
-            item=item, original_name=name, size=size, sha256=digest.hexdigest(), uploaded_by=actor
+            item=item,
+            original_name=name,
+            size=size,
+            sha256=digest.hexdigest(),
+            uploaded_by=actor,
+            uploaded_on=business_date.today(),
         )
         attached.stored.save(digest.hexdigest()[:16], upload, save=False)
         keep_only_on_success(attached.stored)

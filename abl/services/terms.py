@@ -113,6 +113,7 @@ def create_terms_version(
         source_text=source_text,
         reason=reason,
         created_by=actor,
+        recorded_on=business_date.today(),
     )
     changes = _differences(latest.data if latest else {}, data)
     record(

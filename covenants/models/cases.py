@@ -72,10 +72,14 @@ class BreachCase(models.Model):
     actual = models.CharField(max_length=40, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
     opened_at = models.DateTimeField(auto_now_add=True)
+    opened_on = models.DateField(null=True, blank=True, help_text="The business date it was opened")
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_on = models.DateField(
+        null=True, blank=True, help_text="The business date it was resolved"
+    )
     reason = models.CharField(max_length=1000, blank=True)
     # The signed waiver, kept with the case in the database (a file never outlives its row).
     document = models.BinaryField(blank=True, default=b"")

@@ -91,6 +91,9 @@ class StatementVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_on = models.DateField(
+        null=True, blank=True, help_text="The business date it was accepted"
+    )
     latest_test = models.ForeignKey(
         "covenants.CovenantTest",
         on_delete=models.PROTECT,

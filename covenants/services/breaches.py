@@ -57,7 +57,7 @@ def _resolved(case: BreachCase, *, status: str, reason: str, user: User, **chang
     current = case.statement.current
     case.covered_test = current.latest_test if current is not None else None
     case.resolved_by = user
-    case.resolved_at = timezone.now()
+    case.resolved_at, case.resolved_on = timezone.now(), business_date.today()
     case.save()
     record(
         actor=user,

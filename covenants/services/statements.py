@@ -261,8 +261,8 @@ def accept_statement(*, version: StatementVersion, user: User) -> StatementVersi
     if refusal := acceptance_refusal(user, version):
         raise CovenantRefused(refusal)
     version.accepted_by = user
-    version.accepted_at = timezone.now()
-    version.save(update_fields=["accepted_by", "accepted_at"])
+    version.accepted_at, version.accepted_on = timezone.now(), business_date.today()
+    version.save(update_fields=["accepted_by", "accepted_at", "accepted_on"])
     statement = version.statement
     # The certificate PDF never changes; the acceptance names the exact one it accepts.
     certificate = ComplianceCertificate.objects.filter(statement_version=version).first()

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 
+from abl import business_date
 from abl.audit import record
 from abl.calc.terms.covenants import Covenants
 from abl.models import Facility, TermsVersion
@@ -130,6 +131,7 @@ def open_breach_case(
         opened_by_test=test,
         required=figure_text(result, result.required),
         actual=figure_text(result, result.actual),
+        opened_on=business_date.today(),
     )
     record(
         actor=None,

@@ -1,6 +1,7 @@
 """The monthly fee statement (§9; docs/fees.md): its charges as posted, and its PDF stored
 once per state."""
 
+from abl import business_date
 from abl.audit import record
 from abl.calc import fees as rules
 from abl.calc.fees import Month
@@ -54,11 +55,14 @@ def render_statement_document(*, facility: Facility, month: Month) -> FeeStateme
     statement = fee_statement(facility=facility, month=month)
     placeholder = pricing_placeholder(facility)
     state = statement.state(placeholder=placeholder)
+    rendered_on = business_date.today()
 
     def render() -> bytes:
         from abl.documents import fee_statement_pdf  # WeasyPrint's templates: slow to import
 
-        return fee_statement_pdf(facility, statement, placeholder=placeholder)
+        return fee_statement_pdf(
+            facility, statement, placeholder=placeholder, rendered_on=rendered_on
+        )
 
     def create(pdf: bytes, sha256: str) -> FeeStatementDocument:
         document = FeeStatementDocument.objects.create(
@@ -68,6 +72,7 @@ def render_statement_document(*, facility: Facility, month: Month) -> FeeStateme
             total=statement.total,
             pdf=pdf,
             sha256=sha256,
+            rendered_on=rendered_on,
         )
         record(
             actor=None,
