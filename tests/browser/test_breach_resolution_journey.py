@@ -76,7 +76,10 @@ def test_an_amended_covenant_reads_as_the_amendment_from_the_date_chosen(
     expect(row.get_by_test_id("amendment")).to_contain_text("$31,500,000.00 from 2003-03-31")
     expect(row).not_to_contain_text("$32,500,000 at 3/31/03")
     expect(page.locator("#terms")).to_contain_text("effective 2003-03-31")
-    expect(page.get_by_test_id("terms-history")).not_to_contain_text("2003-04-20")
+    # The amendment is effective from the date chosen, recorded on the business date.
+    amended = page.get_by_test_id("terms-history").get_by_role("row").filter(has_text="v2")
+    expect(amended.get_by_role("cell").nth(1)).to_have_text("2003-03-31")
+    expect(amended.get_by_role("cell").nth(4)).to_have_text("2003-04-20")
     letter = page.get_by_test_id("term-covenants.fixed_charge_coverage")
     expect(letter.locator(".badge")).to_have_text("letter")
 
