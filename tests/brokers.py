@@ -42,7 +42,9 @@ class RedisServer:
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
-                if redis.Redis.from_url(self.url).ping():
+                with redis.Redis.from_url(self.url) as probe:
+                    answered = probe.ping()
+                if answered:
                     return
             except redis.ConnectionError:
                 time.sleep(0.05)
@@ -54,8 +56,10 @@ class RedisServer:
             self.process.wait(10)
         self.process = None
 
-    def client(self) -> "redis.Redis[bytes]":
-        return redis.Redis.from_url(self.url)
+    def queue_length(self, queue: str) -> int:
+        """How many messages wait in `queue`, asked on a client closed after (no socket left)."""
+        with redis.Redis.from_url(self.url) as client:
+            return int(client.llen(queue))
 
 
 def forget_connections(app: Any) -> None:

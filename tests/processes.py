@@ -5,6 +5,7 @@ test's, and every one still running when the test ends is killed with its
 children (`spawned`, a fixture in tests/integration/conftest.py).
 """
 
+import json
 import os
 import signal
 import subprocess
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+import redis
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,3 +86,13 @@ def wait_for(condition: Callable[[], T], what: str, seconds: float = 90, every: 
             return value
         time.sleep(every)
     raise AssertionError(f"waited {seconds} s for {what}")
+
+
+def forget_unacknowledged(url: str, queue: str) -> None:
+    """Drop the broker's record of the messages a killed worker of `queue` held unacknowledged,
+    so only what the test expects redelivers them; the client is closed (no socket left)."""
+    with redis.Redis.from_url(url) as broker:
+        for tag, payload in broker.hgetall("unacked").items():
+            if json.loads(payload)[2] == queue:  # [message, exchange, routing key]
+                broker.hdel("unacked", tag)
+                broker.zrem("unacked_index", tag)

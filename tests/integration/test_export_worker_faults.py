@@ -9,21 +9,19 @@ as the page asks, and the worker is killed once it has written rows.
 """
 
 import hashlib
-import json
 import os
 import signal
 from pathlib import Path
 
 import openpyxl
 import pytest
-import redis
 from django.core.files import File
 
 from abl.models import AuditEvent, Certificate, CertificateExport, CollateralFile
 from abl.services import collateral, exports
 from abl.services.processing import acceptance
 from bench.generate import AS_OF, write_receivables_csv
-from tests.processes import wait_for
+from tests.processes import forget_unacknowledged, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 ROWS = 100_000
@@ -62,14 +60,6 @@ def _ready(export_id: int) -> CertificateExport | None:
     export = CertificateExport.objects.get(pk=export_id)
     assert export.status != CertificateExport.Status.FAILED, export.problem
     return export if export.status == CertificateExport.Status.READY else None
-
-
-def _forget_unacknowledged(url: str, queue: str) -> None:
-    broker = redis.Redis.from_url(url)
-    for tag, payload in broker.hgetall("unacked").items():
-        if json.loads(payload)[2] == queue:  # [message, exchange, routing key]
-            broker.hdel("unacked", tag)
-            broker.zrem("unacked_index", tag)
 
 
 def _assert_stored_once(export: CertificateExport, media: Path) -> None:
@@ -122,7 +112,7 @@ def test_sweep_from_beat_finishes_a_spreadsheet_whose_task_was_lost(
     os.killpg(first.pid, signal.SIGKILL)
     first.wait(10)
     # The broker loses the unacknowledged task (as when Redis restarts without persistence).
-    _forget_unacknowledged(settings.REDIS_URL, settings.CELERY_TASK_DEFAULT_QUEUE)
+    forget_unacknowledged(settings.REDIS_URL, settings.CELERY_TASK_DEFAULT_QUEUE)
 
     processes("worker", visibility_timeout=3600)
     processes("beat")

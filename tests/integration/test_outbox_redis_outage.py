@@ -199,7 +199,7 @@ def _wait_until_done(scene, file: CollateralFile, seconds: float = 120) -> None:
 
 
 def _assert_done_once(scene, file: CollateralFile, tmp_path: Path, own_redis, queue: str) -> None:
-    wait_for(lambda: own_redis.client().llen(queue) == 0, "the worker to empty its queue")
+    wait_for(lambda: own_redis.queue_length(queue) == 0, "the worker to empty its queue")
     time.sleep(1)  # the last task taken finishes
     file.refresh_from_db()
     assert file.status == CollateralFile.Status.ACCEPTED, file.problems
@@ -265,7 +265,7 @@ def test_a_relay_killed_before_marking_its_messages_sent_sends_them_again_done_o
             holder.execute("LOCK TABLE abl_outboxmessage IN SHARE MODE")
             relay = processes("relay")
             wait_for(_relay_waiting_for_a_lock, "the relay to wait to mark its messages sent")
-            assert own_redis.client().llen(queue) == waiting
+            assert own_redis.queue_length(queue) == waiting
             os.killpg(relay.pid, signal.SIGKILL)
             relay.wait(10)
             holder.rollback()
@@ -276,7 +276,7 @@ def test_a_relay_killed_before_marking_its_messages_sent_sends_them_again_done_o
             lambda: not OutboxMessage.objects.filter(sent_at__isnull=True).exists(),
             "the second relay to send the messages again",
         )
-        assert own_redis.client().llen(queue) == 2 * waiting
+        assert own_redis.queue_length(queue) == 2 * waiting
         processes("worker")
         _wait_until_done(scene, file)
 

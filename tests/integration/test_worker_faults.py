@@ -7,21 +7,19 @@ file over — the task given back to the queue, or the beat's sweep — it ends
 accepted with exactly its rows, computed once, and no table is left behind.
 """
 
-import json
 import os
 import signal
 import subprocess
 from pathlib import Path
 
 import pytest
-import redis
 from django.core.files import File
 from django.db import connection
 
 from abl.models import AuditEvent, CollateralFile, Invoice
 from abl.services import collateral
 from bench.generate import AS_OF, write_receivables_csv
-from tests.processes import wait_for
+from tests.processes import forget_unacknowledged, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,14 +58,6 @@ def _pool_process(worker: subprocess.Popen[bytes]) -> int:
     children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split()
     assert len(children) == 1, children
     return int(children[0])
-
-
-def _forget_unacknowledged(url: str, queue: str) -> None:
-    broker = redis.Redis.from_url(url)
-    for tag, payload in broker.hgetall("unacked").items():
-        if json.loads(payload)[2] == queue:  # [message, exchange, routing key]
-            broker.hdel("unacked", tag)
-            broker.zrem("unacked_index", tag)
 
 
 def _invoice_tables() -> set[str]:
@@ -133,7 +123,7 @@ def test_sweep_from_beat_finishes_a_file_whose_task_was_lost(
     os.killpg(first.pid, signal.SIGKILL)
     first.wait(10)
     # The broker loses the unacknowledged task (as when Redis restarts without persistence).
-    _forget_unacknowledged(settings.REDIS_URL, settings.CELERY_TASK_DEFAULT_QUEUE)
+    forget_unacknowledged(settings.REDIS_URL, settings.CELERY_TASK_DEFAULT_QUEUE)
 
     processes("worker", visibility_timeout=3600)
     processes("beat")
