@@ -3,7 +3,18 @@
 from django.db import models
 
 
-class Notification(models.Model):
+class SentEmail(models.Model):
+    """An e-mail sent: its row is written with the sending and unique per event (see
+    abl.services.notifications.send_once), so a task run twice e-mails once."""
+
+    recipients = models.JSONField(default=list, help_text="The addresses it was sent to")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class Notification(SentEmail):
     class Event(models.TextChoices):
         SUBMITTED = "submitted", "Certificate submitted"
         APPROVED = "approved", "Certificate approved"
@@ -13,8 +24,6 @@ class Notification(models.Model):
         "abl.Certificate", on_delete=models.PROTECT, related_name="notifications"
     )
     event = models.CharField(max_length=20, choices=Event.choices)
-    recipients = models.JSONField(default=list, help_text="The addresses it was sent to")
-    sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
@@ -27,7 +36,7 @@ class Notification(models.Model):
         return f"{self.get_event_display()}: certificate {self.certificate_id}"
 
 
-class AdvanceNotice(models.Model):
+class AdvanceNotice(SentEmail):
     """An advance request's event e-mailed (§7, "told at once"): one row per request and event,
     written with the sending, so a task run twice e-mails once."""
 
@@ -42,8 +51,6 @@ class AdvanceNotice(models.Model):
         "abl.AdvanceRequest", on_delete=models.PROTECT, related_name="notices"
     )
     event = models.CharField(max_length=20, choices=Event.choices)
-    recipients = models.JSONField(default=list, help_text="The addresses it was sent to")
-    sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
