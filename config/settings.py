@@ -22,7 +22,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env_str("SITE_URL", default="http://127.0.0.1:8000")
+# The site's address in printouts and e-mail links, without a trailing slash (links add "/...").
+SITE_URL = env_str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

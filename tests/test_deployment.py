@@ -257,3 +257,18 @@ def test_the_install_is_quiet_and_the_licence_is_an_spdx_expression():
     assert "setuptools>=77" in project["build-system"]["requires"]
     makefile = (ROOT / "Makefile").read_text()
     assert '$(BIN)/python -m pip install -qq -e ".[dev]"' in makefile
+
+
+def test_a_site_url_given_with_a_trailing_slash_is_read_without_it():
+    """E-mail links and printouts add "/...": the one setting drops a trailing slash."""
+    env = {**os.environ, "SITE_URL": "https://abl.example/", "DEBUG": "1"}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.SITE_URL)"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == "https://abl.example"

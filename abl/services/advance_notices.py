@@ -58,6 +58,6 @@ def send_advance_notice(*, advance_id: int, event: str) -> AdvanceNotice | None:
     return send_once(
         lambda: AdvanceNotice.objects.create(advance=advance, event=event, recipients=to),
         template=f"abl/email/advance_{event}",
-        context={"advance": advance, "site_url": settings.SITE_URL.rstrip("/")},
+        context={"advance": advance, "site_url": settings.SITE_URL},
         to=to,
     )
