@@ -35,9 +35,8 @@ LISTED_TOTALS = {
     "requests_pending": Window(
         Sum(
             Subquery(
-                AdvanceRequest.objects.filter(
-                    facility=OuterRef("pk"), status=AdvanceRequest.Status.REQUESTED
-                )
+                AdvanceRequest.objects.in_flight()
+                .filter(facility=OuterRef("pk"))
                 .values("facility")
                 .annotate(total=Sum("amount"))
                 .values("total")

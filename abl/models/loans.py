@@ -123,6 +123,14 @@ class LedgerEntry(models.Model):
         return f"{self.get_kind_display()} {self.amount} valued {self.value_date}"
 
 
+class AdvanceRequestQuerySet(models.QuerySet["AdvanceRequest"]):
+    def in_flight(self) -> "AdvanceRequestQuerySet":
+        """Awaiting a decision (§7's requests in flight), as `AdvanceRequest.is_open` says of
+        one; live availability's hand-written query sums the same (tests/abl/loans/
+        test_live_availability.py)."""
+        return self.filter(status=AdvanceRequest.Status.REQUESTED)
+
+
 class AdvanceRequest(models.Model):
     """A borrower's request for an advance; an analyst approves or declines it."""
 
@@ -184,6 +192,8 @@ class AdvanceRequest(models.Model):
         blank=True,
         help_text="At approval: excess availability before the advance",
     )
+
+    objects = AdvanceRequestQuerySet.as_manager()
 
     class Meta:
         ordering = ["-requested_at", "-id"]

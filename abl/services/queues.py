@@ -27,9 +27,8 @@ def certificates_to_review(user: User) -> QuerySet[Certificate]:
 def advances_to_decide(user: User) -> QuerySet[AdvanceRequest]:
     """Advance requests waiting for a decision."""
     return (
-        AdvanceRequest.objects.filter(
-            status=AdvanceRequest.Status.REQUESTED, facility__in=facilities_for(user)
-        )
+        AdvanceRequest.objects.in_flight()
+        .filter(facility__in=facilities_for(user))
         .select_related("facility__borrower", "requested_by", "first_approved_by")
         .order_by("requested_at", "pk")
     )

@@ -13,8 +13,9 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db.models import Sum
 
-from abl.models import LedgerEntry
+from abl.models import AdvanceRequest, LedgerEntry
 from abl.services import loans
 from abl.services.terms import load_facility_terms
 from reporting.models import Cadence
@@ -100,6 +101,31 @@ def test_live_availability_reads_the_ledger_as_balance_on_does(innotrac, history
     assert live.head == (3, Decimal("339000.00"))
     if live.committed is not None:
         assert live.committed.outstanding == Decimal("339000.00")
+
+
+def test_live_availability_sums_the_requests_in_flight_as_the_model_says(
+    innotrac, cfo, abl_analyst, history
+):
+    """§7: the requests awaiting a decision; decided and withdrawn ones are not in flight."""
+    amounts = ["1000.00", "2500.50", "300.00", "70000.00"]
+    _, declined, withdrawn, _ = (
+        loans.request_advance(
+            facility=innotrac, actor=cfo, amount=Decimal(a), value_date=TODAY, key=f"k{a}"
+        )
+        for a in amounts
+    )
+    loans.decline_advance(advance=declined, actor=abl_analyst, comment="Not this week")
+    loans.withdraw_advance(advance=withdrawn, actor=cfo)
+    in_flight = AdvanceRequest.objects.filter(facility=innotrac).in_flight()
+
+    live = loans.live_availability(innotrac, on=TODAY)
+
+    assert live.requests_pending == in_flight.aggregate(total=Sum("amount"))["total"]
+    assert live.requests_pending == Decimal("71000.00")
+    assert sorted(request.amount for request in in_flight) == [
+        Decimal("1000.00"),
+        Decimal("70000.00"),
+    ]
 
 
 def test_live_availability_chooses_by_date_then_by_the_later_review(innotrac, history):
