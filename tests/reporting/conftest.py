@@ -79,3 +79,27 @@ def listed_names(page) -> list[str]:
     body = page.content.decode()
     table = body[body.index('data-testid="portfolio-table"') :]
     return re.findall(r'data-testid="position-row">\s*<td><a href="[^"]+">([^<]+)</a>', table)
+
+
+def switch_to_weekly(innotrac, cfo, abl_analyst, run) -> None:
+    """An approved certificate on an opening balance of 436,900.00, then an advance of
+    27,360.87 that takes excess availability to 14.99%: weekly (§6). The e-mails of the
+    approval are cleared; the switch's are in `mail.outbox`. `run`: the on-commit capture."""
+    from django.core import mail
+
+    from abl.services import loans
+
+    with run(execute=True):
+        loans.record_opening_balance(
+            facility=innotrac,
+            actor=abl_analyst,
+            amount=Decimal("436900.00"),
+            value_date=dt.date(2003, 3, 31),
+        )
+        approve_certificate(innotrac, cfo, abl_analyst)
+    mail.outbox.clear()
+    request = loans.request_advance(
+        facility=innotrac, actor=cfo, amount=Decimal("27360.87"), key="to-weekly"
+    )
+    with run(execute=True):
+        loans.approve_advance(advance=request, actor=abl_analyst)

@@ -4,16 +4,14 @@ Each e-mail is sent by its own service: the certificate's submission and approva
 of reporting frequency, a capex request and its decision.
 """
 
-import datetime as dt
 import re
 from decimal import Decimal
 
 import pytest
 from django.core import mail
 
-from abl.services import loans
 from covenants.services import capex
-from tests.reporting.conftest import approve_certificate
+from tests.reporting.conftest import approve_certificate, switch_to_weekly
 
 pytestmark = pytest.mark.django_db
 
@@ -42,20 +40,7 @@ def test_the_frequency_switch_email_writes_its_money_with_commas(
     innotrac, cfo, abl_analyst, django_capture_on_commit_callbacks
 ):
     run = django_capture_on_commit_callbacks
-    with run(execute=True):
-        loans.record_opening_balance(
-            facility=innotrac,
-            actor=abl_analyst,
-            amount=Decimal("436900.00"),
-            value_date=dt.date(2003, 3, 31),
-        )
-        approve_certificate(innotrac, cfo, abl_analyst)
-    mail.outbox.clear()
-    request = loans.request_advance(
-        facility=innotrac, actor=cfo, amount=Decimal("27360.87"), key="to-weekly"
-    )
-    with run(execute=True):
-        loans.approve_advance(advance=request, actor=abl_analyst)
+    switch_to_weekly(innotrac, cfo, abl_analyst, run)
 
     texts = _sent("now weekly")
     assert texts

@@ -2,16 +2,12 @@
 a switch of reporting frequency, a report overdue (not every reminder), a covenant breach and an
 event of default (tests/abl/loans/test_default.py). Another facility's RM hears nothing."""
 
-import datetime as dt
-from decimal import Decimal
-
 import pytest
 from django.core import mail
 
-from abl.services import loans
 from reporting.services import close
 from tests.factories import UserFactory
-from tests.reporting.conftest import approve_certificate
+from tests.reporting.conftest import approve_certificate, switch_to_weekly
 
 pytestmark = pytest.mark.django_db
 RM = "rm@bank.example"
@@ -42,20 +38,7 @@ def test_the_rm_hears_of_a_switch_of_frequency_with_its_money_and_link(
 ):
     settings.SITE_URL = "https://abl.example"
     run = django_capture_on_commit_callbacks
-    with run(execute=True):
-        loans.record_opening_balance(
-            facility=innotrac,
-            actor=abl_analyst,
-            amount=Decimal("436900.00"),
-            value_date=dt.date(2003, 3, 31),
-        )
-        approve_certificate(innotrac, cfo, abl_analyst)
-    mail.outbox.clear()
-    request = loans.request_advance(
-        facility=innotrac, actor=cfo, amount=Decimal("27360.87"), key="to-weekly"
-    )
-    with run(execute=True):
-        loans.approve_advance(advance=request, actor=abl_analyst)
+    switch_to_weekly(innotrac, cfo, abl_analyst, run)
 
     (switch,) = [m for m in mail.outbox if RM in m.to]
     assert "now weekly" in switch.subject
