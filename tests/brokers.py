@@ -62,11 +62,29 @@ class RedisServer:
             return int(client.llen(queue))
 
 
+def close_result_backend(app: Any) -> None:
+    """Close the sockets of the result backend this thread's Celery app holds, before it is dropped.
+
+    A task sent with `.delay()` (not through the outbox, which ignores results) subscribes to its
+    result on a pub/sub connection of the backend; dropped open, that socket is collected during a
+    later test, whose run then fails on the ResourceWarning."""
+    for backend in (app._local.__dict__.get("backend"), app._backend_cache):
+        if backend is None:
+            continue  # closing one twice, when both name it, is harmless
+        consumer = getattr(backend, "result_consumer", None)
+        if consumer is not None:
+            consumer.stop()
+        client = backend.__dict__.get("client")  # a cached_property, made on first use
+        if client is not None:
+            client.connection_pool.disconnect()
+
+
 def forget_connections(app: Any) -> None:
     """Make Celery connect afresh, to the broker and result backend its settings name now."""
     from kombu import pools
 
     pools.reset()  # kombu keeps a pool per broker URL for the process; closed, it is dropped
+    close_result_backend(app)
     app._pool = None
     app.amqp._producer_pool = None
     app._backend_cache = None

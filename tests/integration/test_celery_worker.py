@@ -1,11 +1,14 @@
 """A real Celery worker on Redis runs a task that writes to PostgreSQL."""
 
+import gc
 import uuid
+import warnings
 
 import pytest
 
 from abl.models import AuditEvent
 from abl.tasks import ping_worker
+from tests.brokers import celery_on
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -45,3 +48,21 @@ def test_the_tasks_queued_on_commit_keep_no_result(celery_worker_on_redis, analy
     stored = [app.backend.get(app.backend.get_key_for_task(result.id)) for result in sent]
     assert stored == [None, None]
     assert app.backend.get(app.backend.get_key_for_task(ping.id)) is not None
+
+
+def test_celery_pointed_at_another_broker_leaves_no_socket_of_the_first_open(settings, analyst):
+    """A task sent with `.delay()` subscribes to its result on the backend's Redis; pointing Celery
+    at another broker (tests/brokers.py) closes that socket rather than leaving it to be collected,
+    unclosed, during some later test."""
+    from config.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    ping_worker.delay(analyst.pk, uuid.uuid4().hex)  # no worker: the subscription stays open
+    app.control.purge()
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        with celery_on(settings, "memory://"):
+            gc.collect()
+
+    assert [str(w.message) for w in caught if w.category is ResourceWarning] == []
