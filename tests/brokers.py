@@ -62,21 +62,59 @@ class RedisServer:
             return int(client.llen(queue))
 
 
-def close_result_backend(app: Any) -> None:
-    """Close the sockets of the result backend this thread's Celery app holds, before it is dropped.
+def close_backend(backend: Any) -> None:
+    """Close a Celery result backend's sockets: its pub/sub subscription and its pool.
 
     A task sent with `.delay()` (not through the outbox, which ignores results) subscribes to its
-    result on a pub/sub connection of the backend; dropped open, that socket is collected during a
-    later test, whose run then fails on the ResourceWarning."""
+    result on a pub/sub connection of the backend. Dropped open, the socket is collected during a
+    later test, and may be finalised before its connection closes it: the ResourceWarning then
+    fails whichever test is running. The same happens to a connection opened after the close."""
+    consumer = getattr(backend, "result_consumer", None)
+    if consumer is not None:
+        consumer.stop()
+        # A result collected later unsubscribes from its task (AsyncResult.__del__): through the
+        # closed subscription, that would take a new connection, which nothing closes.
+        consumer._pubsub = None
+    client = backend.__dict__.get("client")  # a cached_property, made on first use
+    if client is not None:
+        client.connection_pool.disconnect()
+
+
+def close_result_backend(app: Any) -> None:
+    """Close the result backend this thread's Celery app holds, before it is dropped."""
     for backend in (app._local.__dict__.get("backend"), app._backend_cache):
-        if backend is None:
-            continue  # closing one twice, when both name it, is harmless
-        consumer = getattr(backend, "result_consumer", None)
-        if consumer is not None:
-            consumer.stop()
-        client = backend.__dict__.get("client")  # a cached_property, made on first use
-        if client is not None:
-            client.connection_pool.disconnect()
+        if backend is not None:
+            close_backend(backend)  # closing one twice, when both name it, is harmless
+
+
+@contextmanager
+def backends_closed(app: Any) -> Iterator[None]:
+    """Every result backend Celery makes during the block, in any thread, is closed after it.
+
+    Celery keeps a backend per thread (`result_backend_thread_safe` is off): a worker run in a
+    thread (`start_worker`) or a page served by the live server's thread makes its own, which
+    nothing closes when the thread ends."""
+    made: list[Any] = []
+    make = app._get_backend
+    patched = app.__dict__.get("_get_backend")  # an enclosing block's, when nested
+
+    def recording() -> Any:
+        backend = make()
+        made.append(backend)
+        return backend
+
+    app._get_backend = recording
+    try:
+        yield
+    finally:
+        if patched is None:
+            del app._get_backend  # the class's method shows again
+        else:
+            app._get_backend = patched
+        for backend in made:
+            close_backend(backend)
+        app._backend_cache = None
+        app._local.__dict__.pop("backend", None)
 
 
 def forget_connections(app: Any) -> None:

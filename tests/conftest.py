@@ -162,6 +162,19 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _celery_backends_closed(request):
+    """A test with real Celery closes every result backend it made, in any thread (tests/brokers.py)."""
+    if request.node.get_closest_marker("redis") is None:
+        yield
+        return
+    from config.celery import app
+    from tests.brokers import backends_closed
+
+    with backends_closed(app):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files go to a folder of the test's own."""
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -1,13 +1,14 @@
 """A real Celery worker on Redis runs a task that writes to PostgreSQL."""
 
 import gc
+import threading
 import uuid
 
 import pytest
 
 from abl.models import AuditEvent
 from abl.tasks import ping_worker
-from tests.brokers import celery_on
+from tests.brokers import backends_closed, celery_on
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -65,6 +66,33 @@ def test_celery_pointed_at_another_broker_closes_the_first_ones_sockets(settings
     try:
         with celery_on(settings, "memory://"):
             closed = subscription.fileno() == -1
+    finally:
+        gc.enable()
+
+    assert closed
+
+
+def test_a_result_backend_made_in_another_thread_is_closed_after_the_test(settings):
+    """Celery keeps a result backend per thread; a worker run in a thread makes its own, and
+    nothing closes it when the thread ends. The tests close every backend they made."""
+    from config.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    sockets = []
+
+    def connect_from_a_thread() -> None:
+        client = app.backend.client
+        client.ping()
+        sockets.append(client.connection_pool._available_connections[0]._sock)
+
+    gc.disable()  # nothing collected behind the helper's back
+    try:
+        with backends_closed(app):
+            thread = threading.Thread(target=connect_from_a_thread)
+            thread.start()
+            thread.join()
+            assert sockets[0].fileno() != -1
+        closed = sockets[0].fileno() == -1
     finally:
         gc.enable()
 
