@@ -111,6 +111,7 @@ def backends_closed(app: Any) -> Iterator[None]:
             del app._get_backend  # the class's method shows again
         else:
             app._get_backend = patched
+        close_result_backend(app)  # this thread's, which may have been made before the block
         for backend in made:
             close_backend(backend)
         app._backend_cache = None
