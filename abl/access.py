@@ -16,6 +16,7 @@ from abl.models import (
     Organisation,
     Role,
     User,
+    WebhookDelivery,
     WebhookEndpoint,
 )
 
@@ -214,3 +215,16 @@ def get_endpoint_for_user(user: User, pk: int) -> WebhookEndpoint:
         return WebhookEndpoint.objects.get(pk=pk, organisation_id=user.organisation_id)
     except WebhookEndpoint.DoesNotExist:
         raise Http404("No such webhook endpoint") from None
+
+
+def get_delivery_for_user(user: User, pk: int) -> WebhookDelivery:
+    """A delivery to a webhook endpoint of the user's organisation, if they keep its webhooks,
+    or 404."""
+    if not may_manage_webhooks(user) or user.organisation_id is None:
+        raise Http404("Not found")
+    try:
+        return WebhookDelivery.objects.select_related("endpoint", "event").get(
+            pk=pk, endpoint__organisation_id=user.organisation_id
+        )
+    except WebhookDelivery.DoesNotExist:
+        raise Http404("No such webhook delivery") from None
