@@ -49,6 +49,13 @@ def facilities_of_organisation(organisation: Organisation) -> QuerySet[Facility]
     return _borrowed_by(facilities, organisation.pk)
 
 
+def organisations_party_to(facility_id: int) -> list[int]:
+    """The organisations whose `facilities_of_organisation` holds this facility: its lender and
+    its borrower (the same rule, read from the facility's side; a test proves they agree)."""
+    parties = Facility.objects.filter(pk=facility_id).values_list("lender_id", "borrower_id")
+    return list(parties.first() or ())
+
+
 def _borrowed_by(facilities: QuerySet[Facility], organisation_id: int) -> QuerySet[Facility]:
     return facilities.filter(borrower_id=organisation_id)
 

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from abl.access import facilities_for, get_facility_for_user
-from tests.factories import FacilityFactory, UserFactory
+from tests.factories import FacilityFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +110,19 @@ def test_webhooks_page_for_admins_and_borrowers(client, request, who, status):
     client.force_login(request.getfixturevalue(who))
 
     assert client.get(reverse("webhooks")).status_code == status
+
+
+def test_an_organisations_facilities_and_a_facilitys_parties_are_one_rule(facility):
+    """Webhooks find a facility's endpoints by its parties (organisations_party_to); a borrower's
+    users see its facilities by facilities_of_organisation. Read both ways, they agree."""
+    from abl.access import facilities_of_organisation, organisations_party_to
+    from abl.models import Organisation
+
+    other = FacilityFactory(lender=facility.lender)
+    stranger = OrganisationFactory(kind="bank")
+    facilities = [facility, other, FacilityFactory(lender=stranger)]
+
+    for organisation in Organisation.objects.all():
+        seen = set(facilities_of_organisation(organisation))
+        assert {f for f in facilities if organisation.pk in organisations_party_to(f.pk)} == seen
+    assert organisations_party_to(facility.pk) == [facility.lender_id, facility.borrower_id]

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from abl.access import facilities_of_organisation
+from abl.access import organisations_party_to
 from abl.audit import record
 from abl.models import (
     Facility,
@@ -52,13 +52,10 @@ def publish(event_type: str, *, facility: Facility, data: dict[str, Any]) -> Web
     if event_type not in events.EVENT_TYPES:
         raise ValueError(f"Unknown webhook event type {event_type!r}")
     event = _event(event_type, facility_id=facility.pk, data=data)
-    candidates = WebhookEndpoint.objects.filter(active=True).select_related("organisation")
-    endpoints = [
-        endpoint
-        for endpoint in candidates
-        if endpoint.subscribes_to(event_type)
-        and facilities_of_organisation(endpoint.organisation).filter(pk=facility.pk).exists()
-    ]
+    candidates = WebhookEndpoint.objects.filter(
+        active=True, organisation_id__in=organisations_party_to(facility.pk)
+    ).order_by("pk")
+    endpoints = [endpoint for endpoint in candidates if endpoint.subscribes_to(event_type)]
     _queue(event, endpoints)
     return event
 
