@@ -8,7 +8,17 @@ else answers 404, so another borrower's ids reveal nothing.
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
-from abl.models import AdvanceRequest, Certificate, DefaultEvent, Facility, Role, User
+from abl.models import (
+    AdvanceRequest,
+    Certificate,
+    DefaultEvent,
+    Facility,
+    Organisation,
+    Role,
+    User,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 
 def signed_in_user(request: HttpRequest) -> User:
@@ -26,8 +36,28 @@ def facilities_for(user: User) -> QuerySet[Facility]:
     if user.role == Role.RELATIONSHIP_MANAGER:
         return facilities.filter(relationship_managers=user)
     if user.role == Role.BORROWER and user.organisation_id:
-        return facilities.filter(borrower_id=user.organisation_id)
+        return _borrowed_by(facilities, user.organisation_id)
     return facilities.none()
+
+
+def facilities_of_organisation(organisation: Organisation) -> QuerySet[Facility]:
+    """The facilities an organisation is party to: a bank's those it lends, a borrower's those it
+    borrows. Its borrower users see these; its webhook endpoints are told of these alone."""
+    facilities = Facility.objects.select_related("borrower", "lender")
+    if organisation.kind == Organisation.Kind.BANK:
+        return facilities.filter(lender_id=organisation.pk)
+    return _borrowed_by(facilities, organisation.pk)
+
+
+def organisations_party_to(facility_id: int) -> list[int]:
+    """The organisations whose `facilities_of_organisation` holds this facility: its lender and
+    its borrower (the same rule, read from the facility's side; a test proves they agree)."""
+    parties = Facility.objects.filter(pk=facility_id).values_list("lender_id", "borrower_id")
+    return list(parties.first() or ())
+
+
+def _borrowed_by(facilities: QuerySet[Facility], organisation_id: int) -> QuerySet[Facility]:
+    return facilities.filter(borrower_id=organisation_id)
 
 
 def get_facility_for_user(user: User, pk: int) -> Facility:
@@ -171,3 +201,37 @@ def get_advance_for_user(user: User, pk: int) -> AdvanceRequest:
         ).get(pk=pk, facility__in=facilities_for(user))
     except AdvanceRequest.DoesNotExist:
         raise Http404("No such advance request") from None
+
+
+def may_manage_webhooks(user: User) -> bool:
+    """Whether the user keeps their organisation's webhook endpoints: the bank's administrators,
+    and a borrower's users (who report for it, so may be told of its events)."""
+    organisation = user.organisation if user.is_authenticated and user.is_active else None
+    if organisation is None:
+        return False
+    if user.role == Role.ADMIN:
+        return organisation.kind == Organisation.Kind.BANK
+    return user.role == Role.BORROWER
+
+
+def get_endpoint_for_user(user: User, pk: int) -> WebhookEndpoint:
+    """A webhook endpoint of the user's organisation, if they keep its webhooks, or 404."""
+    if not may_manage_webhooks(user) or user.organisation_id is None:
+        raise Http404("Not found")
+    try:
+        return WebhookEndpoint.objects.get(pk=pk, organisation_id=user.organisation_id)
+    except WebhookEndpoint.DoesNotExist:
+        raise Http404("No such webhook endpoint") from None
+
+
+def get_delivery_for_user(user: User, pk: int) -> WebhookDelivery:
+    """A delivery to a webhook endpoint of the user's organisation, if they keep its webhooks,
+    or 404."""
+    if not may_manage_webhooks(user) or user.organisation_id is None:
+        raise Http404("Not found")
+    try:
+        return WebhookDelivery.objects.select_related("endpoint", "event").get(
+            pk=pk, endpoint__organisation_id=user.organisation_id
+        )
+    except WebhookDelivery.DoesNotExist:
+        raise Http404("No such webhook delivery") from None

@@ -24,4 +24,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Audit trail", reverse("audit_list")))
     if getattr(user, "role", None) == Role.ADMIN:
         items.append(("People", reverse("people_list")))
+    if getattr(user, "role", None) in {Role.ADMIN, Role.BORROWER}:
+        items.append(("Webhooks", reverse("webhooks")))
     return {"nav_items": items, "business_date": today()}

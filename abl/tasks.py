@@ -143,3 +143,22 @@ def post_fees_task(month: str | None = None) -> str:
     except fees.FeeRefused as refusal:
         return f"{target}: refused: {refusal}"
     return f"{target}: {len(charges)} charges posted"
+
+
+@shared_task(name="abl.deliver_webhook", time_limit=120, soft_time_limit=100, ignore_result=True)
+def deliver_webhook_task(delivery_id: int) -> str:
+    """Attempt one webhook delivery that is due; run twice, it is sent once."""
+    from abl.webhooks import services
+
+    return services.deliver(delivery_id=delivery_id)
+
+
+@shared_task(name="abl.retry_webhooks", time_limit=300, soft_time_limit=280)
+def retry_webhooks_task() -> int:
+    """From beat: send a task for each webhook delivery whose next attempt is due."""
+    from abl.webhooks import services
+
+    due = services.due_deliveries()
+    for delivery_id in due:
+        deliver_webhook_task.delay(delivery_id)
+    return len(due)

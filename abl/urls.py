@@ -10,10 +10,24 @@ from abl.views import (
     reviews,
     templates_download,
 )
+from abl.webhooks import views as webhooks
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("facilities/", home.facility_list, name="facility_list"),
+    path("webhooks/", webhooks.webhooks, name="webhooks"),
+    path("webhooks/<int:pk>/", webhooks.endpoint_detail, name="webhook_endpoint"),
+    path(
+        "webhooks/<int:pk>/deactivate/",
+        webhooks.deactivate_endpoint,
+        name="deactivate_webhook_endpoint",
+    ),
+    path("webhooks/<int:pk>/test/", webhooks.test_endpoint, name="test_webhook_endpoint"),
+    path(
+        "webhooks/deliveries/<int:pk>/retry/",
+        webhooks.retry_delivery,
+        name="retry_webhook_delivery",
+    ),
     path("facilities/<int:pk>/", home.facility_detail, name="facility_detail"),
     path("facilities/<int:pk>/report/", certificates.upload, name="upload"),
     path(

@@ -25,6 +25,11 @@ app.conf.beat_schedule = {
         "task": "abl.verify_audit_chain",
         "schedule": crontab(minute=30, hour=env_int("ABL_AUDIT_VERIFY_HOUR", default=2)),
     },
+    # Webhook deliveries whose next attempt is due (docs/webhooks.md).
+    "retry-webhooks": {
+        "task": "abl.retry_webhooks",
+        "schedule": float(env_int("ABL_WEBHOOK_RETRY_INTERVAL", default=60)),
+    },
     # The nightly close (reporting/services/close.py): every facility's frequency,
     # due calendar and reminders on the business date.
     "close-business-day": {

@@ -171,6 +171,12 @@ if ABL_OUTBOX_POLL_SECONDS < 1 or ABL_OUTBOX_RETRY_MAX_SECONDS < 1 or ABL_OUTBOX
         "ABL_OUTBOX_POLL_SECONDS, ABL_OUTBOX_RETRY_MAX_SECONDS and ABL_OUTBOX_RETENTION_DAYS "
         "are at least 1."
     )
+# Webhooks (docs/webhooks.md): how long a receiver has to answer a delivery, and whether
+# endpoints on private addresses (loopback, the LAN, link-local, cloud metadata) are fetched.
+ABL_WEBHOOK_TIMEOUT_SECONDS = env_int("ABL_WEBHOOK_TIMEOUT_SECONDS", default=10)
+ABL_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("ABL_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
+if ABL_WEBHOOK_TIMEOUT_SECONDS < 1:
+    raise ImproperlyConfigured("ABL_WEBHOOK_TIMEOUT_SECONDS is at least 1.")
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", default=3600),
     # How often a worker looks for tasks whose worker died (seconds, and every Nth look scans).

@@ -21,6 +21,9 @@ For tests that walk the pages (tests/test_production_pages.py). One borrower
 | discarded-stuck  | the discarded's         | discarded with its file never processed (set directly) |
 
 The returned facility is in default (declared by the analyst), so its pages show it.
+
+The bank and Innotrac each have a webhook endpoint with a test event's delivery: the bank's
+pending, Innotrac's failed (so its page offers a retry); the other borrower has none.
 """
 
 import datetime as dt
@@ -33,10 +36,18 @@ from django.test import override_settings
 from django.utils import timezone
 
 from abl.calc.terms import Reserve
-from abl.models import Certificate, CertificateExport, CollateralFile, Facility, User
+from abl.models import (
+    Certificate,
+    CertificateExport,
+    CollateralFile,
+    Facility,
+    User,
+    WebhookDelivery,
+)
 from abl.services import certificates, collateral, exports, loans, terms
 from abl.services.terms import load_facility_terms
 from abl.tasks import process_collateral_file_task
+from abl.webhooks import services as webhooks
 from reporting.services.positions import refresh_positions
 from tests.abl.conftest import AGING
 from tests.factories import FacilityFactory, OrganisationFactory, UserFactory
@@ -190,6 +201,9 @@ def build_world() -> World:
         _draft(facilities["discarded"], borrower, aging, as_of=dt.date(2003, 4, 30), process=False)
     )
     _spreadsheets(found, borrower)
+    admin = users["admin"]
+    assert admin is not None
+    _webhooks(admin, borrower)
     # The dashboard's lines, as after the nightly close; one facility not measured yet.
     with override_settings(ABL_BUSINESS_DATE="2003-04-07"):
         refresh_positions(
@@ -220,6 +234,27 @@ def _spreadsheets(found: dict[str, Certificate | None], borrower: User) -> None:
     )
     CertificateExport.objects.filter(pk=asked["returned"]).update(
         status=CertificateExport.Status.FAILED, attempts=1, problem=exports.FAILED
+    )
+
+
+def _webhooks(admin: User, borrower: User) -> None:
+    """An endpoint of the bank's and one of Innotrac's, each sent a test event (never delivered:
+    the world is rolled back before its commit); Innotrac's delivery failed."""
+    for user, name in [(admin, "bank"), (borrower, "innotrac")]:
+        assert user.organisation is not None
+        endpoint, _ = webhooks.add_endpoint(
+            organisation=user.organisation,
+            url=f"https://hooks.example.com/{name}",
+            event_types=["advance.requested", "certificate.approved"],
+            actor=user,
+        )
+        delivery = webhooks.send_test_event(endpoint=endpoint, actor=user)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        status=WebhookDelivery.Status.FAILED,
+        attempts=6,
+        last_response_code=500,
+        last_error="The receiver answered 500.",
+        next_attempt_at=None,
     )
 
 

@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PURE_PACKAGES = ["abl.calc", "covenants.calc", "reporting.calc", "abl.readers"]
+PURE_PACKAGES = [
+    "abl.calc",
+    "covenants.calc",
+    "reporting.calc",
+    "abl.readers",
+    "abl.webhooks.calc",
+]
 
 
 def _modules() -> list[str]:
@@ -52,6 +58,7 @@ def test_calc_modules_import_without_django():
 MAY_IMPORT = {
     "abl.calc": ("abl.calc",),
     "abl.readers": ("abl.calc", "abl.readers"),
+    "abl.webhooks.calc": ("abl.calc", "abl.webhooks.calc"),
     "covenants.calc": ("abl.calc", "abl.readers", "covenants.calc"),
     "reporting.calc": ("abl.calc", "abl.readers", "covenants.calc", "reporting.calc"),
 }

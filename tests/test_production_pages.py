@@ -32,7 +32,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from abl.models import AdvanceRequest, CustomerLine
+from abl.models import AdvanceRequest, CustomerLine, WebhookDelivery, WebhookEndpoint
 from tests.states import ROLES, World, build_world
 from tests.twofactor import verified_login
 
@@ -318,6 +318,18 @@ def _fee_statements(world: World, state: str) -> list[str]:
     ]
 
 
+def _webhook_objects(name: str, model: type[WebhookEndpoint] | type[WebhookDelivery]) -> Filler:
+    """A page of each webhook endpoint (or delivery) of the world, and an id nobody has."""
+
+    def fill(world: World, state: str) -> list[str]:
+        if state != ONCE:
+            return []
+        ids = list(model.objects.order_by("pk").values_list("pk", flat=True))
+        return [reverse(name, args=[pk]) for pk in [*ids, BEYOND_BIGINT]]
+
+    return fill
+
+
 # The audit trail's filters, readable and not: each shows the page (its errors) or the export.
 AUDIT_QUERIES = (
     "",
@@ -450,6 +462,13 @@ FILLERS: dict[str, list[Filler]] = {
         )
     ],
     "facility_charts": [_facility("facility_charts")],
+    "webhooks": [_once(reverse("webhooks"))],
+    "webhook_endpoint": [_webhook_objects("webhook_endpoint", WebhookEndpoint)],
+    "deactivate_webhook_endpoint": [
+        _webhook_objects("deactivate_webhook_endpoint", WebhookEndpoint)
+    ],
+    "test_webhook_endpoint": [_webhook_objects("test_webhook_endpoint", WebhookEndpoint)],
+    "retry_webhook_delivery": [_webhook_objects("retry_webhook_delivery", WebhookDelivery)],
 }
 
 

@@ -17,6 +17,7 @@ from abl.models.loans import AdvanceRequest, LedgerEntry
 from abl.models.notification import AdvanceNotice, Notification
 from abl.models.outbox import OutboxMessage
 from abl.models.people import Organisation, Role, TwoFactorActivation, User
+from abl.models.webhooks import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
     "AdvanceNotice",
@@ -47,4 +48,7 @@ __all__ = [
     "TermsVersion",
     "TwoFactorActivation",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]

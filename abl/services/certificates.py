@@ -33,6 +33,8 @@ from abl.services.errors import CertificateError
 from abl.services.notifications import queue_certificate_notification
 from abl.services.processing.claims import pending_files
 from abl.services.reconciliation import unexplained_differences
+from abl.webhooks import services as webhooks
+from abl.webhooks.calc import events
 from reporting.services.cadence import queue_reevaluation
 from reporting.services.calendar import fulfil_certificate_items, reopen_certificate_items
 
@@ -135,6 +137,16 @@ def submit_certificate(
         changes={"computation": certificate.submitted.pk},
     )
     queue_certificate_notification(certificate=certificate, event=Notification.Event.SUBMITTED)
+    webhooks.publish(
+        events.CERTIFICATE_SUBMITTED,
+        facility=certificate.facility,
+        data={
+            "certificate": certificate.pk,
+            "as_of": certificate.as_of.isoformat(),
+            "borrowing_base": str(certificate.submitted.figures["borrowing_base"]),
+            "certified_by": certificate.certified_name,
+        },
+    )
     queue_certificate_document(certificate=certificate)
     fulfil_certificate_items(certificate=certificate, actor=actor)
     return certificate
@@ -183,6 +195,15 @@ def approve_certificate(*, certificate: Certificate, actor: User, comment: str =
         changes={"computation": computation.pk, "comment": certificate.review_comment},
     )
     queue_certificate_notification(certificate=certificate, event=Notification.Event.APPROVED)
+    webhooks.publish(
+        events.CERTIFICATE_APPROVED,
+        facility=certificate.facility,
+        data={
+            "certificate": certificate.pk,
+            "as_of": certificate.as_of.isoformat(),
+            "borrowing_base": str(computation.figures["borrowing_base"]),
+        },
+    )
     queue_certificate_document(certificate=certificate)
     queue_reevaluation(certificate.facility_id, f"certificate {certificate.pk} approved")
     return certificate
@@ -210,6 +231,15 @@ def return_certificate(*, certificate: Certificate, actor: User, comment: str) -
         summary=f"Certificate as of {certificate.as_of} returned: {certificate.review_comment}",
     )
     queue_certificate_notification(certificate=certificate, event=Notification.Event.RETURNED)
+    webhooks.publish(
+        events.CERTIFICATE_RETURNED,
+        facility=certificate.facility,
+        data={
+            "certificate": certificate.pk,
+            "as_of": certificate.as_of.isoformat(),
+            "comment": certificate.review_comment,
+        },
+    )
     reopen_certificate_items(certificate=certificate, actor=actor)
     return certificate
 

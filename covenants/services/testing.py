@@ -18,6 +18,8 @@ from abl.audit import record
 from abl.calc.terms.covenants import Covenants
 from abl.models import Facility, TermsVersion
 from abl.services.terms import parsed_version
+from abl.webhooks import services as webhooks
+from abl.webhooks.calc import events
 from covenants.calc.engine import CovenantResult, evaluate
 from covenants.calc.report import figure_text, result_from_data, result_to_data
 from covenants.models import (
@@ -145,6 +147,18 @@ def open_breach_case(
         changes={"covenant": result.covenant, "required": case.required, "actual": case.actual},
     )
     queue_covenant_email(subject=case, event="breach_opened")
+    webhooks.publish(
+        events.BREACH_OPENED,
+        facility=statement.facility,
+        data={
+            "case": case.pk,
+            "covenant": result.covenant,
+            "period_end": statement.period_end.isoformat(),
+            "required": case.required,
+            "actual": case.actual,
+            "opened_on": case.opened_on.isoformat() if case.opened_on else None,
+        },
+    )
     return case
 
 

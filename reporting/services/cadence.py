@@ -35,6 +35,8 @@ from abl.locks import lock_facilities, lock_facility
 from abl.models import Certificate, Facility, LedgerEntry, TermsVersion
 from abl.outbox import enqueue
 from abl.services.terms import current_facility_terms, parsed_terms
+from abl.webhooks import services as webhooks
+from abl.webhooks.calc import events
 from reporting.models import Cadence, FrequencySwitch
 from reporting.services import calendar
 from reporting.services.next_due import Received, received_of
@@ -262,6 +264,9 @@ def _apply(
     switched = [plans[s.facility_id][0] for s in switches]
     calendar.bring_calendar_up_to_date(plans=plans, switched=switched, on=on)
     notify = [s.pk for s in switches if s.from_frequency]
+    for switch in switches:
+        if switch.from_frequency:
+            _publish(switch)
     if notify:
         from reporting.tasks import notify_frequency_switch_task
 
@@ -338,6 +343,22 @@ def _switch(
         cure_days=measure.reporting.cure_days,
         next_due=next_due.due_on,
         trigger=trigger[:200],
+    )
+
+
+def _publish(switch: FrequencySwitch) -> None:
+    """Tell the endpoints of a switch from one frequency to another (not the first setting)."""
+    webhooks.publish(
+        events.FREQUENCY_SWITCHED,
+        facility=Facility(pk=switch.facility_id),
+        data={
+            "from": switch.from_frequency,
+            "to": switch.to_frequency,
+            "on": switch.on.isoformat(),
+            "excess_availability": str(switch.excess_availability),
+            "excess_availability_pct": str(switch.excess_availability_pct),
+            "next_certificate_due": switch.next_due.isoformat(),
+        },
     )
 
 

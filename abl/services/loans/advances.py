@@ -30,6 +30,8 @@ from abl.services.errors import LoanRefused
 from abl.services.loans.availability import LiveAvailability, live_availability
 from abl.services.loans.ledger import Kind, balance_changed, next_entry
 from abl.services.terms import facility_terms
+from abl.webhooks import services as webhooks
+from abl.webhooks.calc import events
 
 
 @transaction.atomic
@@ -103,6 +105,15 @@ def request_advance(
         changes={"amount": str(amount), "value_date": value_date.isoformat(), "key": key},
     )
     queue_advance_notice(advance=advance, event=AdvanceNotice.Event.REQUESTED)
+    webhooks.publish(
+        events.ADVANCE_REQUESTED,
+        facility=facility,
+        data={
+            "advance": advance.pk,
+            "amount": str(advance.amount),
+            "value_date": advance.value_date.isoformat(),
+        },
+    )
     return advance
 
 
@@ -195,6 +206,7 @@ def approve_advance(*, advance: AdvanceRequest, actor: User, comment: str = "") 
         },
     )
     queue_advance_notice(advance=advance, event=AdvanceNotice.Event.APPROVED)
+    _publish_decision(advance, "approved")
     balance_changed(facility)
     return advance
 
@@ -256,6 +268,7 @@ def decline_advance(*, advance: AdvanceRequest, actor: User, comment: str) -> Ad
         changes={"amount": str(advance.amount), "comment": advance.comment},
     )
     queue_advance_notice(advance=advance, event=AdvanceNotice.Event.DECLINED)
+    _publish_decision(advance, "declined")
     return advance
 
 
@@ -285,6 +298,20 @@ def withdraw_advance(*, advance: AdvanceRequest, actor: User) -> AdvanceRequest:
     )
     queue_advance_notice(advance=advance, event=AdvanceNotice.Event.WITHDRAWN)
     return advance
+
+
+def _publish_decision(advance: AdvanceRequest, decision: str) -> None:
+    """Tell the endpoints of the decision (the last approval of two, or a decline)."""
+    webhooks.publish(
+        events.ADVANCE_DECIDED,
+        facility=advance.facility,
+        data={
+            "advance": advance.pk,
+            "decision": decision,
+            "amount": str(advance.amount),
+            "value_date": advance.value_date.isoformat(),
+        },
+    )
 
 
 def _locked_request(advance: AdvanceRequest) -> AdvanceRequest:

@@ -23,6 +23,8 @@ from abl.audit import record
 from abl.locks import lock_facility
 from abl.models import DefaultEvent, Facility, Role, User
 from abl.services.errors import LoanRefused
+from abl.webhooks import services as webhooks
+from abl.webhooks.calc import events
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 ENDINGS = {"cure": DefaultEvent.Ending.CURE, "waiver": DefaultEvent.Ending.WAIVER}
@@ -80,6 +82,11 @@ def declare_event_of_default(
     from abl.services.notifications import queue_default_email
 
     queue_default_email(event=event, what="declared")
+    webhooks.publish(
+        events.DEFAULT_DECLARED,
+        facility=facility,
+        data={"event": event.pk, "declared_on": on.isoformat(), "reason": event.reason},
+    )
     return event
 
 
@@ -198,4 +205,14 @@ def confirm_default_end(
     from abl.services.notifications import queue_default_email
 
     queue_default_email(event=event, what="ended")
+    webhooks.publish(
+        events.DEFAULT_ENDED,
+        facility=event.facility,
+        data={
+            "event": event.pk,
+            "ending": event.ending,
+            "declared_on": event.declared_on.isoformat(),
+            "ended_on": event.ended_on.isoformat(),
+        },
+    )
     return event
