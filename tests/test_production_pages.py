@@ -284,6 +284,18 @@ def _advances(world: World, state: str) -> list[str]:
     return [reverse("advance_detail", args=[pk]) for pk in requests.values_list("pk", flat=True)]
 
 
+def _advance_pages(name: str) -> Filler:
+    """An API operation on each advance request of the state's facility, and on one nobody has."""
+
+    def fill(world: World, state: str) -> list[str]:
+        if state == ONCE:
+            return [reverse(name, args=[BEYOND_BIGINT])]
+        requests = AdvanceRequest.objects.filter(facility=world.facilities[state]).order_by("pk")
+        return [reverse(name, args=[pk]) for pk in requests.values_list("pk", flat=True)]
+
+    return fill
+
+
 def _withdrawals(world: World, state: str) -> list[str]:
     """Withdrawing each advance request of the state's facility, and one nobody has."""
     if state == ONCE:
@@ -450,6 +462,25 @@ FILLERS: dict[str, list[Filler]] = {
         )
     ],
     "facility_charts": [_facility("facility_charts")],
+    # The API answers a session 401 (it takes tokens only): no 5xx, and no-store.
+    "api_schema": [_once(reverse("api_schema"))],
+    "api_docs": [_once(reverse("api_docs"), reverse("api_docs") + "?script=")],
+    "api_facilities": [_once(reverse("api_facilities"))],
+    "api_facility": [_facility("api_facility")],
+    "api_facility_status": [_facility("api_facility_status")],
+    "api_terms": [_facility("api_terms")],
+    "api_advances": [_facility("api_advances")],
+    "api_ledger": [_facility("api_ledger")],
+    "api_repayments": [_facility("api_repayments")],
+    "api_advance": [_advance_pages("api_advance")],
+    "api_withdraw_advance": [_advance_pages("api_withdraw_advance")],
+    "api_decide_advance": [_advance_pages("api_decide_advance")],
+    "create_my_token": [_once(reverse("create_my_token"))],
+    "revoke_my_token": [_once(reverse("revoke_my_token", args=[BEYOND_BIGINT]))],
+    "create_person_token": [_people("create_person_token")],
+    "revoke_person_token": [
+        _once(reverse("revoke_person_token", args=[BEYOND_BIGINT, BEYOND_BIGINT]))
+    ],
 }
 
 

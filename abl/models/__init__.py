@@ -1,3 +1,4 @@
+from abl.models.api import ApiToken, IdempotencyKey
 from abl.models.audit import AuditEvent
 from abl.models.certificate import (
     Certificate,
@@ -21,6 +22,7 @@ from abl.models.people import Organisation, Role, TwoFactorActivation, User
 __all__ = [
     "AdvanceNotice",
     "AdvanceRequest",
+    "ApiToken",
     "AuditEvent",
     "BaseRate",
     "Certificate",
@@ -35,6 +37,7 @@ __all__ = [
     "Facility",
     "FeeCharge",
     "FieldExam",
+    "IdempotencyKey",
     "InventoryItem",
     "Invoice",
     "LedgerEntry",

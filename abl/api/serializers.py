@@ -1,0 +1,149 @@
+"""What the API reads and writes. Money is a decimal string ("1234.50"), read by the one
+amount parser the forms and files use (abl.readers.parse_amount), so it refuses the same
+things with the same words. No rule lives here: the services decide."""
+
+from decimal import Decimal
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from abl.calc.money import from_cents
+from abl.models import AdvanceRequest, ApiToken, Facility, LedgerEntry, TermsVersion
+from abl.readers import parse_amount
+from abl.readers.values import Sign
+
+
+@extend_schema_field({"type": "string", "format": "decimal", "example": "1250000.00"})
+class Amount(serializers.Field):
+    """An amount as a decimal string, positive (or not negative), read as the forms read it."""
+
+    def __init__(self, *, sign: Sign = "positive", **options: Any) -> None:
+        super().__init__(**options)
+        self.sign: Sign = sign
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        if isinstance(data, bool) or not isinstance(data, (str, int)):
+            raise serializers.ValidationError('An amount is a decimal string such as "1250.00".')
+        try:
+            return from_cents(parse_amount(str(data), sign=self.sign))
+        except ValueError as error:
+            raise serializers.ValidationError(str(error)) from None
+
+    def to_representation(self, value: Decimal) -> str:
+        return f"{value:.2f}"
+
+
+class Money(serializers.DecimalField):
+    def __init__(self, **options: Any) -> None:
+        super().__init__(max_digits=18, decimal_places=2, coerce_to_string=True, **options)
+
+
+class FacilitySerializer(serializers.ModelSerializer[Facility]):
+    borrower = serializers.CharField(source="borrower.name")
+    lender = serializers.CharField(source="lender.name")
+
+    class Meta:
+        model = Facility
+        fields = ["id", "slug", "name", "borrower", "lender"]
+
+
+class TermsVersionSerializer(serializers.ModelSerializer[TermsVersion]):
+    class Meta:
+        model = TermsVersion
+        fields = ["version", "effective_date", "reason", "recorded_on", "data"]
+
+
+class FacilityStatusSerializer(serializers.Serializer[Any]):
+    """The object `facility_status --json` prints (§10), from the same function."""
+
+    facility = serializers.CharField()
+    on = serializers.DateField()
+    borrowing_base = Money(allow_null=True)
+    reserves = Money(allow_null=True)
+    line_cap = Money(allow_null=True)
+    outstanding = Money()
+    excess_availability = Money(allow_null=True)
+    excess_availability_pct = serializers.CharField(allow_null=True)
+    reporting_frequency = serializers.CharField(allow_null=True)
+    frequency_since = serializers.DateField(allow_null=True)
+    next_certificate_due = serializers.DateField(allow_null=True)
+    next_financials_due = serializers.DateField(allow_null=True)
+    certificate_stale = serializers.BooleanField()
+    requests_pending = Money()
+    excess_availability_after_pending = Money(allow_null=True)
+    in_default = serializers.BooleanField()
+
+
+class AdvanceSerializer(serializers.ModelSerializer[AdvanceRequest]):
+    amount = Money()
+    excess_before = Money(allow_null=True)
+    requested_by = serializers.CharField(source="requested_by.username")
+    decided_by = serializers.CharField(source="decided_by.username", allow_null=True)
+    first_approved_by = serializers.CharField(source="first_approved_by.username", allow_null=True)
+    awaits_second_approval = serializers.BooleanField()
+
+    class Meta:
+        model = AdvanceRequest
+        fields = [
+            "id",
+            "facility",
+            "amount",
+            "value_date",
+            "purpose",
+            "status",
+            "requested_by",
+            "requested_on",
+            "first_approved_by",
+            "awaits_second_approval",
+            "decided_by",
+            "decided_on",
+            "comment",
+            "withdrawn_on",
+            "excess_before",
+        ]
+
+
+class AdvanceRequestInput(serializers.Serializer[Any]):
+    amount = Amount()
+    value_date = serializers.DateField(required=False, allow_null=True)
+    purpose = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class AdvanceDecisionInput(serializers.Serializer[Any]):
+    decision = serializers.ChoiceField(choices=["approve", "decline"])
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class LedgerEntrySerializer(serializers.ModelSerializer[LedgerEntry]):
+    amount = Money()
+    balance_after = Money()
+    created_by = serializers.CharField(source="created_by.username", allow_null=True)
+
+    class Meta:
+        model = LedgerEntry
+        fields = [
+            "seq",
+            "kind",
+            "value_date",
+            "amount",
+            "balance_after",
+            "description",
+            "source",
+            "advance",
+            "created_by",
+            "recorded_on",
+        ]
+
+
+class RepaymentInput(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=["repayment", "collection"], default="repayment")
+    amount = Amount()
+    value_date = serializers.DateField()
+    description = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "read_only", "created_at", "expires_at", "last_used_at"]

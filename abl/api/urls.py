@@ -1,0 +1,27 @@
+"""/api/: the schema, its docs page, and /api/v1/ (docs/api.md lists every endpoint)."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from abl.api.views import facilities, loans
+
+v1 = [
+    path("facilities/", facilities.FacilityList.as_view(), name="api_facilities"),
+    path("facilities/<int:pk>/", facilities.facility_detail, name="api_facility"),
+    path(
+        "facilities/<int:pk>/status/", facilities.facility_status_view, name="api_facility_status"
+    ),
+    path("facilities/<int:pk>/terms/", facilities.TermsVersionList.as_view(), name="api_terms"),
+    path("facilities/<int:pk>/advances/", loans.AdvanceList.as_view(), name="api_advances"),
+    path("facilities/<int:pk>/ledger/", loans.Ledger.as_view(), name="api_ledger"),
+    path("facilities/<int:pk>/repayments/", loans.Repayments.as_view(), name="api_repayments"),
+    path("advances/<int:pk>/", loans.advance_detail, name="api_advance"),
+    path("advances/<int:pk>/withdraw/", loans.withdraw_advance, name="api_withdraw_advance"),
+    path("advances/<int:pk>/decision/", loans.decide_advance, name="api_decide_advance"),
+]
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+    path("v1/", include(v1)),
+]
