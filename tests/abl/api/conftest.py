@@ -56,3 +56,8 @@ def other_facility(innotrac):
 @pytest.fixture
 def other_cfo(other_facility):
     return UserFactory(username="other-cfo", role="borrower", organisation=other_facility.borrower)
+
+
+@pytest.fixture
+def second_analyst(innotrac):
+    return UserFactory(username="analyst2", role="analyst", organisation=innotrac.lender)
