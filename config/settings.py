@@ -427,6 +427,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "abl.api.problems.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
+    "SCHEMA_COERCE_PATH_PK": False,  # the schema says {pk}, as the URLs do
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ABL Desk API",
@@ -439,4 +440,5 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
 }

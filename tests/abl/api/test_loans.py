@@ -248,3 +248,11 @@ def test_ledger_pages_by_cursor(requested, innotrac, abl_analyst):
     assert [e["seq"] for e in first["results"]] == [4, 3, 2]
     assert [e["seq"] for e in rest["results"]] == [1]
     assert rest["next"] is None
+
+
+@pytest.mark.parametrize("field", ["purpose", "value_date"])
+def test_a_nul_character_is_refused_not_a_server_error(approved, innotrac, cfo, field):
+    response = _ask(api_client(cfo), innotrac, **{field: "pay\x00roll"})
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == field
