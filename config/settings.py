@@ -441,4 +441,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "CollateralFileKindEnum": "abl.models.certificate.CollateralFile.Kind",
+        "LedgerEntryKindEnum": "abl.models.loans.LedgerEntry.Kind",
+        "RepaymentKindEnum": ["repayment", "collection"],
+    },
 }

@@ -1,9 +1,12 @@
 """Who sees which facility: the one access helper every view uses."""
 
+import datetime as dt
+
 import pytest
 from django.http import Http404
 
 from abl.access import facilities_for, get_facility_for_user
+from abl.models import Certificate
 from tests.factories import FacilityFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +78,7 @@ def _api_operations() -> list[tuple[str, str, str]]:
     for pattern in v1:
         if "<int:pk>" not in str(pattern.pattern):
             continue
-        kind = "advance" if str(pattern.pattern).startswith("advances/") else "facility"
+        kind = str(pattern.pattern).split("/")[0].removesuffix("s").replace("facilitie", "facility")
         view = pattern.callback.view_class  # type: ignore[attr-defined]
         assert issubclass(view, APIView)
         methods = [m.upper() for m in ("get", "post") if hasattr(view, m)]
@@ -96,6 +99,12 @@ def test_every_api_operation_is_in_the_matrix():
         "api_advance",
         "api_withdraw_advance",
         "api_decide_advance",
+        "api_certificates",
+        "api_certificate",
+        "api_certificate_files",
+        "api_certify",
+        "api_review",
+        "api_certificate_pdf",
     }
 
 
@@ -116,7 +125,10 @@ def api_world(facility, borrower_user, analyst, relationship_manager, admin_user
         "other_manager": UserFactory(role="relationship_manager", organisation=facility.lender),
     }
     other.relationship_managers.add(people["other_manager"])
-    return {"facility": facility, "advance": advance, "people": people}
+    certificate = Certificate.objects.create(
+        facility=facility, as_of=dt.date(2003, 3, 31), created_by=borrower_user
+    )
+    return {"facility": facility, "advance": advance, "certificate": certificate, "people": people}
 
 
 @pytest.mark.parametrize("role", API_ROLES)
@@ -139,7 +151,15 @@ def test_api_operation_answers_404_to_whoever_may_not_see_its_object(
         response = client.post(url, {}) if method == "POST" else client.get(url)
         transaction.set_rollback(True)
 
-    if API_ROLES[role]:
+    if (
+        API_ROLES[role]
+        and (name, method) == ("api_certificates", "POST")
+        and role != "borrower_user"
+    ):
+        assert response.status_code == 404  # as the upload page: only the borrower reports
+    elif API_ROLES[role] and name == "api_certificate_pdf":
+        assert response.status_code == 404  # a draft has no PDF yet, for anyone
+    elif API_ROLES[role]:
         assert response.status_code in ({200} if method == "GET" else {200, 400})
     else:
         assert response.status_code == 404

@@ -9,7 +9,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from abl.calc.money import from_cents
-from abl.models import AdvanceRequest, ApiToken, Facility, LedgerEntry, TermsVersion
+from abl.models import (
+    AdvanceRequest,
+    ApiToken,
+    Certificate,
+    CollateralFile,
+    Facility,
+    LedgerEntry,
+    TermsVersion,
+)
 from abl.readers import parse_amount
 from abl.readers.values import Sign
 
@@ -147,3 +155,63 @@ class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):
     class Meta:
         model = ApiToken
         fields = ["id", "name", "prefix", "read_only", "created_at", "expires_at", "last_used_at"]
+
+
+class CollateralFileSerializer(serializers.ModelSerializer[CollateralFile]):
+    total = Money(allow_null=True)
+
+    class Meta:
+        model = CollateralFile
+        fields = [
+            "id",
+            "kind",
+            "original_name",
+            "sha256",
+            "size",
+            "status",
+            "progress",
+            "stage",
+            "row_count",
+            "total",
+            "problems",
+            "more_problems",
+            "uploaded_on",
+        ]
+
+
+class CertificateSerializer(serializers.ModelSerializer[Certificate]):
+    reported_outstanding = Money(allow_null=True)
+    figures = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Certificate
+        fields = ["id", "facility", "as_of", "status", "reported_outstanding", "figures"]
+
+    @extend_schema_field({"type": "object", "nullable": True, "additionalProperties": True})
+    def get_figures(self, certificate: Certificate) -> dict[str, Any] | None:
+        """The current computation's §10 borrowing base object, as stored (money as strings)."""
+        figures: dict[str, Any] | None = (
+            certificate.current.figures if certificate.current is not None else None
+        )
+        return figures
+
+
+class DraftInput(serializers.Serializer[Any]):
+    as_of = serializers.DateField()
+
+
+class UploadInput(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=CollateralFile.Kind.choices)
+    file = serializers.FileField()
+    replace = serializers.BooleanField(default=False)
+
+
+class CertifyInput(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=150)
+    title = serializers.CharField(max_length=150)
+    explanation = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class ReviewInput(serializers.Serializer[Any]):
+    decision = serializers.ChoiceField(choices=["approve", "return"])
+    comment = serializers.CharField(required=False, allow_blank=True)

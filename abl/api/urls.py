@@ -3,7 +3,7 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from abl.api.views import facilities, loans
+from abl.api.views import certificates, facilities, loans
 
 v1 = [
     path("facilities/", facilities.FacilityList.as_view(), name="api_facilities"),
@@ -15,6 +15,24 @@ v1 = [
     path("facilities/<int:pk>/advances/", loans.AdvanceList.as_view(), name="api_advances"),
     path("facilities/<int:pk>/ledger/", loans.Ledger.as_view(), name="api_ledger"),
     path("facilities/<int:pk>/repayments/", loans.Repayments.as_view(), name="api_repayments"),
+    path(
+        "facilities/<int:pk>/certificates/",
+        certificates.CertificateList.as_view(),
+        name="api_certificates",
+    ),
+    path("certificates/<int:pk>/", certificates.certificate_detail, name="api_certificate"),
+    path(
+        "certificates/<int:pk>/files/",
+        certificates.CertificateFiles.as_view(),
+        name="api_certificate_files",
+    ),
+    path("certificates/<int:pk>/certify/", certificates.certify, name="api_certify"),
+    path("certificates/<int:pk>/review/", certificates.review, name="api_review"),
+    path(
+        "certificates/<int:pk>/certificate.pdf",
+        certificates.certificate_pdf,
+        name="api_certificate_pdf",
+    ),
     path("advances/<int:pk>/", loans.advance_detail, name="api_advance"),
     path("advances/<int:pk>/withdraw/", loans.withdraw_advance, name="api_withdraw_advance"),
     path("advances/<int:pk>/decision/", loans.decide_advance, name="api_decide_advance"),
