@@ -478,6 +478,18 @@ FILLERS: dict[str, list[Filler]] = {
     "api_certificates": [_facility("api_certificates")],
     "api_certificate": [_certificate("api_certificate")],
     "api_certificate_files": [_certificate("api_certificate_files")],
+    "api_customers": [
+        _certificate(
+            "api_customers",
+            "?category=affiliate",
+            "?category=nonsense",
+            f"?computation={BEYOND_BIGINT}",
+            "?cursor=nonsense",
+        )
+    ],
+    "api_invoices": [
+        _certificate("api_invoices", "?customer=ACME", "?customer=NOBODY/%20WITH%20A%20SLASH")
+    ],
     "api_certify": [_certificate("api_certify")],
     "api_review": [_certificate("api_review")],
     "api_certificate_pdf": [_certificate("api_certificate_pdf")],

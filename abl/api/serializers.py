@@ -9,11 +9,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from abl.calc.money import from_cents
+from abl.calc.receivables import CATEGORIES
 from abl.models import (
     AdvanceRequest,
     ApiToken,
     Certificate,
     CollateralFile,
+    CustomerLine,
     Facility,
     LedgerEntry,
     TermsVersion,
@@ -215,3 +217,42 @@ class CertifyInput(serializers.Serializer[Any]):
 class ReviewInput(serializers.Serializer[Any]):
     decision = serializers.ChoiceField(choices=["approve", "return"])
     comment = serializers.CharField(required=False, allow_blank=True)
+
+
+class CustomerLineSerializer(serializers.ModelSerializer[CustomerLine]):
+    gross = Money()
+    eligible = Money()
+    ineligible = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CustomerLine
+        fields = [
+            "customer_id",
+            "customer_name",
+            "country",
+            "affiliate",
+            "government",
+            "invoice_count",
+            "gross",
+            "eligible",
+            "ineligible",
+        ]
+
+    @extend_schema_field(
+        {"type": "object", "additionalProperties": {"type": "string", "format": "decimal"}}
+    )
+    def get_ineligible(self, line: CustomerLine) -> dict[str, str]:
+        """Each category's ineligible amount (§3), by category name."""
+        return {c: f"{getattr(line, f'{c}_ineligible'):.2f}" for c in CATEGORIES}
+
+
+class InvoiceRowSerializer(serializers.Serializer[Any]):
+    """An invoice with its age at the as-of date and the engine's reason (as the page shows)."""
+
+    row = serializers.IntegerField(source="invoice.row")
+    invoice_number = serializers.CharField(source="invoice.invoice_number")
+    invoice_date = serializers.DateField(source="invoice.invoice_date")
+    due_date = serializers.DateField(source="invoice.due_date", allow_null=True)
+    amount = Money(source="invoice.amount")
+    days = serializers.IntegerField()
+    reason = serializers.CharField()

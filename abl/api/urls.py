@@ -3,7 +3,7 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from abl.api.views import certificates, facilities, loans
+from abl.api.views import certificates, drilldown, facilities, loans
 
 v1 = [
     path("facilities/", facilities.FacilityList.as_view(), name="api_facilities"),
@@ -26,6 +26,8 @@ v1 = [
         certificates.CertificateFiles.as_view(),
         name="api_certificate_files",
     ),
+    path("certificates/<int:pk>/customers/", drilldown.Customers.as_view(), name="api_customers"),
+    path("certificates/<int:pk>/invoices/", drilldown.Invoices.as_view(), name="api_invoices"),
     path("certificates/<int:pk>/certify/", certificates.certify, name="api_certify"),
     path("certificates/<int:pk>/review/", certificates.review, name="api_review"),
     path(
