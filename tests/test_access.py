@@ -7,6 +7,7 @@ from django.http import Http404
 
 from abl.access import facilities_for, get_facility_for_user
 from abl.models import Certificate
+from abl.models.fees import FeeStatementDocument
 from tests.factories import FacilityFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +69,14 @@ API_ROLES = {
 }
 
 
+KINDS = {
+    "facilities": "facility",
+    "advances": "advance",
+    "certificates": "certificate",
+    "fee-statements": "fee_statement",
+}
+
+
 def _api_operations() -> list[tuple[str, str, str]]:
     """(name, object kind, method) for every /api/v1/ pattern with an id, and each method."""
     from rest_framework.views import APIView
@@ -78,7 +87,7 @@ def _api_operations() -> list[tuple[str, str, str]]:
     for pattern in v1:
         if "<int:pk>" not in str(pattern.pattern):
             continue
-        kind = str(pattern.pattern).split("/")[0].removesuffix("s").replace("facilitie", "facility")
+        kind = KINDS[str(pattern.pattern).split("/")[0]]
         view = pattern.callback.view_class  # type: ignore[attr-defined]
         assert issubclass(view, APIView)
         methods = [m.upper() for m in ("get", "post") if hasattr(view, m)]
@@ -107,6 +116,11 @@ def test_every_api_operation_is_in_the_matrix():
         "api_certificate_pdf",
         "api_customers",
         "api_invoices",
+        "api_fee_statement",
+        "api_fee_statement_pdf",
+        "api_fee_statements",
+        "api_fee_statement_document",
+        "api_financial_statements",
     }
 
 
@@ -130,7 +144,21 @@ def api_world(facility, borrower_user, analyst, relationship_manager, admin_user
     certificate = Certificate.objects.create(
         facility=facility, as_of=dt.date(2003, 3, 31), created_by=borrower_user
     )
-    return {"facility": facility, "advance": advance, "certificate": certificate, "people": people}
+    fee_statement = FeeStatementDocument.objects.create(
+        facility=facility,
+        period=dt.date(2003, 3, 1),
+        state="0" * 64,
+        total=0,
+        pdf=b"%PDF-",
+        sha256="0" * 64,
+    )
+    return {
+        "facility": facility,
+        "advance": advance,
+        "certificate": certificate,
+        "fee_statement": fee_statement,
+        "people": people,
+    }
 
 
 @pytest.mark.parametrize("role", API_ROLES)

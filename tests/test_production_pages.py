@@ -330,6 +330,11 @@ def _fee_statements(world: World, state: str) -> list[str]:
     ]
 
 
+def _api_fee_months(world: World, state: str) -> list[str]:
+    pk = world.facilities[state].pk
+    return [reverse("api_fee_statement", args=[pk]) + m for m in ("?month=2003-13", "?month=%00")]
+
+
 # The audit trail's filters, readable and not: each shows the page (its errors) or the export.
 AUDIT_QUERIES = (
     "",
@@ -491,6 +496,13 @@ FILLERS: dict[str, list[Filler]] = {
         _certificate("api_invoices", "?customer=ACME", "?customer=NOBODY/%20WITH%20A%20SLASH")
     ],
     "api_certify": [_certificate("api_certify")],
+    "api_fee_statement": [_facility("api_fee_statement"), _per_state(_api_fee_months)],
+    "api_fee_statement_pdf": [_facility("api_fee_statement_pdf")],
+    "api_fee_statements": [_facility("api_fee_statements")],
+    "api_fee_statement_document": [
+        _once(reverse("api_fee_statement_document", args=[BEYOND_BIGINT]))
+    ],
+    "api_financial_statements": [_facility("api_financial_statements")],
     "api_review": [_certificate("api_review")],
     "api_certificate_pdf": [_certificate("api_certificate_pdf")],
     "create_my_token": [_once(reverse("create_my_token"))],

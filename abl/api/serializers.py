@@ -20,8 +20,10 @@ from abl.models import (
     LedgerEntry,
     TermsVersion,
 )
+from abl.models.fees import FeeStatementDocument
 from abl.readers import parse_amount
 from abl.readers.values import Sign
+from covenants.models import CovenantTest, StatementVersion
 
 
 @extend_schema_field({"type": "string", "format": "decimal", "example": "1250000.00"})
@@ -256,3 +258,60 @@ class InvoiceRowSerializer(serializers.Serializer[Any]):
     amount = Money(source="invoice.amount")
     days = serializers.IntegerField()
     reason = serializers.CharField()
+
+
+class FeeLineSerializer(serializers.Serializer[Any]):
+    date = serializers.DateField()
+    kind = serializers.CharField()
+    description = serializers.CharField()
+    amount = Money()
+
+
+class FeeStatementSerializer(serializers.Serializer[Any]):
+    """The object `fee_statement --json` prints (§10), from the same function."""
+
+    facility = serializers.CharField()
+    month = serializers.CharField()
+    lines = FeeLineSerializer(many=True)
+    total = Money()
+
+
+class FeeStatementDocumentSerializer(serializers.ModelSerializer[FeeStatementDocument]):
+    total = Money()
+    month = serializers.DateField(source="period", format="%Y-%m")
+
+    class Meta:
+        model = FeeStatementDocument
+        fields = ["id", "month", "state", "total", "sha256", "rendered_on"]
+
+
+class CovenantTestSerializer(serializers.ModelSerializer[CovenantTest]):
+    class Meta:
+        model = CovenantTest
+        fields = ["failed", "at_risk_pct", "results", "terms_version", "tested_at"]
+
+
+class StatementVersionSerializer(serializers.ModelSerializer[StatementVersion]):
+    kind = serializers.CharField(source="statement.kind")
+    period_end = serializers.DateField(source="statement.period_end")
+    current = serializers.SerializerMethodField()
+    latest_test = CovenantTestSerializer(allow_null=True)
+
+    class Meta:
+        model = StatementVersion
+        fields = [
+            "id",
+            "kind",
+            "period_end",
+            "version",
+            "current",
+            "source",
+            "submitted_on",
+            "late",
+            "accepted_on",
+            "latest_test",
+        ]
+
+    def get_current(self, version: StatementVersion) -> bool:
+        """Whether this is the statement's newest version (not restated since)."""
+        return bool(version.statement.current_id == version.pk)

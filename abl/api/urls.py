@@ -3,7 +3,7 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from abl.api.views import certificates, drilldown, facilities, loans
+from abl.api.views import certificates, drilldown, facilities, loans, reading
 
 v1 = [
     path("facilities/", facilities.FacilityList.as_view(), name="api_facilities"),
@@ -34,6 +34,27 @@ v1 = [
         "certificates/<int:pk>/certificate.pdf",
         certificates.certificate_pdf,
         name="api_certificate_pdf",
+    ),
+    path("facilities/<int:pk>/fees/", reading.fee_statement, name="api_fee_statement"),
+    path(
+        "facilities/<int:pk>/fees/statement.pdf",
+        reading.fee_statement_pdf,
+        name="api_fee_statement_pdf",
+    ),
+    path(
+        "facilities/<int:pk>/fee-statements/",
+        reading.FeeStatementDocuments.as_view(),
+        name="api_fee_statements",
+    ),
+    path(
+        "fee-statements/<int:pk>/statement.pdf",
+        reading.fee_statement_document,
+        name="api_fee_statement_document",
+    ),
+    path(
+        "facilities/<int:pk>/financial-statements/",
+        reading.FinancialStatements.as_view(),
+        name="api_financial_statements",
     ),
     path("advances/<int:pk>/", loans.advance_detail, name="api_advance"),
     path("advances/<int:pk>/withdraw/", loans.withdraw_advance, name="api_withdraw_advance"),

@@ -10,7 +10,8 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
@@ -54,8 +55,9 @@ def test_docs_page_is_served_from_our_own_static_files(client):
 
 @pytest.mark.parametrize("role", ["cfo", "abl_analyst", "rm", "administrator"])
 def test_every_operation_answers_within_its_schema(
-    request, wsgi_app, approved, innotrac, cfo, role
+    request, settings, wsgi_app, approved, innotrac, cfo, role
 ):
+    settings.ABL_API_THROTTLE_RATE = "100000/minute"  # the run is many calls with one token
     user = request.getfixturevalue(role)
     advance = loans.request_advance(
         facility=innotrac, actor=cfo, amount=1000, value_date=None, key="schemathesis"
@@ -68,7 +70,7 @@ def test_every_operation_answers_within_its_schema(
         operation = result.ok()
 
         @given(case=operation.as_strategy())
-        @settings(
+        @hypothesis_settings(
             max_examples=EXAMPLES,
             deadline=None,
             suppress_health_check=list(HealthCheck),
@@ -77,7 +79,7 @@ def test_every_operation_answers_within_its_schema(
         def run(case: schemathesis.Case) -> None:
             pk = (case.path_parameters or {}).get("pk")
             if isinstance(pk, int) and pk % 2 == 0:
-                case.path_parameters["pk"] = real[case.operation.path.split("/")[3]]
+                case.path_parameters["pk"] = real.get(case.operation.path.split("/")[3], pk)
             case.call_and_validate(
                 headers=headers, checks=[not_a_server_error, response_schema_conformance]
             )
