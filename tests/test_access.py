@@ -116,6 +116,7 @@ def test_every_api_operation_is_in_the_matrix():
         "api_certificate_pdf",
         "api_customers",
         "api_invoices",
+        "api_inventory",
         "api_fee_statement",
         "api_fee_statement_pdf",
         "api_fee_statements",
@@ -187,7 +188,12 @@ def test_api_operation_answers_404_to_whoever_may_not_see_its_object(
         and role != "borrower_user"
     ):
         assert response.status_code == 404  # as the upload page: only the borrower reports
-    elif API_ROLES[role] and name in {"api_certificate_pdf", "api_customers", "api_invoices"}:
+    elif API_ROLES[role] and name in {
+        "api_certificate_pdf",
+        "api_customers",
+        "api_invoices",
+        "api_inventory",
+    }:
         assert response.status_code == 404  # a draft has no PDF nor figures yet, for anyone
     elif API_ROLES[role]:
         assert response.status_code in ({200} if method == "GET" else {200, 400})

@@ -315,3 +315,16 @@ class StatementVersionSerializer(serializers.ModelSerializer[StatementVersion]):
     def get_current(self, version: StatementVersion) -> bool:
         """Whether this is the statement's newest version (not restated since)."""
         return bool(version.statement.current_id == version.pk)
+
+
+class InventoryRowSerializer(serializers.Serializer[Any]):
+    """An inventory row with its category under the computation's terms (as the page shows)."""
+
+    row = serializers.IntegerField(source="item.row")
+    sku = serializers.CharField(source="item.sku")
+    description = serializers.CharField(source="item.description")
+    location = serializers.CharField(source="item.location")
+    category = serializers.CharField(source="item.category")
+    value = Money(source="item.value")
+    reason = serializers.CharField()
+    rate = serializers.DecimalField(max_digits=8, decimal_places=4, allow_null=True)

@@ -28,6 +28,11 @@ v1 = [
     ),
     path("certificates/<int:pk>/customers/", drilldown.Customers.as_view(), name="api_customers"),
     path("certificates/<int:pk>/invoices/", drilldown.Invoices.as_view(), name="api_invoices"),
+    path(
+        "certificates/<int:pk>/inventory/",
+        drilldown.InventoryItems.as_view(),
+        name="api_inventory",
+    ),
     path("certificates/<int:pk>/certify/", certificates.certify, name="api_certify"),
     path("certificates/<int:pk>/review/", certificates.review, name="api_review"),
     path(

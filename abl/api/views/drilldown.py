@@ -1,4 +1,4 @@
-"""The drill-down (§16 c): a category's customers, a customer's invoices, by cursor; the
+"""The drill-down (§16 c): a category's customers, a customer's invoices, inventory rows, by cursor; the
 same queries as the pages (abl/views/drilldown.py), `?computation=` as they take it."""
 
 from typing import Any, cast
@@ -15,9 +15,18 @@ from rest_framework.response import Response
 from abl.access import get_certificate_for_user
 from abl.api import serializers as s
 from abl.api.views.common import api_user, problems
+from abl.calc.inventory import category_tests
 from abl.calc.receivables import CATEGORIES
-from abl.models import Certificate, CollateralFile, Computation, CustomerLine, Invoice
-from abl.reasons import invoice_reasons
+from abl.models import (
+    Certificate,
+    CollateralFile,
+    Computation,
+    CustomerLine,
+    InventoryItem,
+    Invoice,
+)
+from abl.reasons import inventory_filter, inventory_reasons, invoice_reasons
+from abl.services.terms import computation_terms
 from abl.views.drilldown import shown_computation
 
 COMPUTATION = OpenApiParameter(
@@ -115,3 +124,44 @@ class Invoices(generics.ListAPIView[Invoice]):
             list(page), line=self.line, computation=self.computation, as_of=self.as_of
         )
         return self.get_paginated_response(s.InvoiceRowSerializer(rows, many=True).data)
+
+
+class InventoryPage(CursorPagination):
+    ordering = "row"
+    page_size = 50
+    max_page_size = 500
+    page_size_query_param = "page_size"
+
+
+class InventoryItems(generics.ListAPIView[InventoryItem]):
+    """The inventory file's rows, or those of one category (`?reason=`), each with its
+    category and advance rate under the computation's terms (as the page shows them)."""
+
+    serializer_class = s.InventoryRowSerializer
+    pagination_class = InventoryPage
+
+    def get_queryset(self) -> QuerySet[InventoryItem]:
+        certificate, computation = _shown(self.request, self.kwargs["pk"])
+        inventory = certificate.files.filter(
+            kind=CollateralFile.Kind.INVENTORY, status=CollateralFile.Status.ACCEPTED
+        ).first()
+        if inventory is None:
+            raise Http404("No inventory file in this certificate")
+        self.rules = computation_terms(computation).inventory
+        reasons = [*(name for name, _ in category_tests(self.rules)), "eligible"]
+        reason = self.request.GET.get("reason", "")
+        items = InventoryItem.objects.filter(file=inventory)
+        if reason:
+            if reason not in reasons:
+                raise Http404("No such inventory category")
+            items = items.filter(inventory_filter(self.rules, reason))
+        return items
+
+    @extend_schema(
+        parameters=[COMPUTATION, OpenApiParameter("reason", OpenApiTypes.STR)],
+        responses={200: s.InventoryRowSerializer(many=True), **problems(404)},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset()) or []
+        rows = inventory_reasons(list(page), rules=self.rules)
+        return self.get_paginated_response(s.InventoryRowSerializer(rows, many=True).data)
