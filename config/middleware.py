@@ -40,7 +40,7 @@ class NoStoreMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         # Asked before the view too: an API view (DRF) replaces request.user with its own
-        # token's user, or None, so a signed-in browser asking the API is still signed in.
+        # token's user, or an anonymous one: a signed-in browser asking the API stays signed in.
         signed_in = _signed_in(request)
         response = self.get_response(request)
         download = response.get("Content-Disposition", "").startswith("attachment")
