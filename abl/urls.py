@@ -192,3 +192,17 @@ urlpatterns += [
     path("field-exams/<int:pk>/record/", fees.record_field_exam, name="record_field_exam"),
     path("base-rates/", fees.base_rates, name="base_rates"),
 ]
+
+# API tokens: one's own on the account page, a person's on theirs (abl/views/api_tokens.py).
+from abl.views import api_tokens  # noqa: E402
+
+urlpatterns += [
+    path("account/api-tokens/", api_tokens.create_my_token, name="create_my_token"),
+    path("account/api-tokens/<int:pk>/revoke/", api_tokens.revoke_my_token, name="revoke_my_token"),
+    path("people/<int:pk>/api-tokens/", api_tokens.create_person_token, name="create_person_token"),
+    path(
+        "people/<int:pk>/api-tokens/<int:token_pk>/revoke/",
+        api_tokens.revoke_person_token,
+        name="revoke_person_token",
+    ),
+]

@@ -39,12 +39,19 @@ class NoStoreMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # Asked before the view too: an API view (DRF) replaces request.user with its own
+        # token's user, or an anonymous one: a signed-in browser asking the API stays signed in.
+        signed_in = _signed_in(request)
         response = self.get_response(request)
-        user = getattr(request, "user", None)
         download = response.get("Content-Disposition", "").startswith("attachment")
-        if download or (user is not None and user.is_authenticated):
+        if download or signed_in or _signed_in(request):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+def _signed_in(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    return user is not None and user.is_authenticated
 
 
 class SessionRefreshMiddleware:

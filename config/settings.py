@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "abl",
     "covenants",
     "reporting",
@@ -405,3 +408,48 @@ if not 0 <= SESSION_REFRESH_INTERVAL < SESSION_IDLE_TIMEOUT:
         "SESSION_REFRESH_INTERVAL must be at least 0 and below SESSION_IDLE_TIMEOUT."
     )
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
+
+# The API (docs/api.md): /api/v1/, personal tokens only (abl.api.auth), errors as RFC 9457
+# problem details (abl.api.problems), lists by cursor. ABL_API_THROTTLE_RATE is each token's
+# allowance ("120/minute"); a token lasts ABL_API_TOKEN_DAYS unless made for fewer or more
+# days, at most ABL_API_TOKEN_MAX_DAYS.
+ABL_API_THROTTLE_RATE = env_str("ABL_API_THROTTLE_RATE", default="120/minute")
+ABL_API_TOKEN_DAYS = env_int("ABL_API_TOKEN_DAYS", default=90)
+ABL_API_TOKEN_MAX_DAYS = env_int("ABL_API_TOKEN_MAX_DAYS", default=366)
+if not 1 <= ABL_API_TOKEN_DAYS <= ABL_API_TOKEN_MAX_DAYS:
+    raise ImproperlyConfigured("ABL_API_TOKEN_DAYS must be 1 to ABL_API_TOKEN_MAX_DAYS.")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["abl.api.auth.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["abl.api.auth.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["abl.api.auth.PerTokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": ABL_API_THROTTLE_RATE},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "abl.api.pagination.Cursor",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "abl.api.problems.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "COERCE_DECIMAL_TO_STRING": True,
+    "SCHEMA_COERCE_PATH_PK": False,  # the schema says {pk}, as the URLs do
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ABL Desk API",
+    "DESCRIPTION": "The pages' services as JSON (§16; docs/api.md).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "CollateralFileKindEnum": "abl.models.certificate.CollateralFile.Kind",
+        "LedgerEntryKindEnum": "abl.models.loans.LedgerEntry.Kind",
+        "RepaymentKindEnum": ["repayment", "collection"],
+    },
+}

@@ -10,7 +10,9 @@ The walk: every URL pattern of config/urls.py (a new pattern fails
 `test_every_url_pattern_has_a_filler` until it is given parameters here) × every
 role × every state of tests/states.py. GET each; a page that only takes POST
 (405 to GET) is also POSTed with an empty body, which must answer 4xx or a
-redirect. The states are built once for the module. Every answer to a signed-in
+redirect (an /api/ operation may also succeed: 2xx). A signed-in role also sends an API
+token of its own, so every /api/ URL is walked as the API answers that role. The states
+are built once for the module. Every answer to a signed-in
 role must also say `Cache-Control: no-store`.
 """
 
@@ -33,6 +35,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from abl.models import AdvanceRequest, CustomerLine, WebhookDelivery, WebhookEndpoint
+from abl.services.api_tokens import create_api_token
 from tests.states import ROLES, World, build_world
 from tests.twofactor import verified_login
 
@@ -129,7 +132,10 @@ def production(production_settings, build) -> Iterator[None]:
     if build.result.returncode != 0:
         pytest.fail(f"collectstatic failed, so no page can render:\n{build.result.stderr}")
     with override_settings(
-        **production_settings, STATIC_ROOT=build.static_root, ALLOWED_HOSTS=["testserver"]
+        **production_settings,
+        STATIC_ROOT=build.static_root,
+        ALLOWED_HOSTS=["testserver"],
+        ABL_API_THROTTLE_RATE="1000000/minute",  # the walk calls the API thousands of times
     ):
         yield
 
@@ -284,6 +290,18 @@ def _advances(world: World, state: str) -> list[str]:
     return [reverse("advance_detail", args=[pk]) for pk in requests.values_list("pk", flat=True)]
 
 
+def _advance_pages(name: str) -> Filler:
+    """An API operation on each advance request of the state's facility, and on one nobody has."""
+
+    def fill(world: World, state: str) -> list[str]:
+        if state == ONCE:
+            return [reverse(name, args=[BEYOND_BIGINT])]
+        requests = AdvanceRequest.objects.filter(facility=world.facilities[state]).order_by("pk")
+        return [reverse(name, args=[pk]) for pk in requests.values_list("pk", flat=True)]
+
+    return fill
+
+
 def _withdrawals(world: World, state: str) -> list[str]:
     """Withdrawing each advance request of the state's facility, and one nobody has."""
     if state == ONCE:
@@ -328,6 +346,11 @@ def _webhook_objects(name: str, model: type[WebhookEndpoint] | type[WebhookDeliv
         return [reverse(name, args=[pk]) for pk in [*ids, BEYOND_BIGINT]]
 
     return fill
+
+
+def _api_fee_months(world: World, state: str) -> list[str]:
+    pk = world.facilities[state].pk
+    return [reverse("api_fee_statement", args=[pk]) + m for m in ("?month=2003-13", "?month=%00")]
 
 
 # The audit trail's filters, readable and not: each shows the page (its errors) or the export.
@@ -469,6 +492,51 @@ FILLERS: dict[str, list[Filler]] = {
     ],
     "test_webhook_endpoint": [_webhook_objects("test_webhook_endpoint", WebhookEndpoint)],
     "retry_webhook_delivery": [_webhook_objects("retry_webhook_delivery", WebhookDelivery)],
+    # The API answers a session 401 (it takes tokens only): no 5xx, and no-store.
+    "api_schema": [_once(reverse("api_schema"))],
+    "api_docs": [_once(reverse("api_docs"), reverse("api_docs") + "?script=")],
+    "api_facilities": [_once(reverse("api_facilities"))],
+    "api_facility": [_facility("api_facility")],
+    "api_facility_status": [_facility("api_facility_status")],
+    "api_terms": [_facility("api_terms")],
+    "api_advances": [_facility("api_advances")],
+    "api_ledger": [_facility("api_ledger")],
+    "api_repayments": [_facility("api_repayments")],
+    "api_advance": [_advance_pages("api_advance")],
+    "api_withdraw_advance": [_advance_pages("api_withdraw_advance")],
+    "api_decide_advance": [_advance_pages("api_decide_advance")],
+    "api_certificates": [_facility("api_certificates")],
+    "api_certificate": [_certificate("api_certificate")],
+    "api_certificate_files": [_certificate("api_certificate_files")],
+    "api_customers": [
+        _certificate(
+            "api_customers",
+            "?category=affiliate",
+            "?category=nonsense",
+            f"?computation={BEYOND_BIGINT}",
+            "?cursor=nonsense",
+        )
+    ],
+    "api_invoices": [
+        _certificate("api_invoices", "?customer=ACME", "?customer=NOBODY/%20WITH%20A%20SLASH")
+    ],
+    "api_inventory": [_certificate("api_inventory", "?reason=eligible", "?reason=nonsense")],
+    "api_certify": [_certificate("api_certify")],
+    "api_fee_statement": [_facility("api_fee_statement"), _per_state(_api_fee_months)],
+    "api_fee_statement_pdf": [_facility("api_fee_statement_pdf")],
+    "api_fee_statements": [_facility("api_fee_statements")],
+    "api_fee_statement_document": [
+        _once(reverse("api_fee_statement_document", args=[BEYOND_BIGINT]))
+    ],
+    "api_financial_statements": [_facility("api_financial_statements")],
+    "api_review": [_certificate("api_review")],
+    "api_certificate_pdf": [_certificate("api_certificate_pdf")],
+    "create_my_token": [_once(reverse("create_my_token"))],
+    "revoke_my_token": [_once(reverse("revoke_my_token", args=[BEYOND_BIGINT]))],
+    "create_person_token": [_people("create_person_token")],
+    "revoke_person_token": [
+        _once(reverse("revoke_person_token", args=[BEYOND_BIGINT, BEYOND_BIGINT]))
+    ],
 }
 
 
@@ -500,6 +568,10 @@ def _client(user) -> Client:
         verified_login(client, user)
     elif user is not None:
         client.force_login(user)
+    if user is not None:
+        # The API takes a token, not the session: each signed-in role calls it with its own.
+        token = create_api_token(user=user, actor=user, name="walk", days=1).secret
+        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token}"
     return client
 
 
@@ -549,7 +621,9 @@ def walk(world: World, role: str) -> tuple[list[str], dict[str, int]]:
                         failures.append(f"GET {url} [{state}] → failed while streaming: {error!r}")
                 if response.status_code == 405:
                     posted = _post_and_forget(client, url)
-                    if not 300 <= posted.status_code < 500:
+                    # An API operation may succeed with no body (withdrawing a request): 2xx.
+                    lowest = 200 if url.startswith("/api/") else 300
+                    if not lowest <= posted.status_code < 500:
                         failures.append(
                             f"POST {url} [{state}] → {posted.status_code}{_why(posted)}"
                         )
@@ -589,6 +663,12 @@ def test_walk_reaches_every_certificate_the_role_may_see(production, world, role
 
     assert answered == dict.fromkeys(answered, expected)
     assert len(answered) == len(world.certificates) - 1  # all but the facility without one
+    through_the_api = {
+        state: client.get(reverse("api_certificate", args=[c.pk]), secure=True).status_code
+        for state, c in world.certificates.items()
+        if c is not None
+    }
+    assert through_the_api == answered
 
 
 # --- The production build ---------------------------------------------------------------

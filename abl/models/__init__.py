@@ -1,3 +1,4 @@
+from abl.models.api import ApiToken, IdempotencyKey
 from abl.models.audit import AuditEvent
 from abl.models.certificate import (
     Certificate,
@@ -22,6 +23,7 @@ from abl.models.webhooks import WebhookDelivery, WebhookEndpoint, WebhookEvent
 __all__ = [
     "AdvanceNotice",
     "AdvanceRequest",
+    "ApiToken",
     "AuditEvent",
     "BaseRate",
     "Certificate",
@@ -36,6 +38,7 @@ __all__ = [
     "Facility",
     "FeeCharge",
     "FieldExam",
+    "IdempotencyKey",
     "InventoryItem",
     "Invoice",
     "LedgerEntry",

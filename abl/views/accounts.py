@@ -44,11 +44,25 @@ def locked_out(
 
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
+    return account_page(request)
+
+
+def account_page(
+    request: HttpRequest, *, token_form: Any = None, new_token: Any = None
+) -> HttpResponse:
+    """The account page; with `new_token`, the API token just made, shown this once."""
+    from abl.views.api_tokens import ApiTokenForm, live_tokens
+
+    person = signed_in_user(request)
     context = {
-        "person": signed_in_user(request),
+        "person": person,
         "idle_minutes": settings.SESSION_IDLE_TIMEOUT // 60,
+        "api_tokens": live_tokens(person, by_admin=False),
+        "token_form": ApiTokenForm() if new_token or token_form is None else token_form,
+        "new_token": new_token,
     }
-    return render(request, "abl/account/account.html", context)
+    status = 400 if token_form is not None and new_token is None else 200
+    return render(request, "abl/account/account.html", context, status=status)
 
 
 @login_required

@@ -16,6 +16,7 @@ from abl.access import get_facility_for_user, require_role, signed_in_user
 from abl.forms import show_refusal
 from abl.models import Facility, Organisation, Role, User
 from abl.services import people as service
+from abl.views.api_tokens import ApiTokenForm, live_tokens
 
 
 class OrganisationChoiceField(forms.ModelChoiceField):
@@ -137,6 +138,8 @@ def _person_page(
     request: HttpRequest,
     person: User,
     *,
+    token_form: forms.Form | None = None,
+    new_token: object = None,
     role_form: ChangeRoleForm | None = None,
     deactivate_form: DeactivateForm | None = None,
     activation_form: TwoFactorActivationForm | None = None,
@@ -152,9 +155,17 @@ def _person_page(
         "activation_form": activation_form or TwoFactorActivationForm(),
         "activation_code": activation_code,
         "password_form": password_form or SetPasswordForm(),
+        "api_tokens": live_tokens(person, by_admin=True),
+        "token_form": ApiTokenForm() if new_token or token_form is None else token_form,
+        "new_token": new_token,
     }
+    refused = token_form is not None and new_token is None
     status = 400 if role_form or deactivate_form or activation_form or password_form else 200
+    status = 400 if refused else status
     return render(request, "abl/people/detail.html", context, status=status)
+
+
+person_page = _person_page  # the API token views answer with this page too
 
 
 @login_required

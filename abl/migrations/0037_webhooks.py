@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('abl', '0035_more_business_dates_of_record'),
+        ('abl', '0036_api_tokens_and_idempotency_keys'),
     ]
 
     operations = [

@@ -1,0 +1,1 @@
+"""The API's views: each a short function or list over abl/access.py and one service call."""
