@@ -30,7 +30,7 @@ class ApiTokenForm(forms.Form):
 
 def live_tokens(person: User, *, by_admin: bool) -> list[tuple[ApiToken, str]]:
     """The person's tokens still working, each with the address that revokes it."""
-    tokens = person.api_tokens.filter(revoked_at=None, expires_at__gt=timezone.now())
+    tokens = ApiToken.objects.filter(user=person, revoked_at=None, expires_at__gt=timezone.now())
     if by_admin:
         return [(t, reverse("revoke_person_token", args=[person.pk, t.pk])) for t in tokens]
     return [(t, reverse("revoke_my_token", args=[t.pk])) for t in tokens]
