@@ -190,6 +190,8 @@ def test_every_api_operation_is_in_the_matrix():
         "api_certify",
         "api_review",
         "api_certificate_pdf",
+        "api_certificate_export",
+        "api_certificate_xlsx",
         "api_customers",
         "api_invoices",
         "api_inventory",
@@ -266,11 +268,13 @@ def test_api_operation_answers_404_to_whoever_may_not_see_its_object(
         assert response.status_code == 404  # as the upload page: only the borrower reports
     elif API_ROLES[role] and name in {
         "api_certificate_pdf",
+        "api_certificate_export",
+        "api_certificate_xlsx",
         "api_customers",
         "api_invoices",
         "api_inventory",
     }:
-        assert response.status_code == 404  # a draft has no PDF nor figures yet, for anyone
+        assert response.status_code == 404  # a draft has no PDF, figures nor export, for anyone
     elif API_ROLES[role]:
         assert response.status_code in ({200} if method == "GET" else {200, 400})
     else:

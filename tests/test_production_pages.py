@@ -531,6 +531,10 @@ FILLERS: dict[str, list[Filler]] = {
     "api_financial_statements": [_facility("api_financial_statements")],
     "api_review": [_certificate("api_review")],
     "api_certificate_pdf": [_certificate("api_certificate_pdf")],
+    "api_certificate_export": [
+        _certificate("api_certificate_export", f"?computation={BEYOND_BIGINT}")
+    ],
+    "api_certificate_xlsx": [_certificate("api_certificate_xlsx", f"?computation={BEYOND_BIGINT}")],
     "create_my_token": [_once(reverse("create_my_token"))],
     "revoke_my_token": [_once(reverse("revoke_my_token", args=[BEYOND_BIGINT]))],
     "create_person_token": [_people("create_person_token")],

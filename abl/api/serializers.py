@@ -5,6 +5,7 @@ things with the same words. No rule lives here: the services decide."""
 from decimal import Decimal
 from typing import Any
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -14,6 +15,7 @@ from abl.models import (
     AdvanceRequest,
     ApiToken,
     Certificate,
+    CertificateExport,
     CollateralFile,
     CustomerLine,
     Facility,
@@ -181,6 +183,26 @@ class CollateralFileSerializer(serializers.ModelSerializer[CollateralFile]):
             "more_problems",
             "uploaded_on",
         ]
+
+
+class CertificateExportSerializer(serializers.ModelSerializer[CertificateExport]):
+    """A computation's spreadsheet as the certificate page's panel shows it: its progress and,
+    once it is in storage, where to download it (`download` is null until then)."""
+
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CertificateExport
+        fields = ["computation", "status", "rows_written", "rows_total", "problem", "download"]
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_download(self, export: CertificateExport) -> str | None:
+        if not export.available:
+            return None
+        path = reverse("api_certificate_xlsx", args=[export.certificate_id])
+        url = f"{path}?computation={export.computation_id}"
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
 
 
 class CertificateSerializer(serializers.ModelSerializer[Certificate]):

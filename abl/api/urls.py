@@ -40,6 +40,16 @@ v1 = [
         certificates.certificate_pdf,
         name="api_certificate_pdf",
     ),
+    path(
+        "certificates/<int:pk>/export/",
+        certificates.certificate_export,
+        name="api_certificate_export",
+    ),
+    path(
+        "certificates/<int:pk>/export.xlsx",
+        certificates.certificate_xlsx,
+        name="api_certificate_xlsx",
+    ),
     path("facilities/<int:pk>/fees/", reading.fee_statement, name="api_fee_statement"),
     path(
         "facilities/<int:pk>/fees/statement.pdf",

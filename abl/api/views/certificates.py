@@ -1,10 +1,12 @@
 """Certificates (§16 c): list, figures, a draft, its files and their progress, certifying,
-the analyst's review, the PDF. The upload and certificate pages' services, as JSON."""
+the analyst's review, the PDF, the XLSX export. The upload and certificate pages' services,
+as JSON."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -16,11 +18,17 @@ from rest_framework.response import Response
 from abl.access import get_certificate_for_user, get_facility_for_user, may_report
 from abl.api import serializers as s
 from abl.api.idempotency import idempotent
+from abl.api.problems import Problem
 from abl.api.views.common import IDEMPOTENCY_KEY, api_user, problems
-from abl.models import Certificate, CollateralFile
+from abl.api.views.drilldown import COMPUTATION
+from abl.models import Certificate, CertificateExport, CollateralFile, Computation
 from abl.services import certificates as certificate_service
 from abl.services import collateral
 from abl.services.documents import document_state, render_certificate_document
+from abl.services.exports import request_certificate_export
+from abl.views.drilldown import shown_computation
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class CertificateList(generics.ListAPIView[Certificate]):
@@ -163,3 +171,79 @@ def certificate_pdf(request: Request, pk: int) -> HttpResponse:
         f'attachment; filename="certificate-{certificate.pk}-{document.state}.pdf"'
     )
     return response
+
+
+def _shown(request: Request, pk: int) -> tuple[Certificate, Computation]:
+    """The certificate and the computation the page's export takes (`?computation=`, else the
+    current one; 404 before anything is computed)."""
+    certificate = get_certificate_for_user(api_user(request), pk)
+    return certificate, shown_computation(cast(HttpRequest, request), certificate)
+
+
+@extend_schema(
+    methods=["GET"],
+    parameters=[COMPUTATION],
+    responses={200: s.CertificateExportSerializer, **problems(404)},
+)
+@extend_schema(
+    methods=["POST"],
+    request=None,
+    parameters=[COMPUTATION],
+    responses={202: s.CertificateExportSerializer, **problems(404)},
+)
+@api_view(["GET", "POST"])
+def certificate_export(request: Request, pk: int) -> Response:
+    """The computation's spreadsheet: POST asks a worker to write it, as the page's button
+    (asking again changes nothing, or starts afresh after a failure or a lost file); GET its
+    progress, and a `download` URL once it is stored (404 if never asked for)."""
+    user = api_user(request)
+    certificate, computation = _shown(request, pk)
+    if request.method == "POST":
+        export = request_certificate_export(
+            certificate=certificate, computation=computation, actor=user
+        )
+        data = s.CertificateExportSerializer(export, context={"request": request}).data
+        return Response(data, status=status.HTTP_202_ACCEPTED)
+    found = CertificateExport.objects.filter(computation=computation).first()
+    if found is None:
+        raise Http404("No spreadsheet asked for: POST to ask for it")
+    return Response(s.CertificateExportSerializer(found, context={"request": request}).data)
+
+
+@extend_schema(
+    parameters=[COMPUTATION],
+    responses={(200, XLSX): OpenApiResponse(OpenApiTypes.BINARY), **problems(404, 409)},
+)
+@api_view(["GET"])
+def certificate_xlsx(request: Request, pk: int) -> HttpResponseBase:
+    """The stored spreadsheet, as the page's download; 409 until it is written (404 if never
+    asked for)."""
+    certificate, computation = _shown(request, pk)
+    export = CertificateExport.objects.filter(computation=computation).first()
+    if export is None:
+        raise Http404("No spreadsheet asked for: POST to export/ to ask for it")
+    if export.status == CertificateExport.Status.READY:
+        detail = "The spreadsheet is lost from storage: POST to export/ to write it again."
+    elif export.status == CertificateExport.Status.FAILED:
+        detail = export.problem or "The spreadsheet could not be written. Ask again."
+    else:
+        detail = (
+            f"The spreadsheet is not ready yet ({export.rows_written:,} of "
+            f"{export.rows_total:,} rows written): follow export/ until it has a download."
+        )
+    not_ready = Problem(status.HTTP_409_CONFLICT, detail)
+    if not export.available:
+        raise not_ready
+    try:
+        stored = export.stored.open("rb")
+    except FileNotFoundError:  # gone since it was looked for: asking again writes it again
+        raise Problem(
+            status.HTTP_409_CONFLICT,
+            "The spreadsheet is lost from storage: POST to export/ to write it again.",
+        ) from None
+    return FileResponse(
+        stored,
+        as_attachment=True,
+        filename=f"certificate-{certificate.pk}-computation-{computation.pk}.xlsx",
+        content_type=XLSX,
+    )
