@@ -80,11 +80,14 @@ def close_backend(backend: Any) -> None:
         client.connection_pool.disconnect()
 
 
-def close_result_backend(app: Any) -> None:
-    """Close the result backend this thread's Celery app holds, before it is dropped."""
+def drop_result_backend(app: Any) -> None:
+    """Close the result backend this thread's Celery app holds, and forget it: the next one
+    used is made afresh, from the settings as they are then."""
     for backend in (app._local.__dict__.get("backend"), app._backend_cache):
         if backend is not None:
             close_backend(backend)  # closing one twice, when both name it, is harmless
+    app._backend_cache = None
+    app._local.__dict__.pop("backend", None)
 
 
 @contextmanager
@@ -111,11 +114,9 @@ def backends_closed(app: Any) -> Iterator[None]:
             del app._get_backend  # the class's method shows again
         else:
             app._get_backend = patched
-        close_result_backend(app)  # this thread's, which may have been made before the block
+        drop_result_backend(app)  # this thread's, which may have been made before the block
         for backend in made:
             close_backend(backend)
-        app._backend_cache = None
-        app._local.__dict__.pop("backend", None)
 
 
 def forget_connections(app: Any) -> None:
@@ -123,11 +124,9 @@ def forget_connections(app: Any) -> None:
     from kombu import pools
 
     pools.reset()  # kombu keeps a pool per broker URL for the process; closed, it is dropped
-    close_result_backend(app)
+    drop_result_backend(app)
     app._pool = None
     app.amqp._producer_pool = None
-    app._backend_cache = None
-    app._local.__dict__.pop("backend", None)
 
 
 @contextmanager
